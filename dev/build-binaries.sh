@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Builds the real services the tests and the local stack run, from the Go module proxy, pinned,
+# into .cache/bin (ignored by git). A second run finds the stamp and does nothing.
+#
+#   nsq v1.3.0: nsqd, nsqlookupd, nsq_to_http, to_nsq.
+#     Its go.mod has a replace directive, so `go install ...@v1.3.0` is refused; we download the
+#     module and build it as the main module, where the replace is honoured.
+#   MinIO (S3-compatible server) at a pinned pseudo-version: MinIO tags releases as RELEASE.*,
+#     which are not semver, so the proxy serves commits as pseudo-versions.
+set -euo pipefail
+
+NSQ_VERSION="v1.3.0"
+MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bin="$root/.cache/bin"
+work="$root/.cache/build"
+mkdir -p "$bin" "$work"
+
+if ! command -v go >/dev/null 2>&1; then
+  echo "build-binaries: the Go toolchain is required (go not found on PATH)" >&2
+  exit 1
+fi
+export GOFLAGS="${GOFLAGS:-} -mod=mod"
+export CGO_ENABLED=0
+
+# build_module <name> <module> <version> <stamp> <package>...
+build_module() {
+  local name="$1" module="$2" version="$3" stamp="$4"
+  shift 4
+  if [[ -f "$bin/.$stamp" ]]; then
+    return 0
+  fi
+  echo "build-binaries: building $name $version" >&2
+  local dir
+  dir="$(go mod download -json "$module@$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  if [[ -z "$dir" || ! -d "$dir" ]]; then
+    echo "build-binaries: could not download $module@$version" >&2
+    exit 1
+  fi
+  local src="$work/$name-$version"
+  rm -rf "$src"
+  cp -r "$dir" "$src"
+  chmod -R u+w "$src"
+  local start=$SECONDS
+  (cd "$src" && go build -trimpath -ldflags "-s -w" -o "$bin/" "$@")
+  rm -rf "$src"
+  touch "$bin/.$stamp"
+  echo "build-binaries: $name built in $((SECONDS - start))s" >&2
+}
+
+build_module nsq github.com/nsqio/nsq "$NSQ_VERSION" "nsq-$NSQ_VERSION" \
+  ./apps/nsqd ./apps/nsqlookupd ./apps/nsq_to_http ./apps/to_nsq
+
+if [[ "${SKIP_MINIO:-}" != "1" ]]; then
+  build_module minio github.com/minio/minio "$MINIO_VERSION" "minio-$MINIO_VERSION" .
+fi
+
+ls "$bin" >&2

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// Runs a command under Node.js >= 22, whatever the machine's own Node is.
+//
+//   node dev/node.mjs <command> [args...]
+//
+// This file itself must run on old Node versions (the machine's Node 20), so it
+// is plain ESM with no dependencies. When the current Node is older than
+// REQUIRED_MAJOR it installs the pinned `node` package from the npm registry
+// (the package carries the official binary) into .cache/node, then runs the
+// command with that binary first on PATH. Signals are forwarded and the exit
+// code is passed through.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REQUIRED_MAJOR = 22;
+const PINNED_NODE = '22.23.3';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const cacheDir = join(root, '.cache', 'node');
+const binDir = join(cacheDir, 'node_modules', 'node', 'bin');
+
+function major(version) {
+  return Number(version.replace(/^v/, '').split('.')[0]);
+}
+
+export function ensureNodeBinDir() {
+  if (major(process.version) >= REQUIRED_MAJOR) return dirname(process.execPath);
+  const nodeBin = join(binDir, 'node');
+  if (existsSync(nodeBin)) return binDir;
+  process.stderr.write(
+    `node ${process.version} is older than ${REQUIRED_MAJOR}; installing node@${PINNED_NODE} into .cache/node\n`,
+  );
+  const res = spawnSync(
+    'npm',
+    [
+      'install',
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      '--prefix',
+      cacheDir,
+      `node@${PINNED_NODE}`,
+    ],
+    { stdio: 'inherit' },
+  );
+  if (res.status !== 0 || !existsSync(nodeBin)) {
+    process.stderr.write(`could not install node@${PINNED_NODE} (npm exited ${res.status})\n`);
+    process.exit(1);
+  }
+  return binDir;
+}
+
+const isMain = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
+if (isMain) {
+  const [cmd, ...args] = process.argv.slice(2);
+  const dir = ensureNodeBinDir();
+  if (!cmd) {
+    process.stdout.write(`${join(dir, 'node')}\n`);
+    process.exit(0);
+  }
+  const env = { ...process.env, PATH: `${dir}:${process.env.PATH ?? ''}` };
+  const child = spawn(cmd, args, { stdio: 'inherit', env });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => child.kill(sig));
+  }
+  child.on('error', (err) => {
+    process.stderr.write(`cannot run ${cmd}: ${err.message}\n`);
+    process.exit(127);
+  });
+  child.on('exit', (code, signal) => {
+    if (signal) {
+      process.removeAllListeners(signal);
+      process.kill(process.pid, signal);
+    } else process.exit(code ?? 1);
+  });
+}

@@ -1,0 +1,31 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const binDir = join(projectRoot, '.cache', 'bin');
+
+export type GoBinary = 'nsqd' | 'nsqlookupd' | 'nsq_to_http' | 'to_nsq' | 'minio';
+
+/** Path of a binary built by dev/build-binaries.sh; throws with the fix when it is missing. */
+export function goBinary(name: GoBinary): string {
+  const path = join(binDir, name);
+  if (!existsSync(path)) {
+    throw new Error(`${name} is not built: run \`npm run binaries\` (looked for ${path})`);
+  }
+  return path;
+}
+
+/** Runs dev/build-binaries.sh (a no-op when everything is cached). */
+export function buildBinaries(): void {
+  execFileSync('bash', [join(projectRoot, 'dev', 'build-binaries.sh')], { stdio: 'inherit' });
+}
+
+/** Finds a system binary such as redis-server on PATH or in the usual Debian places. */
+export function systemBinary(name: string): string {
+  for (const dir of [...(process.env.PATH ?? '').split(':'), '/usr/bin', '/usr/sbin', '/usr/local/bin']) {
+    if (dir && existsSync(join(dir, name))) return join(dir, name);
+  }
+  throw new Error(`${name} not found on PATH: install it (Debian: apt-get install -y ${name})`);
+}

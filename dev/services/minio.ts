@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { goBinary } from './binaries.ts';
+import { freePort } from './ports.ts';
+import { type ManagedProcess, startProcess } from './process.ts';
+import { waitFor } from './wait.ts';
+
+export interface S3Endpoint {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+/** A real MinIO server (S3-compatible) on 127.0.0.1 with a throw-away data directory. */
+export class MinioServer implements S3Endpoint {
+  readonly region = 'us-east-1';
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+
+  private constructor(
+    readonly process: ManagedProcess,
+    readonly port: number,
+    readonly dir: string,
+    credentials: { accessKeyId: string; secretAccessKey: string },
+  ) {
+    this.accessKeyId = credentials.accessKeyId;
+    this.secretAccessKey = credentials.secretAccessKey;
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  static async start(
+    options: { port?: number; accessKeyId?: string; secretAccessKey?: string } = {},
+  ): Promise<MinioServer> {
+    const dir = mkdtempSync(join(tmpdir(), 'minio-'));
+    const credentials = {
+      accessKeyId: options.accessKeyId ?? 'nsqlambda',
+      secretAccessKey: options.secretAccessKey ?? 'nsqlambda-local-secret',
+    };
+    let lastError: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const port = options.port ?? (await freePort());
+      const consolePort = await freePort();
+      const proc = startProcess({
+        name: 'minio',
+        command: goBinary('minio'),
+        args: [
+          'server',
+          dir,
+          '--address',
+          `127.0.0.1:${port}`,
+          '--console-address',
+          `127.0.0.1:${consolePort}`,
+          '--quiet',
+        ],
+        env: {
+          ...process.env,
+          MINIO_ROOT_USER: credentials.accessKeyId,
+          MINIO_ROOT_PASSWORD: credentials.secretAccessKey,
+          MINIO_BROWSER: 'off',
+          MINIO_UPDATE: 'off',
+          MINIO_CI_CD: '1',
+        },
+      });
+      try {
+        await waitFor(
+          async () => {
+            if (!proc.running) throw new Error(`minio exited early: ${proc.output()}`);
+            const res = await fetch(`http://127.0.0.1:${port}/minio/health/ready`);
+            return res.ok;
+          },
+          { what: `minio on ${port}`, timeoutMs: 30_000 },
+        );
+        return new MinioServer(proc, port, dir, credentials);
+      } catch (err) {
+        lastError = err;
+        await proc.stop('SIGKILL');
+        if (options.port !== undefined) break;
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error('minio did not start', { cause: lastError });
+  }
+
+  async dispose(): Promise<void> {
+    await this.process.stop('SIGTERM', 5_000);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

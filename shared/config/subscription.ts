@@ -1,0 +1,79 @@
+/**
+ * Per-subscription settings: what a function definition declares about how the bridge feeds it.
+ * The bridge's runtime config (shared/config/bridge-config.ts) embeds these, adding addresses and the
+ * function's name or ARN. Every duration ends in Ms, every size in Bytes.
+ */
+import { z } from 'zod';
+import { nsqNameSchema } from '#shared/contract/batch-event';
+
+/** Lambda's synchronous Invoke request limit. */
+export const LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
+/** Room kept for the JSON envelope around the messages. */
+export const EVENT_ENVELOPE_RESERVE_BYTES = 64 * 1024;
+
+export const requeuePolicySchema = z
+  .object({
+    /** First retry delay; doubles per attempt. @default 1000 */
+    baseDelayMs: z.number().int().min(0).default(1_000),
+    /** Cap, at most nsqd's --max-req-timeout (1 h by default). @default 900_000 (15 min) */
+    maxDelayMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(60 * 60 * 1000)
+      .default(15 * 60 * 1000),
+    /** 'full': uniform in [0, delay]; 'equal': delay/2 + uniform in [0, delay/2]; 'none'. @default 'equal' */
+    jitter: z.enum(['full', 'equal', 'none']).default('equal'),
+  })
+  .strict();
+
+export const toggleSettingsSchema = z
+  .object({
+    /** What a stopped toggle does with messages. @default 'requeue' */
+    policy: z.enum(['requeue', 'drop']).default('requeue'),
+    /** Delay for messages requeued while stopped. @default 30_000 */
+    requeueDelayMs: z.number().int().min(0).default(30_000),
+    /** With the drop policy, also write dropped messages to the dead letters. @default false */
+    deadLetterDropped: z.boolean().default(false),
+    /** When the toggle cannot be read: 'open' processes, 'closed' applies the stopped policy. @default 'open' */
+    failMode: z.enum(['open', 'closed']).default('open'),
+  })
+  .strict();
+
+export const subscriptionSettingsSchema = z
+  .object({
+    topic: nsqNameSchema,
+    channel: nsqNameSchema,
+    /** Appends `#ephemeral` to the channel: nothing kept on disk, the channel vanishes with its last consumer. @default false */
+    ephemeral: z.boolean().default(false),
+    /** Most messages per Invoke, 1 to 10,000. @default 10 */
+    maxMessages: z.number().int().min(1).max(10_000).default(10),
+    /** Most bytes of encoded event per Invoke; stays under Lambda's 6 MB request limit. @default 6_225_920 */
+    maxBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES - EVENT_ENVELOPE_RESERVE_BYTES)
+      .default(LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES - EVENT_ENVELOPE_RESERVE_BYTES),
+    /** How long a partial batch waits for more messages. @default 50 */
+    maxWaitMs: z.number().int().min(0).max(300_000).default(50),
+    /** Invocations of this function the bridge runs at once. @default 4 */
+    maxConcurrentInvocations: z.number().int().min(1).max(1_000).default(4),
+    /** NSQ max_in_flight; must be ≥ maxMessages × maxConcurrentInvocations. @default that product */
+    maxInFlight: z.number().int().min(1).max(2_500).optional(),
+    /** Deliveries before a message is dead-lettered. @default 5 */
+    maxAttempts: z.number().int().min(1).max(65_535).default(5),
+    requeue: requeuePolicySchema.default(() => requeuePolicySchema.parse({})),
+    /** nsqd msg_timeout (IDENTIFY), 1 s to nsqd's --max-msg-timeout. @default 60_000 */
+    msgTimeoutMs: z.number().int().min(1_000).default(60_000),
+    /** How often in-flight messages are TOUCHed; must be < msgTimeoutMs. @default msgTimeoutMs / 3 */
+    touchIntervalMs: z.number().int().min(100).optional(),
+    /** Remote on/off switch. */
+    toggle: toggleSettingsSchema.default(() => toggleSettingsSchema.parse({})),
+  })
+  .strict();
+
+export type SubscriptionSettingsInput = z.input<typeof subscriptionSettingsSchema>;
+export type SubscriptionSettings = z.output<typeof subscriptionSettingsSchema>;
+export type RequeuePolicy = z.output<typeof requeuePolicySchema>;
+export type ToggleSettings = z.output<typeof toggleSettingsSchema>;
