@@ -1,0 +1,46 @@
+/**
+ * Typed lifecycle events of the bridge (snake_case, in the style of sqs-consumer). Logging and metrics
+ * attach from outside: `bridge.events.on('batch_invoked', ...)`. The engine emits these; it may add
+ * events, but the payloads below are the stable surface that metrics and logs rely on.
+ */
+import { EventEmitter } from 'node:events';
+import type { InvokeResult } from './ports.ts';
+
+export interface BridgeEvents {
+  /** A message arrived from nsqd. */
+  message_received: [{ subscription: string; id: string; attempts: number; bytes: number }];
+  /** A batch was formed and is about to be invoked. */
+  batch_started: [{ subscription: string; batchId: string; size: number; bytes: number }];
+  /** An Invoke finished (any outcome). */
+  batch_invoked: [{ subscription: string; batchId: string; size: number; result: InvokeResult }];
+  /** The function's response did not match the contract; the whole batch is failed. */
+  response_malformed: [{ subscription: string; batchId: string; problem: string }];
+  /** A 429: the batch is kept (TOUCHed) and retried; concurrencyLimit is the new AIMD limit. */
+  throttled: [
+    { subscription: string; batchId: string; reason: string; retryInMs: number; concurrencyLimit: number },
+  ];
+  /** The AIMD concurrency limit changed. */
+  concurrency_changed: [{ subscription: string; limit: number; max: number }];
+  message_finished: [{ subscription: string; id: string; attempts: number; latencyMs: number }];
+  message_requeued: [{ subscription: string; id: string; attempts: number; delayMs: number; reason: string }];
+  message_dead_lettered: [
+    { subscription: string; id: string; attempts: number; reason: string; destination: string },
+  ];
+  /** A dead-letter write failed; the messages are requeued instead. */
+  dead_letter_failed: [{ subscription: string; ids: readonly string[]; error: Error }];
+  message_touched: [{ subscription: string; id: string }];
+  /** A message is close to nsqd's --max-msg-timeout (TOUCH cannot extend it further). */
+  message_near_max_timeout: [{ subscription: string; id: string; remainingMs: number }];
+  /** nsqd answered E_FIN_FAILED / E_REQ_FAILED / E_TOUCH_FAILED (late answer: duplicate delivery risk). */
+  answer_failed: [{ subscription: string; code: string; message: string }];
+  nsqd_connected: [{ subscription: string; address: string }];
+  nsqd_disconnected: [{ subscription: string; address: string }];
+  /** Consumption paused or resumed (toggle stopped with the requeue policy, or drain). */
+  paused: [{ subscription: string; reason: 'toggle' | 'drain' }];
+  resumed: [{ subscription: string }];
+  draining: [{ deadlineMs: number }];
+  stopped: [{ answered: number; timedOut: boolean }];
+  error: [{ subscription?: string; error: Error }];
+}
+
+export class BridgeEventEmitter extends EventEmitter<BridgeEvents> {}

@@ -1,0 +1,91 @@
+/**
+ * The bridge's ports: small interfaces in front of every network client, so the engine (batching,
+ * answers, touch, drain) is transport-free and unit-testable with fakes, and the adapters (Lambda,
+ * S3, NSQ topic, Upstash) are tested against real servers.
+ */
+import type { DeadLetterRecord } from '#shared/contract/dead-letter';
+
+/** How one Invoke ended, classified by what it means for the messages in the batch. */
+export type InvokeResult =
+  /** 200 without X-Amz-Function-Error: the payload is the function's response. */
+  | {
+      readonly kind: 'ok';
+      readonly payload: Uint8Array;
+      readonly requestId?: string;
+      readonly durationMs: number;
+    }
+  /** 200 with X-Amz-Function-Error: the function ran and failed (thrown error, Sandbox.Timedout, Runtime.ExitError, Function.ResponseSizeTooLarge). */
+  | {
+      readonly kind: 'functionError';
+      readonly errorType: string;
+      readonly errorMessage: string;
+      readonly requestId?: string;
+      readonly durationMs: number;
+    }
+  /** 429 TooManyRequestsException: the function did not run. No attempt is spent. */
+  | {
+      readonly kind: 'throttled';
+      readonly reason: string;
+      readonly retryAfterMs?: number;
+      readonly durationMs: number;
+    }
+  /** 413 RequestEntityTooLargeException: the function did not run; split the batch. */
+  | { readonly kind: 'tooLarge'; readonly message: string; readonly durationMs: number }
+  /** The request provably never reached the function (connection refused, DNS failure, 404 unknown function...). */
+  | {
+      readonly kind: 'notExecuted';
+      readonly errorType: string;
+      readonly message: string;
+      readonly durationMs: number;
+    }
+  /** It may or may not have run: socket timeout, connection reset mid-request, 5xx. */
+  | {
+      readonly kind: 'ambiguous';
+      readonly errorType: string;
+      readonly message: string;
+      readonly durationMs: number;
+    };
+
+export interface InvokeRequest {
+  /** Function name or ARN. */
+  readonly functionName: string;
+  /** The JSON-encoded NsqBatchEvent. */
+  readonly payload: Uint8Array;
+  /** Abort the wait (drain deadline). An aborted Invoke is classified 'ambiguous'. */
+  readonly signal?: AbortSignal;
+  /** Total time allowed for this Invoke; must exceed the function's own timeout. */
+  readonly timeoutMs: number;
+}
+
+export interface BatchInvoker {
+  /** Never throws: every failure comes back classified. */
+  invoke(request: InvokeRequest): Promise<InvokeResult>;
+  close(): Promise<void>;
+}
+
+export interface DeadLetterStore {
+  /** A human-readable destination for logs, e.g. `s3://bucket/prefix` or `nsq://topic`. */
+  readonly describe: string;
+  /** Resolves once every record is durably written; rejects if any was not (the caller REQueues). */
+  write(records: readonly DeadLetterRecord[]): Promise<void>;
+}
+
+export type ToggleReading = 'started' | 'stopped' | 'unknown';
+
+export interface ToggleReader {
+  /** Reads the function's toggle. 'unknown' when the store is unreachable (apply the fail mode). */
+  read(functionName: string): Promise<ToggleReading>;
+}
+
+/** A wall clock and timers, injectable for tests. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): NodeJS.Timeout;
+  clearTimeout(timer: NodeJS.Timeout): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (t) => clearTimeout(t),
+};
