@@ -1,0 +1,56 @@
+/**
+ * Messages between the local Lambda server and its worker processes (Node IPC, JSON serialisation).
+ * One worker runs one invocation at a time, like a Lambda execution environment.
+ */
+
+/** The error object Lambda's Node.js runtime returns as the payload of a function error. */
+export interface LambdaErrorPayload {
+  readonly errorType: string;
+  readonly errorMessage: string;
+  /** The Node.js runtime's field name for the stack lines. */
+  readonly trace?: readonly string[];
+  /** The same lines under the name other runtimes (and our issue) use. */
+  readonly stackTrace?: readonly string[];
+}
+
+/** The invocation context fields a worker needs to build a Lambda `context`. */
+export interface InvokeContextFields {
+  readonly awsRequestId: string;
+  readonly functionName: string;
+  readonly functionVersion: string;
+  readonly invokedFunctionArn: string;
+  readonly memoryLimitInMB: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  /** Epoch ms when the invocation times out; getRemainingTimeInMillis() counts down to it. */
+  readonly deadlineMs: number;
+}
+
+export type ParentMessage = {
+  readonly type: 'invoke';
+  /** The request payload exactly as received (JSON text; empty means `{}`). */
+  readonly payload: string;
+  readonly context: InvokeContextFields;
+};
+
+export interface MemorySample {
+  /** Resident set size after the invocation. */
+  readonly rssBytes: number;
+  /** Peak resident set size of the process so far. */
+  readonly maxRssBytes: number;
+}
+
+export type WorkerMessage =
+  | ({ readonly type: 'ready'; readonly initDurationMs: number } & MemorySample)
+  | { readonly type: 'init-error'; readonly error: LambdaErrorPayload }
+  | ({
+      readonly type: 'result';
+      readonly requestId: string;
+      /** The JSON text of the handler's result (`null` for undefined), or undefined on error. */
+      readonly payload?: string;
+      readonly error?: LambdaErrorPayload;
+      /** What the function logged through console.* during this invocation (Lambda's line format). */
+      readonly logs: string;
+      /** The process is about to exit (an uncaught exception or rejection outside the handler). */
+      readonly fatal?: boolean;
+    } & MemorySample);

@@ -1,0 +1,226 @@
+/**
+ * The server's side of one worker process (one "execution environment"): starts it, waits for its init,
+ * runs one invocation at a time with a timeout, and turns every way a worker can fail (timeout, crash,
+ * out of memory, init error) into the function error Lambda would report. A worker that timed out or
+ * exited is dead; the pool replaces it.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { InvokeContextFields, LambdaErrorPayload, MemorySample, WorkerMessage } from './protocol.ts';
+
+export interface WorkerSpawnOptions {
+  /** The bundled worker runtime (worker.mjs). */
+  readonly runtimeFile: string;
+  readonly bundleFile: string;
+  readonly handlerExport: string;
+  readonly memoryMb: number;
+  /** The complete environment of the process (the function's own, not the server's). */
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  /** Lambda's init phase limit. @default 10_000 */
+  readonly initTimeoutMs: number;
+  /** Receives every line the worker prints. */
+  readonly onOutput: (line: string, stream: 'stdout' | 'stderr') => void;
+}
+
+export type InvokeOutcome =
+  | ({ readonly kind: 'ok'; readonly payload: string; readonly logs: string } & MemorySample)
+  | ({
+      readonly kind: 'function-error';
+      readonly error: LambdaErrorPayload;
+      readonly logs: string;
+    } & MemorySample)
+  /** The worker died or was killed during the invocation; it must not be reused. */
+  | { readonly kind: 'worker-lost'; readonly error: LambdaErrorPayload; readonly logs: string };
+
+type State = 'starting' | 'idle' | 'busy' | 'dead';
+
+let nextWorkerId = 1;
+const live = new Set<WorkerProcess>();
+
+export class WorkerProcess {
+  readonly id = nextWorkerId++;
+  readonly pid: number;
+  readonly startedAt = Date.now();
+  invocations = 0;
+  rssBytes = 0;
+  maxRssBytes = 0;
+  initDurationMs = 0;
+  #state: State = 'starting';
+  #child: ChildProcess;
+  #exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  #exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  #pidFile: string | undefined;
+  #pending: ((message: WorkerMessage | { type: 'exit' }) => void) | undefined;
+  #stderrTail = '';
+  #outputTail = '';
+
+  constructor(readonly options: WorkerSpawnOptions) {
+    this.#child = spawn(
+      process.execPath,
+      [
+        `--max-old-space-size=${options.memoryMb}`,
+        '--enable-source-maps',
+        options.runtimeFile,
+        options.bundleFile,
+        options.handlerExport,
+      ],
+      { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' },
+    );
+    if (this.#child.pid === undefined) throw new Error(`could not start a worker (${process.execPath})`);
+    this.pid = this.#child.pid;
+    live.add(this);
+    const pidDir = process.env.NSQ_LAMBDA_PID_DIR;
+    if (pidDir) {
+      mkdirSync(pidDir, { recursive: true });
+      this.#pidFile = join(pidDir, String(this.pid));
+      writeFileSync(this.#pidFile, 'local-lambda worker\n');
+    }
+    for (const stream of ['stdout', 'stderr'] as const) {
+      let partial = '';
+      this.#child[stream]?.setEncoding('utf8');
+      this.#child[stream]?.on('data', (chunk: string) => {
+        if (stream === 'stderr') this.#stderrTail = (this.#stderrTail + chunk).slice(-4096);
+        this.#outputTail = (this.#outputTail + chunk).slice(-4096);
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) options.onOutput(line, stream);
+      });
+      this.#child[stream]?.on('end', () => {
+        if (partial) options.onOutput(partial, stream);
+      });
+    }
+    this.#child.on('message', (message: WorkerMessage) => this.#pending?.(message));
+    this.#exit = new Promise((resolve) => {
+      this.#child.once('exit', (code, signal) => {
+        this.#exitInfo = { code, signal };
+        this.#state = 'dead';
+        live.delete(this);
+        if (this.#pidFile) rmSync(this.#pidFile, { force: true });
+        resolve({ code, signal });
+        this.#pending?.({ type: 'exit' });
+      });
+    });
+  }
+
+  get state(): State {
+    return this.#state;
+  }
+
+  get exited() {
+    return this.#exit;
+  }
+
+  /** Waits for the worker's init (module import). Resolves undefined when ready, or the init error. */
+  async init(): Promise<LambdaErrorPayload | undefined> {
+    const message = await this.#next(this.options.initTimeoutMs);
+    if (message === 'timeout') {
+      this.kill();
+      return {
+        errorType: 'Runtime.InitTimeout',
+        errorMessage: `init did not finish within ${this.options.initTimeoutMs} ms`,
+      };
+    }
+    if (message.type === 'ready') {
+      this.initDurationMs = message.initDurationMs;
+      this.#memory(message);
+      this.#state = 'idle';
+      return undefined;
+    }
+    if (message.type === 'init-error') {
+      this.kill();
+      return message.error;
+    }
+    return this.#exitError('', 'during init');
+  }
+
+  /** Runs one invocation. The worker must be idle. */
+  async invoke(payload: string, context: InvokeContextFields, timeoutMs: number): Promise<InvokeOutcome> {
+    if (this.#state !== 'idle') throw new Error(`worker ${this.id} is ${this.#state}, not idle`);
+    this.#state = 'busy';
+    this.invocations += 1;
+    this.#outputTail = '';
+    this.#child.send({ type: 'invoke', payload, context });
+    const message = await this.#next(timeoutMs);
+    if (message === 'timeout') {
+      this.kill();
+      return {
+        kind: 'worker-lost',
+        error: {
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `RequestId: ${context.awsRequestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
+        },
+        logs: '',
+      };
+    }
+    if (message.type === 'result') {
+      this.#memory(message);
+      // A fatal result (uncaught exception outside the handler) means the process is exiting: never reuse it.
+      if (message.fatal) this.kill();
+      else if (this.#exitInfo === undefined) this.#state = 'idle';
+      const memory = { rssBytes: message.rssBytes, maxRssBytes: message.maxRssBytes };
+      if (message.error)
+        return { kind: 'function-error', error: message.error, logs: message.logs, ...memory };
+      return { kind: 'ok', payload: message.payload ?? 'null', logs: message.logs, ...memory };
+    }
+    return {
+      kind: 'worker-lost',
+      error: await this.#exitError(context.awsRequestId, ''),
+      logs: this.#outputTail,
+    };
+  }
+
+  /** Kills the process (SIGKILL by default); the worker is dead from now on. */
+  kill(signal: NodeJS.Signals = 'SIGKILL'): void {
+    if (this.#exitInfo === undefined) {
+      this.#state = 'dead';
+      this.#child.kill(signal);
+    }
+  }
+
+  async stop(graceMs = 2_000): Promise<void> {
+    if (this.#exitInfo !== undefined) return;
+    this.kill('SIGTERM');
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), graceMs);
+    await this.#exit;
+    clearTimeout(timer);
+  }
+
+  #memory(sample: MemorySample): void {
+    this.rssBytes = sample.rssBytes;
+    this.maxRssBytes = Math.max(this.maxRssBytes, sample.maxRssBytes);
+  }
+
+  async #exitError(requestId: string, when: string): Promise<LambdaErrorPayload> {
+    const { code, signal } = await this.#exit;
+    const status = signal ? `signal: ${signal === 'SIGKILL' ? 'killed' : signal}` : `exit status ${code}`;
+    const oom = /heap out of memory|Reached heap limit/i.test(this.#stderrTail);
+    return {
+      errorType: 'Runtime.ExitError',
+      errorMessage: `${requestId ? `RequestId: ${requestId} ` : ''}Error: Runtime exited${when ? ` ${when}` : ''} with error: ${status}${oom ? ' (out of memory: JavaScript heap limit reached)' : ''}`,
+    };
+  }
+
+  #next(timeoutMs: number): Promise<WorkerMessage | { type: 'exit' } | 'timeout'> {
+    if (this.#exitInfo !== undefined) return Promise.resolve({ type: 'exit' });
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#pending = undefined;
+        resolve('timeout');
+      }, timeoutMs);
+      this.#pending = (message) => {
+        clearTimeout(timer);
+        this.#pending = undefined;
+        resolve(message);
+      };
+    });
+  }
+}
+
+/** Kills every worker still running (the server's close() stops them first; this is the last resort). */
+export function killAllWorkers(): void {
+  for (const w of live) w.kill();
+}
+
+process.once('exit', killAllWorkers);
