@@ -1,0 +1,106 @@
+/**
+ * The middy adapter of the handler kit:
+ *
+ *   export const handler = nsqHandler({ body: schema, concurrency: 4, handle: async (message, ctx) => finish() })
+ *     .use(observability({ logger, metrics }))
+ *     .use(toggle({ ... }))
+ *     .use(rateLimit({ ... }))
+ *     .use(dedupe({ ... }));
+ *
+ * It validates the event (a malformed event throws `InvalidBatchEventError`), reads every body the
+ * declared way (unreadable → dead-lettered at once), then runs the handler on the messages the
+ * middlewares left undecided. At middy's early timeout the unfinished messages come back as requeue.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import type { NsqBatchEvent } from '#shared/contract/batch-event';
+import type { NsqBatchResult } from '#shared/contract/batch-result';
+import { NsqBatch } from './batch-state.ts';
+import type { BodyOf, BodySpec } from './body.ts';
+import { type BatchHandler, type MessageHandler, runPerBatch, runPerMessage } from './process-batch.ts';
+
+export type NsqMiddleware = middy.MiddlewareObj<NsqBatchEvent, NsqBatchResult, Error, Context>;
+export type NsqMiddyHandler = middy.MiddyfiedHandler<NsqBatchEvent, NsqBatchResult, Error, Context>;
+
+interface CommonOptions<S extends BodySpec> {
+  /** How bodies are read: 'bytes', 'text', 'json' or a zod schema (JSON validated by it). */
+  readonly body: S;
+  /** Powertools logger for the kit's and the handler's lines. @default a Logger for POWERTOOLS_SERVICE_NAME */
+  readonly logger?: Logger;
+  /**
+   * Time kept before the Lambda timeout to answer with what is done (middy's timeoutEarlyInMillis):
+   * unfinished messages are requeued. @default 1_000
+   */
+  readonly deadlineMarginMs?: number;
+}
+
+export type NsqHandlerOptions<S extends BodySpec> = CommonOptions<S> &
+  (
+    | {
+        /** Called once per message; returns an outcome (nothing = finish); a throw requeues that message. */
+        readonly handle: MessageHandler<BodyOf<S>>;
+        /** Messages handled at once within the batch. @default 1 */
+        readonly concurrency?: number;
+      }
+    | {
+        /** Called once with every undecided message; returns outcomes by id (missing = finish). */
+        readonly handleBatch: BatchHandler<BodyOf<S>>;
+      }
+  );
+
+/** Validates the event and reads the bodies in `before`, so later middlewares see typed bodies. */
+export function readBatchBodies(body: BodySpec): NsqMiddleware {
+  return {
+    name: 'nsq-read-bodies',
+    before: (request) => {
+      NsqBatch.of(request.event).readBodies(body);
+    },
+    // Attached first, so these run last: every other middleware's after/onError still sees the state.
+    after: (request) => {
+      NsqBatch.release(request.event);
+    },
+    onError: (request) => {
+      NsqBatch.release(request.event);
+    },
+  };
+}
+
+export function nsqHandler<S extends BodySpec>(options: NsqHandlerOptions<S>): NsqMiddyHandler {
+  const deadlineMarginMs = options.deadlineMarginMs ?? 1_000;
+  if (!Number.isInteger(deadlineMarginMs) || deadlineMarginMs < 0) {
+    throw new RangeError(`deadlineMarginMs must be an integer ≥ 0, got ${deadlineMarginMs}`);
+  }
+  // The answer given at the deadline, also returned by middy's timeoutEarlyResponse should it win
+  // the race (it cannot when the abort listener resolves first, but it must never throw instead).
+  let deadlineAnswer: NsqBatchResult | undefined;
+  const base = (
+    event: NsqBatchEvent,
+    context: Context,
+    opts: { signal: AbortSignal },
+  ): Promise<NsqBatchResult> => {
+    const batch = NsqBatch.of(event);
+    batch.readBodies(options.body);
+    const run = {
+      signal: opts.signal,
+      lambdaContext: context,
+      ...(options.logger && { logger: options.logger }),
+    };
+    const result =
+      'handle' in options
+        ? runPerMessage(batch, options.handle, { ...run, concurrency: options.concurrency ?? 1 })
+        : runPerBatch(batch, options.handleBatch, run);
+    opts.signal.addEventListener(
+      'abort',
+      () => {
+        deadlineAnswer = batch.result();
+      },
+      { once: true },
+    );
+    return result;
+  };
+  return middy<NsqBatchEvent, NsqBatchResult, Error, Context>(base, {
+    timeoutEarlyInMillis: deadlineMarginMs,
+    timeoutEarlyResponse: () => deadlineAnswer,
+  }).use(readBatchBodies(options.body));
+}
