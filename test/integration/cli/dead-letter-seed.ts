@@ -1,0 +1,70 @@
+/**
+ * Writes dead-letter records to a bucket the way the bridge does (contract key layout, JSON).
+ */
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { MinioServer } from '#dev/services/minio';
+import { type DeadLetterRecord, deadLetterKey } from '#shared/contract/dead-letter';
+
+export function s3For(minio: MinioServer): S3Client {
+  return new S3Client({
+    endpoint: minio.endpoint,
+    region: minio.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+    maxAttempts: 1,
+  });
+}
+
+export function s3Env(minio: MinioServer, bucket: string, prefix = 'dead-letters'): Record<string, string> {
+  return {
+    S3_ENDPOINT: minio.endpoint,
+    AWS_REGION: minio.region,
+    AWS_ACCESS_KEY_ID: minio.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: minio.secretAccessKey,
+    DEAD_LETTER_BUCKET: bucket,
+    DEAD_LETTER_PREFIX: prefix,
+  };
+}
+
+let seq = 0;
+
+export function record(overrides: Partial<DeadLetterRecord> & { bodyBytes?: Uint8Array }): DeadLetterRecord {
+  const { bodyBytes, ...rest } = overrides;
+  seq++;
+  const id = rest.id ?? `0000000000${String(seq).padStart(6, '0')}`;
+  return {
+    version: 1,
+    id,
+    subscription: 'orders',
+    topic: 'orders',
+    channel: 'lambda',
+    functionName: 'orders',
+    body: Buffer.from(bodyBytes ?? Buffer.from(`{"n":${seq}}`)).toString('base64'),
+    attempts: 5,
+    reasonKind: 'maxAttempts',
+    reason: 'attempts reached 5',
+    nsqdAddress: '127.0.0.1:4150',
+    publishedAtMs: 1_790_000_000_000,
+    receivedAtMs: 1_790_000_000_100,
+    deadLetteredAtMs: 1_790_000_000_000 + seq * 1000,
+    ...rest,
+  };
+}
+
+export async function seed(
+  s3: S3Client,
+  bucket: string,
+  records: readonly DeadLetterRecord[],
+  prefix = 'dead-letters',
+): Promise<string[]> {
+  await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((err: { name?: string }) => {
+    if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
+  });
+  const keys: string[] = [];
+  for (const r of records) {
+    const key = deadLetterKey(prefix, r);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(r) }));
+    keys.push(key);
+  }
+  return keys;
+}
