@@ -1,0 +1,579 @@
+/**
+ * NsqLambdaBridge: the long-running bridge on Fargate that reads NSQ and invokes the functions whose
+ * definitions subscribe to topics. It holds only what it needs: invoke on its own functions, put on the
+ * dead-letter prefix, and the secrets it is given (as ECS secrets, never plaintext).
+ */
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { FunctionDefinition } from '#shared/functions/definition';
+import { bridgeRuntimeConfig, subscriptionName } from './bridge-runtime-config.ts';
+import { acknowledgeNag, nagArnRef } from './nag.ts';
+import { repoRoot } from './paths.ts';
+import { secureBucket } from './secure-bucket.ts';
+
+/** Fargate sends SIGKILL at most 120 s after SIGTERM, whatever stopTimeout asks for. */
+export const FARGATE_MAX_STOP_TIMEOUT_MS = 120_000;
+/** Time the bridge needs after its drain deadline to flush logs and metrics and close sockets. */
+export const BRIDGE_EXIT_MARGIN_MS = 15_000;
+/** CloudWatch alarms (which drive step scaling) accept at most 10 metrics in a math expression. */
+export const MAX_SCALING_SUBSCRIPTIONS = 10;
+
+/** The CloudWatch namespace, metric names and dimension the bridge publishes through EMF. */
+export const BRIDGE_METRICS = {
+  namespace: 'NsqLambda',
+  dimension: 'Subscription',
+  /** Channel depth + deferred + in-flight, summed over the subscription's nsqd nodes (from nsqd /stats). */
+  backlog: 'Backlog',
+  /** Messages the bridge holds (received, not yet FIN/REQ). */
+  inFlight: 'InFlight',
+  /** Messages FINished after the function succeeded for them. */
+  finished: 'MessagesFinished',
+  /** Messages REQueued (function failure, throttle, toggle). */
+  requeued: 'MessagesRequeued',
+  /** Messages written to the dead letters. */
+  deadLetters: 'DeadLetters',
+  /** Invocations the Lambda service throttled (429). */
+  throttles: 'Throttles',
+} as const;
+
+/** A function the bridge feeds: its definition (the subscriptions) and the deployed function. */
+export interface NsqLambdaBridgeTarget {
+  readonly definition: FunctionDefinition;
+  readonly function: lambda.IFunction;
+}
+
+export interface NsqLambdaBridgeProps {
+  /** The functions the bridge invokes; each definition's `subscriptions` become the bridge's subscriptions. */
+  readonly targets: readonly NsqLambdaBridgeTarget[];
+  /**
+   * nsqd TCP addresses (`host:port`) to consume from directly.
+   * @default - none; `lookupdHttpAddresses` must then be given
+   */
+  readonly nsqdTcpAddresses?: readonly string[];
+  /**
+   * nsqlookupd HTTP addresses (`host:port`) to discover nsqd nodes.
+   * @default - none; `nsqdTcpAddresses` must then be given
+   */
+  readonly lookupdHttpAddresses?: readonly string[];
+  /**
+   * The VPC to run in (it must reach nsqd). Cannot be combined with `cluster`.
+   * @default - a new VPC: 2 AZs, one NAT gateway, an S3 gateway endpoint, rejected-traffic flow logs
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * An existing ECS cluster. Cannot be combined with `vpc`.
+   * @default - a new cluster with Container Insights
+   */
+  readonly cluster?: ecs.ICluster;
+  /**
+   * Where the tasks run.
+   * @default - the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * Bucket for dead letters (and reserved for large-batch claim checks).
+   * @default - a new encrypted, private, TLS-only bucket with lifecycle rules
+   */
+  readonly deadLetterBucket?: s3.IBucket;
+  /**
+   * Key prefix of dead letters; the bridge may write only below it. Must end with '/'.
+   * @default 'dead-letters/'
+   */
+  readonly deadLetterPrefix?: string;
+  /**
+   * Days dead letters are kept in the default bucket (ignored with `deadLetterBucket`).
+   * @default 90
+   */
+  readonly deadLetterRetentionDays?: number;
+  /**
+   * The NSQ auth secret (a plain string secret), injected as env NSQ_AUTH_SECRET.
+   * @default - no NSQ auth
+   */
+  readonly nsqAuthSecret?: secretsmanager.ISecret;
+  /**
+   * The Upstash REST secret (JSON keys `url` and `token`), injected as UPSTASH_REDIS_REST_URL/TOKEN for toggles.
+   * @default - no toggle store
+   */
+  readonly upstashSecret?: secretsmanager.ISecret;
+  /**
+   * The bridge image.
+   * @default - built from bridge/Dockerfile with the repository root as context
+   */
+  readonly image?: ecs.ContainerImage;
+  /**
+   * Task vCPU units.
+   * @default 256
+   */
+  readonly cpu?: number;
+  /**
+   * Task memory.
+   * @default 512
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * Fewest running tasks.
+   * @default 1
+   */
+  readonly minTaskCount?: number;
+  /**
+   * Most running tasks when the backlog grows.
+   * @default 4
+   */
+  readonly maxTaskCount?: number;
+  /**
+   * Backlog (messages, summed over subscriptions) at or above which a task is added.
+   * @default 1000
+   */
+  readonly scaleOutBacklogMessages?: number;
+  /**
+   * Backlog at or below which a task is removed.
+   * @default 10
+   */
+  readonly scaleInBacklogMessages?: number;
+  /**
+   * How long the bridge drains on SIGTERM (stop reading, finish in-flight invocations, answer every
+   * message). stopTimeout = this + 15 s, which must stay within Fargate's 120 s.
+   * @default 90000
+   */
+  readonly drainDeadlineMs?: number;
+  /**
+   * The bridge's HTTP port (/healthz, /readyz, /metrics); nothing outside the task reaches it.
+   * @default 8080
+   */
+  readonly httpPort?: number;
+  /**
+   * How long the bridge's logs are kept.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+const ADDRESS = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:\d{1,5}$/;
+
+export class NsqLambdaBridge extends Construct {
+  public readonly vpc: ec2.IVpc;
+  public readonly cluster: ecs.ICluster;
+  public readonly service: ecs.FargateService;
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  public readonly container: ecs.ContainerDefinition;
+  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly deadLetterBucket: s3.IBucket;
+  public readonly deadLetterPrefix: string;
+  public readonly logGroup: logs.LogGroup;
+  public readonly scaling: ecs.ScalableTaskCount;
+  /** Every subscription the bridge runs, as `<function>/<topic>/<channel>` (the metric dimension). */
+  public readonly subscriptionNames: readonly string[];
+  /** The bridge's drain deadline and the container's stop timeout derived from it. */
+  public readonly drainDeadlineMs: number;
+  public readonly stopTimeout: Duration;
+  public readonly minTaskCount: number;
+
+  constructor(scope: Construct, id: string, props: NsqLambdaBridgeProps) {
+    super(scope, id);
+    const v = validateProps(props);
+    this.drainDeadlineMs = v.drainDeadlineMs;
+    this.deadLetterPrefix = v.deadLetterPrefix;
+    this.subscriptionNames = v.subscriptionNames;
+    this.minTaskCount = v.minTaskCount;
+
+    this.vpc = props.cluster?.vpc ?? props.vpc ?? this.createVpc(v.logRetention);
+    this.cluster =
+      props.cluster ??
+      new ecs.Cluster(this, 'Cluster', {
+        vpc: this.vpc,
+        containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      });
+
+    this.deadLetterBucket =
+      props.deadLetterBucket ??
+      secureBucket(this, 'DeadLetterBucket', {
+        lifecycleRules: [
+          {
+            id: 'expire-dead-letters',
+            prefix: v.deadLetterPrefix,
+            expiration: Duration.days(props.deadLetterRetentionDays ?? 90),
+          },
+          { id: 'expire-claim-checks', prefix: 'claim-checks/', expiration: Duration.days(1) },
+        ],
+      });
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: v.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: props.cpu ?? 256,
+      memoryLimitMiB: props.memoryLimitMiB ?? 512,
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.ARM64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
+    });
+
+    // Drain budget: the bridge gets SIGTERM, drains for at most drainDeadlineMs (default 90 s: longer
+    // than a typical function timeout, so in-flight invocations finish and every message is answered),
+    // then needs BRIDGE_EXIT_MARGIN_MS (15 s) to flush and exit. stopTimeout = 90 s + 15 s = 105 s,
+    // below Fargate's 120 s ceiling, after which SIGKILL comes regardless. Messages still unanswered at
+    // SIGKILL are redelivered by nsqd after msgTimeoutMs (at-least-once holds; only latency suffers).
+    this.stopTimeout = Duration.millis(v.drainDeadlineMs + BRIDGE_EXIT_MARGIN_MS);
+
+    const httpPort = props.httpPort ?? 8080;
+    const stack = Stack.of(this);
+    const config = bridgeRuntimeConfig({
+      targets: props.targets.map((t) => ({ definition: t.definition, functionName: t.function.functionArn })),
+      nsqdTcpAddresses: props.nsqdTcpAddresses ?? [],
+      lookupdHttpAddresses: props.lookupdHttpAddresses ?? [],
+      region: stack.region,
+      deadLetterBucket: this.deadLetterBucket.bucketName,
+      deadLetterPrefix: v.deadLetterPrefix,
+      httpPort,
+      drainDeadlineMs: v.drainDeadlineMs,
+      togglesEnabled: props.upstashSecret !== undefined,
+    });
+
+    const secrets: Record<string, ecs.Secret> = {};
+    if (props.nsqAuthSecret) secrets.NSQ_AUTH_SECRET = ecs.Secret.fromSecretsManager(props.nsqAuthSecret);
+    if (props.upstashSecret) {
+      secrets.UPSTASH_REDIS_REST_URL = ecs.Secret.fromSecretsManager(props.upstashSecret, 'url');
+      secrets.UPSTASH_REDIS_REST_TOKEN = ecs.Secret.fromSecretsManager(props.upstashSecret, 'token');
+    }
+
+    this.container = this.taskDefinition.addContainer('bridge', {
+      image:
+        props.image ??
+        ecs.ContainerImage.fromAsset(repoRoot, {
+          file: 'bridge/Dockerfile',
+          platform: ecrAssets.Platform.LINUX_ARM64,
+          exclude: ['node_modules', '.cache', 'cdk.out', '.git', 'test', 'bench', 'docs', '**/*.md'],
+        }),
+      essential: true,
+      readonlyRootFilesystem: true,
+      logging: ecs.LogDrivers.awsLogs({
+        logGroup: this.logGroup,
+        streamPrefix: 'bridge',
+        mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+      }),
+      environment: {
+        NSQ_LAMBDA_CONFIG: stack.toJsonString(config),
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      secrets,
+      healthCheck: {
+        // node:22-slim has no curl; Node's own fetch probes the liveness endpoint.
+        command: [
+          'CMD',
+          'node',
+          '-e',
+          `fetch('http://127.0.0.1:${httpPort}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+        ],
+        interval: Duration.seconds(15),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(30),
+      },
+      stopTimeout: this.stopTimeout,
+    });
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: this.vpc,
+      description: 'nsq-lambda bridge: no inbound; outbound to nsqd, Lambda, S3, Secrets Manager, CloudWatch',
+      allowAllOutbound: true,
+    });
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount: v.minTaskCount,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [this.securityGroup],
+      assignPublicIp: false,
+      circuitBreaker: { enable: true, rollback: true },
+      // Start the new task before stopping the old one: no gap in consumption during a deploy.
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      enableECSManagedTags: true,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+    });
+
+    // Least privilege, through grants: invoke only the functions this bridge feeds, write only below
+    // the dead-letter prefix.
+    for (const target of props.targets) target.function.grantInvoke(this.taskDefinition.taskRole);
+    this.deadLetterBucket.grantPut(this.taskDefinition.taskRole, `${v.deadLetterPrefix}*`);
+    acknowledgeNag(
+      this.taskDefinition.taskRole,
+      [
+        ...props.targets.map((t) => `IAM5[Resource::${nagArnRef(this, t.function.functionArn)}:*]`),
+        `IAM5[Resource::${nagArnRef(this, this.deadLetterBucket.bucketArn)}/${v.deadLetterPrefix}*]`,
+        'IAM5[Action::s3:Abort*]',
+      ],
+      'Least privilege by grant: `<function>:*` lets the bridge invoke a version or alias of its own ' +
+        'functions only; dead letters get one object per message under the dead-letter prefix, with keys ' +
+        'chosen at runtime, and s3:Abort* only aborts its own multipart uploads there.',
+    );
+    if (!props.image) {
+      acknowledgeNag(
+        this.taskDefinition.obtainExecutionRole(),
+        ['IAM5[Resource::*]'],
+        'ecr:GetAuthorizationToken, needed to pull the bridge image from the CDK asset repository, does not ' +
+          'support resource-level permissions; the pull actions themselves are scoped to that repository.',
+      );
+    }
+    acknowledgeNag(
+      this.taskDefinition,
+      ['ECS2'],
+      'The only environment variables are the non-secret runtime config (NSQ_LAMBDA_CONFIG: addresses, ' +
+        'function ARNs, bucket name) and NODE_OPTIONS; every secret comes in as an ECS secret from Secrets Manager.',
+    );
+
+    this.scaling = this.service.autoScaleTaskCount({
+      minCapacity: v.minTaskCount,
+      maxCapacity: v.maxTaskCount,
+    });
+    this.scaling.scaleOnMetric('BacklogScaling', {
+      metric: this.metricBacklog({ period: Duration.minutes(1) }),
+      adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
+      scalingSteps: [
+        { upper: v.scaleInBacklogMessages, change: -1 },
+        { lower: v.scaleOutBacklogMessages, change: +1 },
+        { lower: v.scaleOutBacklogMessages * 10, change: +2 },
+      ],
+      cooldown: Duration.minutes(3),
+    });
+
+    for (const target of props.targets) {
+      if (
+        target.definition.subscriptions.length > 0 &&
+        target.definition.timeoutSec * 1000 > v.drainDeadlineMs
+      ) {
+        Annotations.of(this).addWarningV2(
+          'nsq-lambda:timeoutAboveDrain',
+          `function ${JSON.stringify(target.definition.name)} has timeoutSec ${target.definition.timeoutSec} ` +
+            `above the bridge's drainDeadlineMs ${v.drainDeadlineMs}: invocations still running at the deadline ` +
+            'are abandoned and their messages redelivered after msgTimeoutMs',
+        );
+      }
+    }
+  }
+
+  /** The task role: what the bridge process itself may do. */
+  public get taskRole(): iam.IRole {
+    return this.taskDefinition.taskRole;
+  }
+
+  /** Lets a principal (e.g. a replay tool) read the dead letters. */
+  public grantReadDeadLetters(grantee: iam.IGrantable): iam.Grant {
+    return this.deadLetterBucket.grantRead(grantee, `${this.deadLetterPrefix}*`);
+  }
+
+  /** One of the bridge's EMF metrics for a subscription. */
+  public metric(
+    metricName: string,
+    subscription: string,
+    props: cloudwatch.MetricOptions = {},
+  ): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: BRIDGE_METRICS.namespace,
+      metricName,
+      dimensionsMap: { [BRIDGE_METRICS.dimension]: subscription },
+      statistic: cloudwatch.Stats.SUM,
+      ...props,
+    });
+  }
+
+  /**
+   * Total backlog over all subscriptions. Every task reports the same channel depth, so each
+   * subscription's Maximum (not Sum) is taken before adding them up.
+   */
+  public metricBacklog(props: { period?: Duration } = {}): cloudwatch.IMetric {
+    return this.sumOverSubscriptions(
+      BRIDGE_METRICS.backlog,
+      cloudwatch.Stats.MAXIMUM,
+      'Backlog',
+      props.period,
+    );
+  }
+
+  /** Messages dead-lettered, summed over subscriptions. */
+  public metricDeadLetters(props: { period?: Duration } = {}): cloudwatch.IMetric {
+    return this.sumOverSubscriptions(
+      BRIDGE_METRICS.deadLetters,
+      cloudwatch.Stats.SUM,
+      'Dead letters',
+      props.period,
+    );
+  }
+
+  private sumOverSubscriptions(
+    metricName: string,
+    statistic: string,
+    label: string,
+    period = Duration.minutes(5),
+  ): cloudwatch.IMetric {
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    this.subscriptionNames.forEach((name, i) => {
+      usingMetrics[`m${i}`] = this.metric(metricName, name, { statistic, period });
+    });
+    const ids = Object.keys(usingMetrics);
+    return new cloudwatch.MathExpression({
+      expression: ids.length === 1 ? 'FILL(m0, 0)' : ids.map((k) => `FILL(${k}, 0)`).join(' + '),
+      usingMetrics,
+      label,
+      period,
+    });
+  }
+
+  private createVpc(logRetention: logs.RetentionDays): ec2.IVpc {
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        { name: 'bridge', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+      ],
+      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+    });
+    const flowLogs = new logs.LogGroup(this, 'FlowLogs', {
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    vpc.addFlowLog('RejectedTraffic', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
+      trafficType: ec2.FlowLogTrafficType.REJECT,
+    });
+    return vpc;
+  }
+}
+
+interface ValidatedProps {
+  readonly drainDeadlineMs: number;
+  readonly deadLetterPrefix: string;
+  readonly subscriptionNames: readonly string[];
+  readonly minTaskCount: number;
+  readonly maxTaskCount: number;
+  readonly scaleOutBacklogMessages: number;
+  readonly scaleInBacklogMessages: number;
+  readonly logRetention: logs.RetentionDays;
+}
+
+function show(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** Early errors, each naming the prop and showing the bad value (DESIGN_GUIDELINES). */
+function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
+  if (props.vpc && props.cluster) {
+    throw new Error('NsqLambdaBridge: give either vpc or cluster, not both (the cluster already has a VPC)');
+  }
+  const nsqd = props.nsqdTcpAddresses ?? [];
+  const lookupd = props.lookupdHttpAddresses ?? [];
+  if (nsqd.length === 0 && lookupd.length === 0) {
+    throw new Error(
+      'NsqLambdaBridge: nsqdTcpAddresses and lookupdHttpAddresses are both empty; give at least one host:port',
+    );
+  }
+  for (const [prop, list] of [
+    ['nsqdTcpAddresses', nsqd],
+    ['lookupdHttpAddresses', lookupd],
+  ] as const) {
+    const bad = list.filter((a) => !Token.isUnresolved(a) && !ADDRESS.test(a));
+    if (bad.length > 0) throw new Error(`NsqLambdaBridge: ${prop} must be host:port, got ${show(bad)}`);
+  }
+
+  const subscriptionNames = props.targets.flatMap((t) =>
+    t.definition.subscriptions.map((s) => subscriptionName(t.definition, s)),
+  );
+  if (subscriptionNames.length === 0) {
+    throw new Error(
+      `NsqLambdaBridge: no subscriptions; targets ${show(props.targets.map((t) => t.definition.name))} ` +
+        'declare none (add `subscriptions` to a function definition)',
+    );
+  }
+  const duplicates = subscriptionNames.filter((n, i) => subscriptionNames.indexOf(n) !== i);
+  if (duplicates.length > 0) {
+    throw new Error(`NsqLambdaBridge: duplicate subscriptions ${show([...new Set(duplicates)])}`);
+  }
+  if (subscriptionNames.length > MAX_SCALING_SUBSCRIPTIONS) {
+    throw new Error(
+      `NsqLambdaBridge: ${subscriptionNames.length} subscriptions, but backlog scaling can watch at most ` +
+        `${MAX_SCALING_SUBSCRIPTIONS} (a CloudWatch alarm limit); split them over several bridges`,
+    );
+  }
+  const targetNames = props.targets.map((t) => t.definition.name);
+  const dupTargets = targetNames.filter((n, i) => targetNames.indexOf(n) !== i);
+  if (dupTargets.length > 0) throw new Error(`NsqLambdaBridge: duplicate targets ${show(dupTargets)}`);
+
+  const drainDeadlineMs = props.drainDeadlineMs ?? 90_000;
+  if (
+    !Number.isInteger(drainDeadlineMs) ||
+    drainDeadlineMs < 1_000 ||
+    drainDeadlineMs + BRIDGE_EXIT_MARGIN_MS > FARGATE_MAX_STOP_TIMEOUT_MS
+  ) {
+    throw new Error(
+      `NsqLambdaBridge: drainDeadlineMs must be an integer from 1000 to ${FARGATE_MAX_STOP_TIMEOUT_MS - BRIDGE_EXIT_MARGIN_MS} ` +
+        `(Fargate stops a task at most ${FARGATE_MAX_STOP_TIMEOUT_MS} ms after SIGTERM, and the bridge needs ` +
+        `${BRIDGE_EXIT_MARGIN_MS} ms to exit), got ${show(drainDeadlineMs)}`,
+    );
+  }
+
+  const deadLetterPrefix = props.deadLetterPrefix ?? 'dead-letters/';
+  if (!/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/$/.test(deadLetterPrefix)) {
+    throw new Error(
+      `NsqLambdaBridge: deadLetterPrefix must be a relative key prefix ending in '/', like 'dead-letters/', got ${show(deadLetterPrefix)}`,
+    );
+  }
+  const retentionDays = props.deadLetterRetentionDays;
+  if (retentionDays !== undefined && (!Number.isInteger(retentionDays) || retentionDays < 1)) {
+    throw new Error(
+      `NsqLambdaBridge: deadLetterRetentionDays must be a whole number ≥ 1, got ${show(retentionDays)}`,
+    );
+  }
+
+  const minTaskCount = props.minTaskCount ?? 1;
+  const maxTaskCount = props.maxTaskCount ?? 4;
+  if (!Number.isInteger(minTaskCount) || minTaskCount < 1) {
+    throw new Error(`NsqLambdaBridge: minTaskCount must be a whole number ≥ 1, got ${show(minTaskCount)}`);
+  }
+  if (!Number.isInteger(maxTaskCount) || maxTaskCount < minTaskCount) {
+    throw new Error(
+      `NsqLambdaBridge: maxTaskCount must be a whole number ≥ minTaskCount (${minTaskCount}), got ${show(maxTaskCount)}`,
+    );
+  }
+  const scaleOutBacklogMessages = props.scaleOutBacklogMessages ?? 1_000;
+  const scaleInBacklogMessages = props.scaleInBacklogMessages ?? 10;
+  if (
+    !Number.isInteger(scaleInBacklogMessages) ||
+    !Number.isInteger(scaleOutBacklogMessages) ||
+    scaleInBacklogMessages < 0 ||
+    scaleOutBacklogMessages <= scaleInBacklogMessages
+  ) {
+    throw new Error(
+      `NsqLambdaBridge: need whole numbers 0 ≤ scaleInBacklogMessages < scaleOutBacklogMessages, got ` +
+        `scaleInBacklogMessages ${show(scaleInBacklogMessages)} and scaleOutBacklogMessages ${show(scaleOutBacklogMessages)}`,
+    );
+  }
+  const httpPort = props.httpPort ?? 8080;
+  if (!Number.isInteger(httpPort) || httpPort < 1 || httpPort > 65_535) {
+    throw new Error(`NsqLambdaBridge: httpPort must be 1 to 65535, got ${show(httpPort)}`);
+  }
+  return {
+    drainDeadlineMs,
+    deadLetterPrefix,
+    subscriptionNames,
+    minTaskCount,
+    maxTaskCount,
+    scaleOutBacklogMessages,
+    scaleInBacklogMessages,
+    logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+  };
+}
