@@ -1,0 +1,157 @@
+/**
+ * `createBridge`: one SubscriptionRunner per subscription, one TouchManager for every in-flight
+ * message, the toggle poller, and the lifecycle (start, drain, stop). Transport-free: the NSQ side
+ * comes from `createSource` (nsqjs by default), Lambda and dead letters from the ports.
+ */
+import type { BridgeConfig, BridgeSubscription } from '#shared/config/bridge-config';
+import { BridgeEventEmitter } from './events.ts';
+import { createNsqSource } from './nsq/nsq-source.ts';
+import type { BatchInvoker, Clock, DeadLetterStore, ToggleReader, ToggleReading } from './ports.ts';
+import { systemClock } from './ports.ts';
+import { type MessageSource, SubscriptionRunner, type SubscriptionStatus } from './subscription-runner.ts';
+import { TouchManager } from './touch-manager.ts';
+
+export type SourceFactory = (
+  subscription: BridgeSubscription,
+  context: { readonly config: BridgeConfig; readonly events: BridgeEventEmitter },
+) => MessageSource;
+
+export interface CreateBridgeOptions {
+  readonly config: BridgeConfig;
+  readonly invoker: BatchInvoker;
+  readonly deadLetters: DeadLetterStore;
+  /** Reads the remote on/off switch; without it toggles are not polled. */
+  readonly toggles?: ToggleReader;
+  readonly clock?: Clock;
+  readonly events?: BridgeEventEmitter;
+  /** @default nsqjs readers (createNsqSource) */
+  readonly createSource?: SourceFactory;
+  readonly random?: () => number;
+}
+
+export interface BridgeStatus {
+  readonly running: boolean;
+  readonly draining: boolean;
+  /** Every subscription has at least one nsqd connection and the bridge is not draining. */
+  readonly ready: boolean;
+  /** Messages received and not answered yet. */
+  readonly inFlight: number;
+  readonly subscriptions: readonly SubscriptionStatus[];
+}
+
+export interface Bridge {
+  readonly events: BridgeEventEmitter;
+  readonly status: BridgeStatus;
+  start(): void;
+  /** Drains with the configured deadline. Idempotent. */
+  stop(): Promise<{ timedOut: boolean }>;
+  /** RDY 0, requeue what is queued, finish in-flight invocations within `deadlineMs`, answer all, close. Idempotent. */
+  drain(deadlineMs: number): Promise<{ timedOut: boolean }>;
+}
+
+export function createBridge(options: CreateBridgeOptions): Bridge {
+  const { config, invoker, deadLetters, toggles } = options;
+  const clock = options.clock ?? systemClock;
+  const events = options.events ?? new BridgeEventEmitter();
+  // An 'error' event without a listener would throw: keep a default listener.
+  if (events.listenerCount('error') === 0) events.on('error', () => {});
+  const createSource = options.createSource ?? createNsqSource;
+  const minTouchMs = Math.min(...config.subscriptions.map((s) => s.touchIntervalMs));
+  const touch = new TouchManager({
+    clock,
+    events,
+    sweepIntervalMs: Math.max(50, Math.min(1_000, Math.floor(minTouchMs / 4))),
+  });
+  const runners = config.subscriptions.map(
+    (s) =>
+      new SubscriptionRunner(s, {
+        invoker,
+        deadLetters,
+        events,
+        clock,
+        touch,
+        source: createSource(s, { config, events }),
+        maxReqTimeoutMs: config.maxReqTimeoutMs,
+        ...(options.random && { random: options.random }),
+      }),
+  );
+  let running = false;
+  let draining = false;
+  let drainPromise: Promise<{ timedOut: boolean }> | undefined;
+  let toggleTimer: NodeJS.Timeout | undefined;
+
+  const pollToggles = async () => {
+    if (!toggles || draining) return;
+    const polled = runners.filter((r) => r.config.toggle.policy === 'requeue');
+    const names = [...new Set(polled.map((r) => r.config.toggleName ?? r.config.functionName))];
+    const readings = new Map<string, ToggleReading>();
+    await Promise.all(
+      names.map(async (name) => {
+        try {
+          readings.set(name, await toggles.read(name));
+        } catch (error) {
+          readings.set(name, 'unknown');
+          events.emit('error', { error: new Error(`toggle read failed for ${name}`, { cause: error }) });
+        }
+      }),
+    );
+    if (draining) return;
+    for (const r of polled)
+      r.applyToggle(readings.get(r.config.toggleName ?? r.config.functionName) ?? 'unknown');
+  };
+  const scheduleToggles = () => {
+    if (!toggles || draining) return;
+    toggleTimer = clock.setTimeout(() => {
+      void pollToggles().finally(scheduleToggles);
+    }, config.toggles.pollIntervalMs);
+    toggleTimer.unref?.();
+  };
+
+  return {
+    events,
+    get status(): BridgeStatus {
+      const subscriptions = runners.map((r) => r.status);
+      return {
+        running,
+        draining,
+        ready: running && !draining && subscriptions.every((s) => s.connections > 0),
+        inFlight: touch.size,
+        subscriptions,
+      };
+    },
+    start() {
+      if (running || draining) return;
+      running = true;
+      touch.start();
+      // Read the toggles once before consuming, so a stopped function is not fed at start-up.
+      void pollToggles().finally(() => {
+        if (draining) return;
+        for (const r of runners) r.start();
+        scheduleToggles();
+      });
+    },
+    drain(deadlineMs: number) {
+      drainPromise ??= (async () => {
+        draining = true;
+        if (toggleTimer) clock.clearTimeout(toggleTimer);
+        events.emit('draining', { deadlineMs });
+        const deadlineAtMs = clock.now() + deadlineMs;
+        const results = await Promise.allSettled(runners.map((r) => r.drain(deadlineAtMs)));
+        const timedOut = results.some((r) => r.status === 'rejected' || r.value);
+        touch.stop();
+        try {
+          await invoker.close();
+        } catch (error) {
+          events.emit('error', { error: error as Error });
+        }
+        running = false;
+        events.emit('stopped', { answered: 0, timedOut });
+        return { timedOut };
+      })();
+      return drainPromise;
+    },
+    stop() {
+      return this.drain(config.drain.deadlineMs);
+    },
+  };
+}

@@ -1,0 +1,309 @@
+/**
+ * The NSQ side of one subscription, over an nsqjs Reader, with the nsqjs traps guarded
+ * (see /docs/bridge.md "nsqjs traps"):
+ * - answers go through `requeue(delay, false)` (never nsqjs backoff); nsqjs `maxAttempts` is 0;
+ * - an `error` listener always, E_FIN/REQ/TOUCH_FAILED reported as `answer_failed` (non-fatal);
+ * - a throwing message handler never reaches nsqjs (the engine's handler never throws; this wraps it anyway);
+ * - TLS requested but not granted by nsqd: the connection is refused before AUTH/SUB, never plaintext;
+ * - TLS servername (SNI) is sent; idleTimeout is 3× the heartbeat (dead-peer detection);
+ * - discovery: every nsqlookupd is queried (union, per-request timeout, jitter, errors surfaced),
+ *   direct nsqd addresses are re-dialled every second; `ready` is never relied on;
+ * - `close()` only after the engine answered everything (drain), then waits for the sockets to end.
+ */
+import { connect as tlsConnect } from 'node:tls';
+import nsq from 'nsqjs';
+import type { BridgeConfig, BridgeSubscription } from '#shared/config/bridge-config';
+import type { DeliveryHandle } from '../delivery.ts';
+import type { BridgeEventEmitter } from '../events.ts';
+import type { MessageSource } from '../subscription-runner.ts';
+import { discoverProducers } from './lookupd-discovery.ts';
+
+const NON_FATAL = new Set(['E_FIN_FAILED', 'E_REQ_FAILED', 'E_TOUCH_FAILED']);
+const REDIAL_INTERVAL_MS = 1_000;
+
+/** The nsqjs internals this module touches (not in @types/nsqjs). */
+interface NsqjsConnection {
+  id(): string;
+  nsqdHost: string;
+  nsqdPort: number;
+  config: { tls: boolean; tlsVerification: boolean; ca: unknown; key: unknown; cert: unknown };
+  conn: import('node:net').Socket | null;
+  outWriter: unknown;
+  registerStreamListeners(socket: unknown): void;
+  startTLS(callback?: () => void): void;
+  statemachine: {
+    identifyResponse: { tls_v1?: boolean } | null;
+    states: Record<string, { Enter?: (...args: unknown[]) => unknown }>;
+    goto(state: string, ...args: unknown[]): unknown;
+  };
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+}
+
+interface NsqjsMessage {
+  id: string;
+  attempts: number;
+  body: Buffer;
+  timestamp: bigint;
+  maxMsgTimeout: number;
+  finish(): void;
+  requeue(delay: number, backoff: boolean): void;
+  touch(): void;
+  timeUntilTimeout(hard?: boolean): number | null;
+}
+
+export interface NsqSourceOptions {
+  readonly subscription: BridgeSubscription;
+  readonly config: BridgeConfig;
+  readonly events: BridgeEventEmitter;
+  /** @default fetch */
+  readonly fetch?: typeof fetch;
+}
+
+export function createNsqSource(
+  subscription: BridgeSubscription,
+  context: { readonly config: BridgeConfig; readonly events: BridgeEventEmitter },
+): MessageSource {
+  return new NsqSource({ subscription, ...context });
+}
+
+function splitHostPort(address: string): [string, number] {
+  const i = address.lastIndexOf(':');
+  const host = address.slice(0, i).replace(/^\[(.*)\]$/, '$1');
+  return [host, Number(address.slice(i + 1))];
+}
+
+export class NsqSource implements MessageSource {
+  readonly #sub: BridgeSubscription;
+  readonly #config: BridgeConfig;
+  readonly #events: BridgeEventEmitter;
+  readonly #fetch: typeof fetch;
+  readonly #connected = new Set<string>();
+  readonly #addressOf = new WeakMap<object, string>();
+  #reader: nsq.Reader | undefined;
+  #onMessage: ((handle: DeliveryHandle) => void) | undefined;
+  #paused = false;
+  #closed = false;
+  #redialTimer: NodeJS.Timeout | undefined;
+  #lookupTimer: NodeJS.Timeout | undefined;
+  readonly #lookupAbort = new AbortController();
+
+  constructor(options: NsqSourceOptions) {
+    this.#sub = options.subscription;
+    this.#config = options.config;
+    this.#events = options.events;
+    this.#fetch = options.fetch ?? fetch;
+  }
+
+  get connectedCount(): number {
+    return this.#connected.size;
+  }
+
+  start(onMessage: (handle: DeliveryHandle) => void): void {
+    if (this.#reader) return;
+    this.#onMessage = onMessage;
+    const sub = this.#sub;
+    const config = this.#config;
+    const tls = config.tls;
+    const source = this;
+    // Reader validation needs an address list; we dial ourselves, so connect() is never called.
+    const addresses =
+      sub.nsqdTcpAddresses.length > 0
+        ? { nsqdTCPAddresses: [...sub.nsqdTcpAddresses] }
+        : { lookupdHTTPAddresses: [...sub.lookupdHttpAddresses] };
+    class GuardedReader extends nsq.Reader {
+      registerConnectionListeners(conn: NsqjsConnection): void {
+        source.#guardConnection(conn);
+        // @ts-expect-error: registerConnectionListeners is internal to nsqjs.
+        super.registerConnectionListeners(conn);
+        conn.on('message', (msg) => source.#addressOf.set(msg as object, conn.id()));
+        conn.on('ready', () => {
+          source.#connected.add(conn.id());
+          source.#events.emit('nsqd_connected', { subscription: sub.name, address: conn.id() });
+        });
+        conn.on('closed', () => {
+          if (source.#connected.delete(conn.id()))
+            source.#events.emit('nsqd_disconnected', { subscription: sub.name, address: conn.id() });
+          // A lost nsqd: ask the lookupds again soon rather than at the next poll.
+          if (!source.#closed && sub.lookupdHttpAddresses.length > 0) source.#scheduleLookup(1_000);
+        });
+      }
+    }
+    const heartbeatSec = config.heartbeatIntervalMs / 1000;
+    const reader = new GuardedReader(sub.topic, sub.channelName, {
+      ...addresses,
+      maxInFlight: sub.maxInFlight,
+      maxAttempts: 0,
+      heartbeatInterval: heartbeatSec,
+      idleTimeout: Math.ceil(heartbeatSec * 3),
+      messageTimeout: sub.msgTimeoutMs,
+      clientId: `nsq-lambda-${sub.name}`.slice(0, 64),
+      tls: tls.enabled,
+      tlsVerification: tls.rejectUnauthorized,
+      ...(tls.caPem !== undefined && { ca: tls.caPem }),
+      ...(tls.certPem !== undefined && { cert: tls.certPem }),
+      ...(tls.keyPem !== undefined && { key: tls.keyPem }),
+      ...(config.secrets.nsqAuthSecret !== undefined && { authSecret: config.secrets.nsqAuthSecret }),
+    } as nsq.ReaderConnectionConfigOptions);
+    this.#reader = reader;
+    reader.on('error', (err: Error) => this.#onError(err));
+    reader.on('message', (msg) => this.#deliver(msg as unknown as NsqjsMessage));
+    if (this.#paused) reader.pause();
+    this.#redial();
+    if (sub.lookupdHttpAddresses.length > 0) this.#scheduleLookup(0);
+  }
+
+  pause(): void {
+    this.#paused = true;
+    this.#reader?.pause();
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#reader?.unpause();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#redialTimer) clearTimeout(this.#redialTimer);
+    if (this.#lookupTimer) clearTimeout(this.#lookupTimer);
+    this.#lookupAbort.abort();
+    const reader = this.#reader;
+    if (!reader) return;
+    reader.close();
+    const deadline = Date.now() + 2_000;
+    while (this.#connected.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  #deliver(msg: NsqjsMessage): void {
+    const address = this.#addressOf.get(msg as object) ?? 'unknown';
+    let handle: DeliveryHandle;
+    try {
+      // nsqjs reads attempts as a signed int16; nsqd writes a uint16.
+      const attempts = msg.attempts < 0 ? msg.attempts + 65_536 : msg.attempts;
+      const timestampMs = Number(BigInt(msg.timestamp) / 1_000_000n);
+      handle = {
+        id: msg.id,
+        attempts,
+        body: msg.body,
+        timestampMs,
+        nsqdAddress: address,
+        finish: () => msg.finish(),
+        requeue: (delayMs) => msg.requeue(Math.max(0, Math.floor(delayMs)), false),
+        touch: () => msg.touch(),
+        hardRemainingMs: () =>
+          msg.maxMsgTimeout > 0 ? msg.timeUntilTimeout(true) : Number.POSITIVE_INFINITY,
+      };
+    } catch (error) {
+      this.#events.emit('error', { subscription: this.#sub.name, error: error as Error });
+      msg.requeue(0, false);
+      return;
+    }
+    try {
+      this.#onMessage?.(handle);
+    } catch (error) {
+      // Never let a throwing handler reach nsqjs (it would crash the process).
+      this.#events.emit('error', { subscription: this.#sub.name, error: error as Error });
+    }
+  }
+
+  #onError(err: Error): void {
+    const text = String(err?.message ?? err);
+    const code = text.match(/\b(E_[A-Z_]+)\b/)?.[1];
+    if (code && NON_FATAL.has(code)) {
+      this.#events.emit('answer_failed', { subscription: this.#sub.name, code, message: text });
+      return;
+    }
+    this.#events.emit('error', {
+      subscription: this.#sub.name,
+      error: new Error(`nsq ${this.#sub.topic}/${this.#sub.channelName}: ${text}`, { cause: err }),
+    });
+  }
+
+  /** TLS: refuse a connection where nsqd did not grant TLS (before AUTH and SUB); send SNI. */
+  #guardConnection(conn: NsqjsConnection): void {
+    const tls = this.#config.tls;
+    if (!tls.enabled) return;
+    const sm = conn.statemachine;
+    const check = sm.states.IDENTIFY_COMPRESSION_CHECK;
+    const original = check?.Enter;
+    if (check && original) {
+      check.Enter = (...args: unknown[]) => {
+        if (!sm.identifyResponse?.tls_v1)
+          return sm.goto(
+            'ERROR',
+            new Error(
+              `E_TLS_NOT_GRANTED nsqd ${conn.id()} did not grant TLS; refusing to continue in plaintext (start nsqd with --tls-cert/--tls-key, ideally --tls-required)`,
+            ),
+          );
+        return original(...args);
+      };
+    }
+    const servername = tls.servername ?? conn.nsqdHost;
+    conn.startTLS = function startTLS(callback?: () => void) {
+      const plain = conn.conn;
+      if (!plain) return;
+      for (const event of ['data', 'error', 'close']) plain.removeAllListeners(event);
+      const secure = tlsConnect(
+        {
+          socket: plain,
+          rejectUnauthorized: conn.config.tlsVerification,
+          ...(conn.config.ca != null && { ca: conn.config.ca as string }),
+          ...(conn.config.key != null && { key: conn.config.key as string }),
+          ...(conn.config.cert != null && { cert: conn.config.cert as string }),
+          ...(!/^[\d.]+$|:/.test(servername) && { servername }),
+        },
+        () => {
+          conn.conn = secure;
+          callback?.();
+        },
+      );
+      conn.outWriter = secure;
+      conn.registerStreamListeners(secure);
+    };
+  }
+
+  #redial(): void {
+    if (this.#closed || !this.#reader) return;
+    for (const address of this.#sub.nsqdTcpAddresses) {
+      const [host, port] = splitHostPort(address);
+      try {
+        this.#reader.connectToNSQD(host, port);
+      } catch (error) {
+        this.#events.emit('error', { subscription: this.#sub.name, error: error as Error });
+      }
+    }
+    const jitter = 0.8 + Math.random() * 0.4;
+    this.#redialTimer = setTimeout(() => this.#redial(), REDIAL_INTERVAL_MS * jitter);
+    this.#redialTimer.unref?.();
+  }
+
+  #scheduleLookup(inMs: number): void {
+    if (this.#closed) return;
+    if (this.#lookupTimer) clearTimeout(this.#lookupTimer);
+    this.#lookupTimer = setTimeout(() => void this.#lookup(), inMs);
+    this.#lookupTimer.unref?.();
+  }
+
+  async #lookup(): Promise<void> {
+    const { producers, errors } = await discoverProducers({
+      lookupdHttpAddresses: this.#sub.lookupdHttpAddresses,
+      topic: this.#sub.topic,
+      timeoutMs: this.#config.lookupdTimeoutMs,
+      fetch: this.#fetch,
+      signal: this.#lookupAbort.signal,
+    });
+    if (this.#closed) return;
+    for (const error of errors) this.#events.emit('error', { subscription: this.#sub.name, error });
+    for (const p of producers) {
+      try {
+        this.#reader?.connectToNSQD(p.host, p.tcpPort);
+      } catch (error) {
+        this.#events.emit('error', { subscription: this.#sub.name, error: error as Error });
+      }
+    }
+    const jitter = 0.8 + Math.random() * 0.4;
+    this.#scheduleLookup(this.#config.lookupdPollIntervalMs * jitter);
+  }
+}

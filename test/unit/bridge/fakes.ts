@@ -1,0 +1,148 @@
+/**
+ * Small fakes behind the bridge's own interfaces (ports, DeliveryHandle, MessageSource) for unit tests.
+ */
+
+import type { DeliveryHandle } from '#bridge/delivery';
+import type { BatchInvoker, Clock, DeadLetterStore, InvokeRequest, InvokeResult } from '#bridge/ports';
+import type { MessageSource } from '#bridge/subscription-runner';
+import {
+  type BridgeConfigInput,
+  type BridgeSubscription,
+  parseBridgeConfig,
+} from '#shared/config/bridge-config';
+import type { NsqBatchEvent } from '#shared/contract/batch-event';
+import type { DeadLetterRecord } from '#shared/contract/dead-letter';
+
+export type Answer = { kind: 'finish' } | { kind: 'requeue'; delayMs: number };
+
+export class FakeDelivery implements DeliveryHandle {
+  readonly answers: Answer[] = [];
+  touches = 0;
+  hardMs: number | null = Number.POSITIVE_INFINITY;
+  readonly timestampMs = 1_700_000_000_000;
+  readonly nsqdAddress = '127.0.0.1:4150';
+  readonly body: Buffer;
+  constructor(
+    readonly id: string,
+    body: string | Buffer = `body-${id}`,
+    readonly attempts = 1,
+  ) {
+    this.body = typeof body === 'string' ? Buffer.from(body) : body;
+  }
+  finish() {
+    this.answers.push({ kind: 'finish' });
+  }
+  requeue(delayMs: number) {
+    this.answers.push({ kind: 'requeue', delayMs });
+  }
+  touch() {
+    this.touches++;
+  }
+  hardRemainingMs() {
+    return this.hardMs;
+  }
+}
+
+export class FakeSource implements MessageSource {
+  onMessage: ((h: DeliveryHandle) => void) | undefined;
+  paused = false;
+  closed = false;
+  connectedCount = 1;
+  start(onMessage: (h: DeliveryHandle) => void) {
+    this.onMessage = onMessage;
+  }
+  pause() {
+    this.paused = true;
+  }
+  resume() {
+    this.paused = false;
+  }
+  async close() {
+    this.closed = true;
+  }
+  deliver(...handles: DeliveryHandle[]) {
+    for (const h of handles) this.onMessage?.(h);
+  }
+}
+
+export interface RecordedInvoke {
+  readonly request: InvokeRequest;
+  readonly event: NsqBatchEvent;
+}
+
+/** A scripted invoker: `script(event, callIndex)` returns the result (or a promise of it). */
+export class FakeInvoker implements BatchInvoker {
+  readonly calls: RecordedInvoke[] = [];
+  constructor(public script: (event: NsqBatchEvent, call: number) => InvokeResult | Promise<InvokeResult>) {}
+  async invoke(request: InvokeRequest): Promise<InvokeResult> {
+    const event = JSON.parse(Buffer.from(request.payload).toString('utf8')) as NsqBatchEvent;
+    this.calls.push({ request, event });
+    return this.script(event, this.calls.length - 1);
+  }
+  async close() {}
+}
+
+export const ok = (body: unknown = { batchItemFailures: [] }): InvokeResult => ({
+  kind: 'ok',
+  payload: Buffer.from(JSON.stringify(body)),
+  requestId: 'req-1',
+  durationMs: 1,
+});
+
+export class FakeDeadLetters implements DeadLetterStore {
+  readonly describe = 'memory://dead-letters';
+  readonly records: DeadLetterRecord[] = [];
+  fail = false;
+  async write(records: readonly DeadLetterRecord[]) {
+    if (this.fail) throw new Error('store down');
+    this.records.push(...records);
+  }
+}
+
+/** A manual clock: timers fire only on `advance`. */
+export class FakeClock implements Clock {
+  #now = 1_000_000;
+  #timers: Array<{ at: number; fn: () => void; id: NodeJS.Timeout }> = [];
+  now() {
+    return this.#now;
+  }
+  setTimeout(fn: () => void, ms: number): NodeJS.Timeout {
+    const id = { unref() {} } as unknown as NodeJS.Timeout;
+    this.#timers.push({ at: this.#now + ms, fn, id });
+    return id;
+  }
+  clearTimeout(id: NodeJS.Timeout) {
+    this.#timers = this.#timers.filter((t) => t.id !== id);
+  }
+  advance(ms: number) {
+    const end = this.#now + ms;
+    for (;;) {
+      this.#timers.sort((a, b) => a.at - b.at);
+      const next = this.#timers[0];
+      if (!next || next.at > end) break;
+      this.#timers.shift();
+      this.#now = next.at;
+      next.fn();
+    }
+    this.#now = end;
+  }
+}
+
+export function subscriptionConfig(
+  overrides: Partial<BridgeConfigInput['subscriptions'][number]> = {},
+): BridgeSubscription {
+  return testConfig({
+    subscriptions: [
+      { name: 'orders', functionName: 'orders-fn', topic: 'orders', channel: 'bridge', ...overrides },
+    ],
+  }).subscriptions[0] as BridgeSubscription;
+}
+
+export function testConfig(overrides: Partial<BridgeConfigInput> = {}) {
+  return parseBridgeConfig({
+    nsqdTcpAddresses: ['127.0.0.1:4150'],
+    deadLetter: { kind: 's3', bucket: 'dead-letters' },
+    subscriptions: [{ name: 'orders', functionName: 'orders-fn', topic: 'orders', channel: 'bridge' }],
+    ...overrides,
+  });
+}
