@@ -3,7 +3,7 @@
  * against the local Lambda running the misbehaving fixture functions.
  */
 import {
-  LambdaServiceException,
+  type LambdaServiceException,
   RequestTooLargeException,
   TooManyRequestsException,
 } from '@aws-sdk/client-lambda';
@@ -78,7 +78,9 @@ describe('function timeout', () => {
 
     const stats = lambda.stats().timeout;
     expect(stats?.timeouts).toBe(1);
-    await waitFor(() => lambda.stats().timeout?.workers.length === 0, { what: 'the timed-out worker to be gone' });
+    await waitFor(() => lambda.stats().timeout?.workers.length === 0, {
+      what: 'the timed-out worker to be gone',
+    });
 
     const next = await invoke('timeout', { hang: false });
     expect(next.FunctionError).toBeUndefined();

@@ -10,7 +10,8 @@ process.env.NSQ_LAMBDA_TEST_PARENT_SECRET = 'must-not-leak-into-functions';
 
 const { lambda, invoke, lines } = await useLocalLambda({
   only: ['echo', 'inspect', 'leaky', 'oom', 'callback', 'init-fail'],
-  functionEnvironment: (d) => (d.name === 'inspect' ? { LOCAL_WIRING: 'from the server' } : {}),
+  functionEnvironment: (d): Record<string, string> =>
+    d.name === 'inspect' ? { LOCAL_WIRING: 'from the server' } : {},
   leakDetector: { windowSize: 5, minGrowthBytes: 8 * 1024 * 1024 },
 });
 
@@ -127,9 +128,9 @@ describe('logs, RSS and leaks', () => {
     expect(log).toMatch(new RegExp(`${requestId}\\tINFO\\techo invoked`));
     expect(log).toContain(`END RequestId: ${requestId}`);
     expect(log).toMatch(/REPORT RequestId: .*Max Memory Used: \d+ MB.*RSS: [\d.]+ MiB/);
-    expect(lines.some((l) => l.startsWith('[echo] REPORT') && l.includes(requestId) && /RSS: [\d.]+ MiB/.test(l))).toBe(
-      true,
-    );
+    expect(
+      lines.some((l) => l.startsWith('[echo] REPORT') && l.includes(requestId) && /RSS: [\d.]+ MiB/.test(l)),
+    ).toBe(true);
     const worker = lambda.stats().echo?.workers[0];
     expect(worker?.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
     expect(worker?.rssHistory.length).toBe(worker?.invocations);
