@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import type { CommandContext } from './commands/context.ts';
 import { registerDlq } from './commands/dlq.ts';
+import { registerToggle } from './commands/toggle.ts';
 import { CliError, errorChain } from './lib/errors.ts';
 import { ExitCode, type ExitCodeValue } from './lib/exit-codes.ts';
 import { type CliIo, println } from './lib/io.ts';
@@ -36,6 +37,7 @@ Examples:
   $ nsq-lambda new handler resize-image
   $ nsq-lambda invoke template --body message.json`,
     );
+  registerToggle(program, ctx);
   registerDlq(program, ctx);
   // Every subcommand reports errors the same way.
   const configure = (cmd: Command) => {
