@@ -1,13 +1,10 @@
 /**
- * The bridge container's runtime config (env NSQ_LAMBDA_CONFIG, JSON), built from the same function
- * definitions the local stack reads. Kept in this one small function so it can switch to the bridge's
- * own `bridgeConfigFromDefinitions` (shared/config/bridge-config.ts) without touching the construct.
- *
- * TODO(helper A): when shared/config/bridge-config.ts exports bridgeConfigFromDefinitions, build the
- * object with it and validate the result with the bridge's schema in test/unit/infra.
+ * The bridge container's runtime config (env NSQ_LAMBDA_CONFIG, JSON), built by the bridge's own
+ * `bridgeConfigFromDefinitions` from the same function definitions the local stack reads. Values may be
+ * CloudFormation tokens (function ARNs, the bucket name, the region); the stack serialises them with
+ * `Stack.toJsonString`. test/unit/infra checks the synthesized JSON against the bridge's schema.
  */
-
-import type { SubscriptionSettings } from '#shared/config/subscription';
+import { type BridgeConfigInput, bridgeConfigFromDefinitions } from '#shared/config/bridge-config';
 import type { FunctionDefinition } from '#shared/functions/definition';
 
 /** One function the bridge feeds, with the name or ARN it invokes (a CloudFormation token in a stack). */
@@ -26,31 +23,25 @@ export interface BridgeRuntimeConfigInput {
   readonly deadLetterPrefix: string;
   readonly httpPort: number;
   readonly drainDeadlineMs: number;
-  /** Whether the Upstash toggle store is configured (URL and token come from ECS secrets). */
-  readonly togglesEnabled: boolean;
 }
 
-/** The subscription's stable name: `<function>/<topic>/<channel>`; also the metric dimension `Subscription`. */
-export function subscriptionName(definition: FunctionDefinition, subscription: SubscriptionSettings): string {
-  return `${definition.name}/${subscription.topic}/${subscription.channel}`;
-}
-
-export function bridgeRuntimeConfig(input: BridgeRuntimeConfigInput): Record<string, unknown> {
-  return {
-    ...(input.nsqdTcpAddresses.length > 0 && { nsqdTcpAddresses: [...input.nsqdTcpAddresses] }),
-    ...(input.lookupdHttpAddresses.length > 0 && { lookupdHttpAddresses: [...input.lookupdHttpAddresses] }),
-    lambda: { region: input.region },
-    deadLetter: { kind: 's3', bucket: input.deadLetterBucket, prefix: input.deadLetterPrefix },
-    ...(input.togglesEnabled && { toggles: { kind: 'upstash' } }),
-    // 0.0.0.0 inside the task: the ECS health check and nothing else reaches it (no inbound rules).
-    http: { host: '0.0.0.0', port: input.httpPort },
-    drain: { deadlineMs: input.drainDeadlineMs },
-    subscriptions: input.targets.flatMap((t) =>
-      t.definition.subscriptions.map((s) => ({
-        ...s,
-        name: subscriptionName(t.definition, s),
-        functionName: t.functionName,
-      })),
-    ),
-  };
+export function bridgeRuntimeConfig(input: BridgeRuntimeConfigInput): BridgeConfigInput {
+  const names = new Map(input.targets.map((t) => [t.definition.name, t.functionName]));
+  return bridgeConfigFromDefinitions(
+    input.targets.map((t) => t.definition),
+    {
+      nsqdTcpAddresses: [...input.nsqdTcpAddresses],
+      lookupdHttpAddresses: [...input.lookupdHttpAddresses],
+      lambda: { region: input.region },
+      deadLetter: { kind: 's3', bucket: input.deadLetterBucket, prefix: input.deadLetterPrefix },
+      // 0.0.0.0 inside the task so the ECS health check reaches it; the security group has no inbound rule.
+      http: { host: '0.0.0.0', port: input.httpPort },
+      drain: { deadlineMs: input.drainDeadlineMs },
+    },
+    (definition) => {
+      const name = names.get(definition.name);
+      if (name === undefined) throw new Error(`no deployed function for ${JSON.stringify(definition.name)}`);
+      return name;
+    },
+  );
 }

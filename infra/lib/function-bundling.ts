@@ -1,78 +1,106 @@
 /**
- * Maps the project's esbuild options for a function onto NodejsFunction's `bundling` props, so the
- * deployed bundle is built the same way as the one the local Lambda server runs.
- *
- * TODO(helper C): when `shared/functions/bundling.ts` exports `functionBundlingOptions(definition)`,
- * replace `houseEsbuildOptions` below with it; `toNodejsBundling` already maps plain esbuild options.
+ * Maps the project's esbuild options for a function (shared/functions/bundling.ts, the same options the
+ * local Lambda server bundles with) onto NodejsFunction's `bundling` props, so the deployed bundle is
+ * built exactly like the one tested locally.
  */
-import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { type BundlingOptions, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { functionBundlingOptions, lambdaRuntime } from '#shared/functions/bundling';
 import type { FunctionDefinition } from '#shared/functions/definition';
 
-/** The subset of esbuild's BuildOptions that a function bundle uses. */
+/** The subset of esbuild's BuildOptions a function bundle may use; anything else is refused, not dropped. */
 export interface FunctionEsbuildOptions {
+  readonly bundle?: boolean;
   readonly format?: 'esm' | 'cjs' | 'iife';
-  readonly target?: string | string[];
+  readonly target?: string | readonly string[];
   readonly platform?: 'node' | 'browser' | 'neutral';
   readonly minify?: boolean;
   readonly sourcemap?: boolean | 'linked' | 'inline' | 'external' | 'both';
   readonly sourcesContent?: boolean;
-  readonly external?: string[];
-  readonly mainFields?: string[];
+  readonly external?: readonly string[];
+  readonly mainFields?: readonly string[];
+  readonly conditions?: readonly string[];
   readonly banner?: { readonly js?: string };
-  readonly define?: Record<string, string>;
+  readonly define?: Readonly<Record<string, string>>;
   readonly keepNames?: boolean;
+  readonly legalComments?: 'none' | 'inline' | 'eof' | 'linked' | 'external';
+  readonly logLevel?: string;
 }
 
-/** ESM bundles need a `require` for CommonJS dependencies that call it (nsqjs-free, but e.g. middy deps). */
-const REQUIRE_BANNER =
-  "import { createRequire as __nsqLambdaCreateRequire } from 'node:module'; const require = __nsqLambdaCreateRequire(import.meta.url);";
+const SOURCE_MAP_MODES = {
+  linked: SourceMapMode.DEFAULT,
+  external: SourceMapMode.EXTERNAL,
+  inline: SourceMapMode.INLINE,
+  both: SourceMapMode.BOTH,
+} as const;
 
-/**
- * House defaults until helper C's shared options land: ESM for Node 22, source maps, minified, and the
- * AWS SDK bundled (not taken from the runtime) so the local and deployed bundles are byte-for-byte the
- * same code.
- */
-export function houseEsbuildOptions(_definition: FunctionDefinition): FunctionEsbuildOptions {
-  return {
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    minify: true,
-    sourcemap: true,
-    sourcesContent: false,
-    keepNames: true,
-    external: [],
-    mainFields: ['module', 'main'],
-    banner: { js: REQUIRE_BANNER },
-  };
-}
+const KNOWN_KEYS = new Set([
+  'bundle',
+  'format',
+  'target',
+  'platform',
+  'minify',
+  'sourcemap',
+  'sourcesContent',
+  'external',
+  'mainFields',
+  'conditions',
+  'banner',
+  'define',
+  'keepNames',
+  'legalComments',
+  'logLevel',
+]);
 
 /** Translates esbuild options into NodejsFunction bundling props (local esbuild, never Docker). */
 export function toNodejsBundling(options: FunctionEsbuildOptions): BundlingOptions {
+  const unknown = Object.keys(options).filter((k) => !KNOWN_KEYS.has(k));
+  if (unknown.length > 0) {
+    throw new Error(
+      `function bundling options ${JSON.stringify(unknown)} have no NodejsFunction mapping; extend infra/lib/function-bundling.ts`,
+    );
+  }
+  if (options.bundle === false) throw new Error('function bundling must bundle (bundle: false given)');
   if (options.platform !== undefined && options.platform !== 'node') {
     throw new Error(`function bundles must target platform 'node', got ${JSON.stringify(options.platform)}`);
   }
-  if (options.format === 'iife') {
-    throw new Error("function bundles must be 'esm' or 'cjs', got \"iife\"");
-  }
-  const target = Array.isArray(options.target) ? options.target.join(',') : options.target;
+  if (options.format === 'iife') throw new Error("function bundles must be 'esm' or 'cjs', got \"iife\"");
+  const target = typeof options.target === 'string' ? options.target : options.target?.join(',');
+  const sourcemap = options.sourcemap === true ? 'linked' : options.sourcemap;
+  const esbuildArgs: Record<string, string> = {};
+  if (options.conditions !== undefined) esbuildArgs['--conditions'] = options.conditions.join(',');
+  if (options.legalComments !== undefined) esbuildArgs['--legal-comments'] = options.legalComments;
   return {
     forceDockerBundling: false,
     format: options.format === 'cjs' ? OutputFormat.CJS : OutputFormat.ESM,
     ...(target !== undefined && { target }),
     minify: options.minify ?? false,
-    sourceMap: options.sourcemap !== undefined && options.sourcemap !== false,
+    sourceMap: sourcemap !== undefined && sourcemap !== false,
+    ...(sourcemap !== undefined && sourcemap !== false && { sourceMapMode: SOURCE_MAP_MODES[sourcemap] }),
     ...(options.sourcesContent !== undefined && { sourcesContent: options.sourcesContent }),
     ...(options.keepNames !== undefined && { keepNames: options.keepNames }),
-    // Default NodejsFunction externals are '@aws-sdk/*'; an explicit list (even empty) wins.
+    // NodejsFunction's default externals are ['@aws-sdk/*']; an explicit list (even empty) wins, so the
+    // SDK is bundled at the version the lock file pins, as it is locally.
     externalModules: [...(options.external ?? [])],
     ...(options.mainFields !== undefined && { mainFields: [...options.mainFields] }),
     ...(options.banner?.js !== undefined && { banner: options.banner.js }),
     ...(options.define !== undefined && { define: { ...options.define } }),
+    ...(Object.keys(esbuildArgs).length > 0 && { esbuildArgs }),
   };
 }
 
+/** NodejsFunction bundling for one definition, from the shared options. */
 export function functionBundling(definition: FunctionDefinition): BundlingOptions {
-  return toNodejsBundling(houseEsbuildOptions(definition));
+  return toNodejsBundling(functionBundlingOptions(definition));
+}
+
+/** The Lambda runtime the shared bundling targets (shared/functions/bundling.ts `lambdaRuntime`). */
+export function functionRuntime(): lambda.Runtime {
+  const runtime = lambda.Runtime.ALL.find((r) => r.name === lambdaRuntime);
+  if (!runtime || runtime.family !== lambda.RuntimeFamily.NODEJS) {
+    throw new Error(
+      `shared bundling targets ${JSON.stringify(lambdaRuntime)}, which is not a Node.js Lambda runtime`,
+    );
+  }
+  return runtime;
 }

@@ -15,8 +15,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { INVOCATION_TIMEOUT_MARGIN_MS } from '#shared/config/bridge-config';
 import type { FunctionDefinition } from '#shared/functions/definition';
-import { bridgeRuntimeConfig, subscriptionName } from './bridge-runtime-config.ts';
+import { bridgeRuntimeConfig } from './bridge-runtime-config.ts';
 import { acknowledgeNag, nagArnRef } from './nag.ts';
 import { repoRoot } from './paths.ts';
 import { secureBucket } from './secure-bucket.ts';
@@ -171,7 +172,7 @@ export class NsqLambdaBridge extends Construct {
   public readonly deadLetterPrefix: string;
   public readonly logGroup: logs.LogGroup;
   public readonly scaling: ecs.ScalableTaskCount;
-  /** Every subscription the bridge runs, as `<function>/<topic>/<channel>` (the metric dimension). */
+  /** Every subscription's name as the bridge derives it (bridgeConfigFromDefinitions): the metric dimension. */
   public readonly subscriptionNames: readonly string[];
   /** The bridge's drain deadline and the container's stop timeout derived from it. */
   public readonly drainDeadlineMs: number;
@@ -228,7 +229,6 @@ export class NsqLambdaBridge extends Construct {
     // SIGKILL are redelivered by nsqd after msgTimeoutMs (at-least-once holds; only latency suffers).
     this.stopTimeout = Duration.millis(v.drainDeadlineMs + BRIDGE_EXIT_MARGIN_MS);
 
-    const httpPort = props.httpPort ?? 8080;
     const stack = Stack.of(this);
     const config = bridgeRuntimeConfig({
       targets: props.targets.map((t) => ({ definition: t.definition, functionName: t.function.functionArn })),
@@ -237,9 +237,8 @@ export class NsqLambdaBridge extends Construct {
       region: stack.region,
       deadLetterBucket: this.deadLetterBucket.bucketName,
       deadLetterPrefix: v.deadLetterPrefix,
-      httpPort,
+      httpPort: v.httpPort,
       drainDeadlineMs: v.drainDeadlineMs,
-      togglesEnabled: props.upstashSecret !== undefined,
     });
 
     const secrets: Record<string, ecs.Secret> = {};
@@ -275,7 +274,7 @@ export class NsqLambdaBridge extends Construct {
           'CMD',
           'node',
           '-e',
-          `fetch('http://127.0.0.1:${httpPort}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+          `fetch('http://127.0.0.1:${v.httpPort}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
         ],
         interval: Duration.seconds(15),
         timeout: Duration.seconds(5),
@@ -464,6 +463,7 @@ interface ValidatedProps {
   readonly scaleOutBacklogMessages: number;
   readonly scaleInBacklogMessages: number;
   readonly logRetention: logs.RetentionDays;
+  readonly httpPort: number;
 }
 
 function show(value: unknown): string {
@@ -490,9 +490,17 @@ function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
     if (bad.length > 0) throw new Error(`NsqLambdaBridge: ${prop} must be host:port, got ${show(bad)}`);
   }
 
-  const subscriptionNames = props.targets.flatMap((t) =>
-    t.definition.subscriptions.map((s) => subscriptionName(t.definition, s)),
-  );
+  // Names as the bridge itself derives them (bridgeConfigFromDefinitions): the metric dimension.
+  const subscriptionNames = bridgeRuntimeConfig({
+    targets: props.targets.map((t) => ({ definition: t.definition, functionName: t.definition.name })),
+    nsqdTcpAddresses: [],
+    lookupdHttpAddresses: [],
+    region: 'validation',
+    deadLetterBucket: 'validation',
+    deadLetterPrefix: 'validation/',
+    httpPort: 8080,
+    drainDeadlineMs: 1_000,
+  }).subscriptions.map((s) => s.name);
   if (subscriptionNames.length === 0) {
     throw new Error(
       `NsqLambdaBridge: no subscriptions; targets ${show(props.targets.map((t) => t.definition.name))} ` +
@@ -575,5 +583,6 @@ function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
     scaleOutBacklogMessages,
     scaleInBacklogMessages,
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    httpPort,
   };
 }

@@ -13,7 +13,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { LoadedFunction } from '#functions/registry';
 import type { FunctionDefinition } from '#shared/functions/definition';
-import { functionBundling } from './function-bundling.ts';
+import { functionBundling, functionRuntime } from './function-bundling.ts';
 import { acknowledgeNag, nagArnRef } from './nag.ts';
 import { depsLockFilePath, repoRoot } from './paths.ts';
 
@@ -108,7 +108,7 @@ export class NsqLambdaFunction extends NodejsFunction {
       handler: definition.handlerExport,
       projectRoot: repoRoot,
       depsLockFilePath,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: functionRuntime(),
       architecture: lambda.Architecture.ARM_64,
       bundling: functionBundling(definition),
       timeout: Duration.seconds(definition.timeoutSec),
@@ -130,8 +130,8 @@ export class NsqLambdaFunction extends NodejsFunction {
     acknowledgeNag(
       this,
       ['L1'],
-      'Pinned to nodejs22.x on purpose: the local Lambda server, the bridge image and CI run Node 22, so ' +
-        'what is tested is what runs. Moving to a newer runtime is one line in NsqLambdaFunction.',
+      `Pinned to ${functionRuntime().name} on purpose: the local Lambda server, the bridge image and CI run ` +
+        'Node 22, so what is tested is what runs. The runtime follows lambdaRuntime in shared/functions/bundling.ts.',
     );
   }
 
