@@ -1,0 +1,274 @@
+/**
+ * A small, dependency-free metrics registry: counters, gauges and histograms with labels. It renders
+ * the Prometheus text exposition format (for `/metrics`) and exposes series snapshots that `emf.ts`
+ * turns into CloudWatch Embedded Metric Format lines.
+ *
+ * Label cardinality is bounded: once a metric has `maxSeriesPerMetric` series, further label sets are
+ * folded into one series whose label values are all `_other`, so a stray free-text label value can
+ * never grow memory without limit.
+ */
+
+export type Labels<L extends string> = { readonly [K in L]: string };
+
+/** CloudWatch units used by the bridge's metrics. */
+export type EmfUnit = 'Count' | 'Seconds' | 'Milliseconds' | 'Bytes' | 'None';
+
+export interface MetricOptions<L extends string> {
+  /** Prometheus name: `[a-zA-Z_:][a-zA-Z0-9_:]*`; counters end in `_total`. */
+  readonly name: string;
+  readonly help: string;
+  readonly labelNames: readonly L[];
+  /** The CloudWatch metric name and unit; unset keeps the metric out of EMF. */
+  readonly emf?: { readonly name: string; readonly unit: EmfUnit };
+}
+
+export interface HistogramOptions<L extends string> extends MetricOptions<L> {
+  /** Upper bounds, ascending (the `+Inf` bucket is implicit). */
+  readonly buckets: readonly number[];
+}
+
+export type MetricType = 'counter' | 'gauge' | 'histogram';
+
+export interface SeriesSnapshot {
+  readonly labels: Readonly<Record<string, string>>;
+  /** Counter total or gauge value. */
+  readonly value: number;
+  /** Histograms: per-bucket (not cumulative) counts, aligned with `buckets` plus a final +Inf bucket. */
+  readonly bucketCounts?: readonly number[];
+  readonly sum?: number;
+  readonly count?: number;
+}
+
+export interface MetricSnapshot {
+  readonly name: string;
+  readonly type: MetricType;
+  readonly help: string;
+  readonly emf?: { readonly name: string; readonly unit: EmfUnit };
+  readonly buckets?: readonly number[];
+  readonly series: readonly SeriesSnapshot[];
+}
+
+const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const OTHER = '_other';
+const MAX_LABEL_VALUE_CHARS = 128;
+
+interface Series {
+  labels: Record<string, string>;
+  value: number;
+  bucketCounts?: number[];
+  sum?: number;
+  count?: number;
+}
+
+abstract class Metric<L extends string> {
+  readonly #series = new Map<string, Series>();
+  abstract readonly type: MetricType;
+
+  constructor(
+    readonly options: MetricOptions<L>,
+    readonly maxSeries: number,
+  ) {
+    if (!NAME.test(options.name)) throw new RangeError(`invalid metric name ${JSON.stringify(options.name)}`);
+    for (const l of options.labelNames)
+      if (!LABEL.test(l) || l === 'le')
+        throw new RangeError(`invalid label name ${JSON.stringify(l)} on ${options.name}`);
+  }
+
+  protected abstract create(labels: Record<string, string>): Series;
+
+  protected series(labels: Labels<L>): Series {
+    const values: Record<string, string> = {};
+    for (const l of this.options.labelNames) {
+      const v = String(labels[l] ?? '');
+      values[l] = v.length > MAX_LABEL_VALUE_CHARS ? v.slice(0, MAX_LABEL_VALUE_CHARS) : v;
+    }
+    let key = JSON.stringify(this.options.labelNames.map((l) => values[l]));
+    let found = this.#series.get(key);
+    if (found) return found;
+    if (this.#series.size >= this.maxSeries) {
+      for (const l of this.options.labelNames) values[l] = OTHER;
+      key = JSON.stringify(this.options.labelNames.map(() => OTHER));
+      found = this.#series.get(key);
+      if (found) return found;
+    }
+    const created = this.create(values);
+    this.#series.set(key, created);
+    return created;
+  }
+
+  /** Removes every series (e.g. gauges recomputed from scratch). */
+  reset(): void {
+    this.#series.clear();
+  }
+
+  snapshot(): MetricSnapshot {
+    return {
+      name: this.options.name,
+      type: this.type,
+      help: this.options.help,
+      ...(this.options.emf ? { emf: this.options.emf } : {}),
+      series: [...this.#series.values()].map((s) => ({
+        labels: { ...s.labels },
+        value: s.value,
+        ...(s.bucketCounts
+          ? { bucketCounts: [...s.bucketCounts], sum: s.sum ?? 0, count: s.count ?? 0 }
+          : {}),
+      })),
+    };
+  }
+}
+
+export class Counter<L extends string = never> extends Metric<L> {
+  readonly type = 'counter';
+  protected create(labels: Record<string, string>): Series {
+    return { labels, value: 0 };
+  }
+  inc(labels: Labels<L>, by = 1): void {
+    if (!(by >= 0)) throw new RangeError(`counter ${this.options.name} can only increase (got ${by})`);
+    this.series(labels).value += by;
+  }
+}
+
+export class Gauge<L extends string = never> extends Metric<L> {
+  readonly type = 'gauge';
+  protected create(labels: Record<string, string>): Series {
+    return { labels, value: 0 };
+  }
+  set(labels: Labels<L>, value: number): void {
+    this.series(labels).value = value;
+  }
+  inc(labels: Labels<L>, by = 1): void {
+    this.series(labels).value += by;
+  }
+  dec(labels: Labels<L>, by = 1): void {
+    this.series(labels).value -= by;
+  }
+}
+
+export class Histogram<L extends string = never> extends Metric<L> {
+  readonly type = 'histogram';
+  readonly buckets: readonly number[];
+
+  constructor(options: HistogramOptions<L>, maxSeries: number) {
+    super(options, maxSeries);
+    const b = options.buckets;
+    if (b.length === 0 || b.some((x, i) => !Number.isFinite(x) || (i > 0 && x <= (b[i - 1] as number))))
+      throw new RangeError(`histogram ${options.name} needs finite, strictly ascending buckets`);
+    this.buckets = [...b];
+  }
+
+  protected create(labels: Record<string, string>): Series {
+    return { labels, value: 0, bucketCounts: new Array(this.buckets.length + 1).fill(0), sum: 0, count: 0 };
+  }
+
+  observe(labels: Labels<L>, value: number): void {
+    if (Number.isNaN(value)) return;
+    const s = this.series(labels);
+    let i = this.buckets.findIndex((b) => value <= b);
+    if (i === -1) i = this.buckets.length;
+    (s.bucketCounts as number[])[i] = ((s.bucketCounts as number[])[i] ?? 0) + 1;
+    s.sum = (s.sum ?? 0) + value;
+    s.count = (s.count ?? 0) + 1;
+  }
+
+  override snapshot(): MetricSnapshot {
+    return { ...super.snapshot(), buckets: this.buckets };
+  }
+}
+
+function escapeLabelValue(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Number.POSITIVE_INFINITY) return '+Inf';
+  if (v === Number.NEGATIVE_INFINITY) return '-Inf';
+  return String(v);
+}
+
+function formatLabels(labels: Readonly<Record<string, string>>, extra?: [string, string]): string {
+  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabelValue(v)}"`);
+  if (extra) parts.push(`${extra[0]}="${escapeLabelValue(extra[1])}"`);
+  return parts.length === 0 ? '' : `{${parts.join(',')}}`;
+}
+
+export interface MetricsRegistryOptions {
+  /** Distinct label sets per metric before new ones fold into `_other`. @default 1_000 */
+  readonly maxSeriesPerMetric?: number;
+}
+
+export class MetricsRegistry {
+  readonly #metrics = new Map<
+    string,
+    { readonly options: { readonly name: string }; snapshot(): MetricSnapshot }
+  >();
+  readonly #collectors: Array<() => void> = [];
+  readonly #maxSeries: number;
+
+  constructor(options: MetricsRegistryOptions = {}) {
+    this.#maxSeries = options.maxSeriesPerMetric ?? 1_000;
+  }
+
+  #add<M extends { readonly options: { readonly name: string }; snapshot(): MetricSnapshot }>(metric: M): M {
+    if (this.#metrics.has(metric.options.name))
+      throw new Error(`metric ${metric.options.name} is already registered`);
+    this.#metrics.set(metric.options.name, metric);
+    return metric;
+  }
+
+  counter<L extends string = never>(options: MetricOptions<L>): Counter<L> {
+    return this.#add(new Counter<L>(options, this.#maxSeries));
+  }
+
+  gauge<L extends string = never>(options: MetricOptions<L>): Gauge<L> {
+    return this.#add(new Gauge<L>(options, this.#maxSeries));
+  }
+
+  histogram<L extends string = never>(options: HistogramOptions<L>): Histogram<L> {
+    return this.#add(new Histogram<L>(options, this.#maxSeries));
+  }
+
+  /** Runs before every read (render or snapshot), e.g. to set gauges from live state. */
+  onCollect(collect: () => void): void {
+    this.#collectors.push(collect);
+  }
+
+  /** Every metric's current state. Collectors run first; a throwing collector is skipped. */
+  snapshot(): MetricSnapshot[] {
+    for (const collect of this.#collectors) {
+      try {
+        collect();
+      } catch {
+        // A broken collector must not take /metrics or EMF down; its gauges keep their last values.
+      }
+    }
+    return [...this.#metrics.values()].map((m) => m.snapshot());
+  }
+
+  /** Prometheus text exposition format, version 0.0.4. */
+  renderPrometheus(): string {
+    const lines: string[] = [];
+    for (const m of this.snapshot()) {
+      lines.push(`# HELP ${m.name} ${m.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`);
+      lines.push(`# TYPE ${m.name} ${m.type}`);
+      for (const s of m.series) {
+        if (m.type !== 'histogram') {
+          lines.push(`${m.name}${formatLabels(s.labels)} ${formatValue(s.value)}`);
+          continue;
+        }
+        let cumulative = 0;
+        const buckets = m.buckets ?? [];
+        for (let i = 0; i <= buckets.length; i++) {
+          cumulative += s.bucketCounts?.[i] ?? 0;
+          const le = i < buckets.length ? formatValue(buckets[i] as number) : '+Inf';
+          lines.push(`${m.name}_bucket${formatLabels(s.labels, ['le', le])} ${cumulative}`);
+        }
+        lines.push(`${m.name}_sum${formatLabels(s.labels)} ${formatValue(s.sum ?? 0)}`);
+        lines.push(`${m.name}_count${formatLabels(s.labels)} ${s.count ?? 0}`);
+      }
+    }
+    return `${lines.join('\n')}\n`;
+  }
+}
