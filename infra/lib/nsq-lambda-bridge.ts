@@ -351,15 +351,14 @@ export class NsqLambdaBridge extends Construct {
     });
 
     for (const target of props.targets) {
-      if (
-        target.definition.subscriptions.length > 0 &&
-        target.definition.timeoutSec * 1000 > v.drainDeadlineMs
-      ) {
+      const invocationMs = target.definition.timeoutSec * 1000 + INVOCATION_TIMEOUT_MARGIN_MS;
+      if (target.definition.subscriptions.length > 0 && invocationMs > v.drainDeadlineMs) {
         Annotations.of(this).addWarningV2(
-          'nsq-lambda:timeoutAboveDrain',
-          `function ${JSON.stringify(target.definition.name)} has timeoutSec ${target.definition.timeoutSec} ` +
-            `above the bridge's drainDeadlineMs ${v.drainDeadlineMs}: invocations still running at the deadline ` +
-            'are abandoned and their messages redelivered after msgTimeoutMs',
+          'nsq-lambda:invocationAboveDrain',
+          `function ${JSON.stringify(target.definition.name)}: an invocation may take ${invocationMs} ms ` +
+            `(timeoutSec ${target.definition.timeoutSec} + ${INVOCATION_TIMEOUT_MARGIN_MS} ms margin), more than ` +
+            `the bridge's drainDeadlineMs ${v.drainDeadlineMs}; invocations still running at the deadline are ` +
+            'abandoned on shutdown and their messages redelivered after msgTimeoutMs',
         );
       }
     }
