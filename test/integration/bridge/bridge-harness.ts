@@ -1,0 +1,116 @@
+/**
+ * Shared set-up for the bridge integration tests: a real nsqd, the scriptable Invoke responder over real
+ * HTTP, the real Lambda invoker (@aws-sdk/client-lambda), and the bridge itself.
+ */
+import { type Bridge, createBridge } from '#bridge/bridge';
+import { BridgeEventEmitter } from '#bridge/events';
+import { createLambdaInvoker } from '#bridge/lambda/lambda-invoker';
+import type { DeadLetterStore } from '#bridge/ports';
+import type { Nsqd } from '#dev/services/nsq';
+import { type BridgeConfigInput, parseBridgeConfig } from '#shared/config/bridge-config';
+import type { NsqBatchEvent } from '#shared/contract/batch-event';
+import type { DeadLetterRecord } from '#shared/contract/dead-letter';
+import {
+  type InvokeHandler,
+  type InvokeResponder,
+  startInvokeResponder,
+} from '#test/harness/invoke-responder';
+import { waitFor } from '#test/harness/services';
+
+export class MemoryDeadLetters implements DeadLetterStore {
+  readonly describe = 'memory://dead-letters';
+  readonly records: DeadLetterRecord[] = [];
+  fail = false;
+  async write(records: readonly DeadLetterRecord[]): Promise<void> {
+    if (this.fail) throw new Error('dead-letter store down');
+    this.records.push(...records);
+  }
+}
+
+export const eventOf = (payload: Buffer): NsqBatchEvent =>
+  JSON.parse(payload.toString('utf8')) as NsqBatchEvent;
+export const bodiesOf = (event: NsqBatchEvent) =>
+  event.messages.map((m) => Buffer.from(m.body, 'base64').toString('utf8'));
+
+export interface Started {
+  readonly bridge: Bridge;
+  readonly responder: InvokeResponder;
+  readonly deadLetters: MemoryDeadLetters;
+  readonly events: BridgeEventEmitter;
+  readonly topic: string;
+  readonly channel: string;
+  stop(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function startBridge(
+  nsqd: Nsqd | readonly Nsqd[],
+  handler: InvokeHandler,
+  sub: Partial<BridgeConfigInput['subscriptions'][number]> = {},
+  globals: Partial<BridgeConfigInput> = {},
+): Promise<Started> {
+  const nsqds = Array.isArray(nsqd) ? (nsqd as readonly Nsqd[]) : [nsqd as Nsqd];
+  const topic = sub.topic ?? `t${++counter}-${process.pid}`;
+  const channel = sub.channel ?? 'bridge';
+  for (const n of nsqds) {
+    await n.http.createTopic(topic);
+    await n.http.createChannel(topic, channel);
+  }
+  const responder = await startInvokeResponder(handler);
+  const config = parseBridgeConfig({
+    nsqdTcpAddresses: nsqds.map((n) => n.tcpAddress),
+    deadLetter: { kind: 's3', bucket: 'unused' },
+    drain: { deadlineMs: 10_000 },
+    ...globals,
+    subscriptions: [
+      {
+        name: 'it',
+        functionName: 'it-fn',
+        topic,
+        channel,
+        maxWaitMs: 20,
+        requeue: { baseDelayMs: 50, maxDelayMs: 200, jitter: 'none' },
+        ...sub,
+      },
+    ],
+  });
+  const invoker = createLambdaInvoker({
+    region: 'us-east-1',
+    endpoint: responder.endpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxSockets: 64,
+    connectionTimeoutMs: 2_000,
+  });
+  const deadLetters = new MemoryDeadLetters();
+  const events = new BridgeEventEmitter();
+  const bridge = createBridge({ config, invoker, deadLetters, events });
+  bridge.start();
+  await waitFor(() => bridge.status.ready, { what: 'bridge connected', timeoutMs: 15_000 });
+  let stopped = false;
+  return {
+    bridge,
+    responder,
+    deadLetters,
+    events,
+    topic,
+    channel,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await bridge.drain(5_000);
+      await responder.close();
+    },
+  };
+}
+
+/** Waits until nsqd shows the channel empty with nothing in flight or deferred. */
+export async function waitChannelIdle(nsqd: Nsqd, topic: string, channel: string, timeoutMs = 20_000) {
+  return waitFor(
+    async () => {
+      const s = await nsqd.http.channelStats(topic, channel);
+      return s && s.depth === 0 && s.in_flight_count === 0 && s.deferred_count === 0 ? s : undefined;
+    },
+    { what: `channel ${topic}/${channel} idle`, timeoutMs },
+  );
+}
