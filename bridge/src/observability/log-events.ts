@@ -1,0 +1,127 @@
+/**
+ * Logs the bridge's lifecycle events: one structured line per event, carrying the subscription and
+ * message or batch ids. Routine per-message events (received, finished, touched) are debug;
+ * requeues, pauses and connections are info; anything that risks a duplicate, a delay or a loss is
+ * warn or error.
+ */
+import type { BridgeEventEmitter, BridgeEvents } from '../events.ts';
+import type { InvokeResult } from '../ports.ts';
+import type { LogFields, Logger, LogLevel } from './logger.ts';
+
+function invokeLevel(result: InvokeResult): LogLevel {
+  switch (result.kind) {
+    case 'ok':
+      return 'debug';
+    case 'throttled':
+      return 'info';
+    default:
+      return 'warn';
+  }
+}
+
+function invokeFields(result: InvokeResult): LogFields {
+  switch (result.kind) {
+    case 'ok':
+      return { outcome: result.kind, durationMs: result.durationMs, requestId: result.requestId };
+    case 'functionError':
+      return {
+        outcome: result.kind,
+        errorType: result.errorType,
+        errorMessage: result.errorMessage,
+        requestId: result.requestId,
+        durationMs: result.durationMs,
+      };
+    case 'throttled':
+      return {
+        outcome: result.kind,
+        reason: result.reason,
+        retryAfterMs: result.retryAfterMs,
+        durationMs: result.durationMs,
+      };
+    case 'tooLarge':
+      return { outcome: result.kind, errorMessage: result.message, durationMs: result.durationMs };
+    default:
+      return {
+        outcome: result.kind,
+        errorType: result.errorType,
+        errorMessage: result.message,
+        durationMs: result.durationMs,
+      };
+  }
+}
+
+/** Subscribes `logger` to the bridge's events; returns a function that unsubscribes. */
+export function attachLogging(events: BridgeEventEmitter, logger: Logger): () => void {
+  const handlers: Array<[keyof BridgeEvents, (...args: never[]) => void]> = [];
+  const on = <E extends keyof BridgeEvents>(event: E, fn: (...args: BridgeEvents[E]) => void) => {
+    events.on(event, fn as never);
+    handlers.push([event, fn as never]);
+  };
+
+  on('message_received', (e) => logger.debug('message received', { event: 'message_received', ...e }));
+  on('batch_started', (e) => logger.debug('batch started', { event: 'batch_started', ...e }));
+  on('batch_invoked', ({ subscription, batchId, size, result }) => {
+    const level = invokeLevel(result);
+    if (!logger.isLevelEnabled(level)) return;
+    logger[level]('batch invoked', {
+      event: 'batch_invoked',
+      subscription,
+      batchId,
+      size,
+      ...invokeFields(result),
+    });
+  });
+  on('response_malformed', (e) =>
+    logger.warn('function response malformed; the whole batch is failed', {
+      event: 'response_malformed',
+      ...e,
+    }),
+  );
+  on('throttled', (e) =>
+    logger.warn('invoke throttled; retrying with backoff', { event: 'throttled', ...e }),
+  );
+  on('concurrency_changed', (e) =>
+    logger.info('concurrency limit changed', { event: 'concurrency_changed', ...e }),
+  );
+  on('message_finished', (e) => logger.debug('message finished', { event: 'message_finished', ...e }));
+  on('message_requeued', (e) => logger.info('message requeued', { event: 'message_requeued', ...e }));
+  on('message_dead_lettered', (e) =>
+    logger.warn('message dead-lettered', { event: 'message_dead_lettered', ...e }),
+  );
+  on('dead_letter_failed', ({ subscription, ids, error }) =>
+    logger.error('dead-letter write failed; messages requeued', {
+      event: 'dead_letter_failed',
+      subscription,
+      ids,
+      error,
+    }),
+  );
+  on('message_touched', (e) => logger.debug('message touched', { event: 'message_touched', ...e }));
+  on('message_near_max_timeout', (e) =>
+    logger.warn("message near nsqd's --max-msg-timeout; TOUCH cannot extend it further", {
+      event: 'message_near_max_timeout',
+      ...e,
+    }),
+  );
+  on('answer_failed', (e) =>
+    logger.warn('nsqd rejected an answer (late FIN/REQ/TOUCH: the message may be delivered again)', {
+      event: 'answer_failed',
+      ...e,
+    }),
+  );
+  on('nsqd_connected', (e) => logger.info('nsqd connected', { event: 'nsqd_connected', ...e }));
+  on('nsqd_disconnected', (e) => logger.warn('nsqd disconnected', { event: 'nsqd_disconnected', ...e }));
+  on('paused', (e) => logger.info('consumption paused', { event: 'paused', ...e }));
+  on('resumed', (e) => logger.info('consumption resumed', { event: 'resumed', ...e }));
+  on('draining', (e) =>
+    logger.info('draining: no new messages, finishing in-flight invocations', { event: 'draining', ...e }),
+  );
+  on('stopped', (e) => logger.info('bridge stopped', { event: 'stopped', ...e }));
+  on('error', ({ subscription, error }) =>
+    logger.error(error.message, { event: 'error', subscription, error }),
+  );
+
+  return () => {
+    for (const [event, fn] of handlers) events.off(event, fn as never);
+  };
+}
