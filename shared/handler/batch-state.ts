@@ -44,6 +44,7 @@ export class NsqBatch {
   private readonly bodies = new Map<string, unknown>();
   private bodySpec: BodySpec | undefined;
   private sealedAt: DecisionSource | undefined;
+  private readonly counters = new Map<string, number>();
 
   private constructor(readonly event: NsqBatchEvent) {}
 
@@ -148,6 +149,15 @@ export class NsqBatch {
         (m) => [m.id, this.decided.get(m.id)?.outcome ?? requeue(undefined, 'not processed')] as const,
       ),
     );
+  }
+
+  /** Counts a named event (e.g. `ToggleUnknown`), reported as a metric by the observability middleware. */
+  count(name: string, n = 1): void {
+    this.counters.set(name, (this.counters.get(name) ?? 0) + n);
+  }
+
+  get events(): ReadonlyMap<string, number> {
+    return this.counters;
   }
 
   /** Outcome counts, overall and by decision source. */

@@ -1,0 +1,58 @@
+/**
+ * Toggle ("disable yourself"): when the function's switch reads `stopped`, apply the policy to every
+ * undecided message: `requeue` (with `requeueDelayMs`) or `drop` (finish without work, counted, and
+ * optionally dead-lettered). When the store cannot be read, `failMode` 'open' (the default) processes,
+ * 'closed' applies the stopped policy. One cached read (≤ 1 s) per batch.
+ *
+ * With the requeue policy the bridge also reads the switch and pauses consumption (RDY 0), so a
+ * stopped function normally gets no batches at all; this middleware covers the seconds before the
+ * bridge notices, other producers of batches, and the drop policy (which the bridge does not pause).
+ */
+import { type ToggleSettings, toggleSettingsSchema } from '#shared/config/subscription';
+import { NsqBatch } from '#shared/handler/batch-state';
+import type { NsqMiddleware } from '#shared/handler/nsq-handler';
+import { deadLetter, finish, requeue } from '#shared/handler/outcome';
+import { decideToggle, type ToggleReaderLike, type ToggleReading } from '#shared/toggle/toggle-reader';
+
+export interface ToggleOptions extends Partial<ToggleSettings> {
+  readonly reader: ToggleReaderLike;
+  /** Whose switch to read. @default the event's `subscription` (the function definition's name) */
+  readonly functionName?: string;
+}
+
+export const TOGGLE_STOPPED_REASON = 'toggle stopped';
+
+/** The framework-free core: decides the batch's undecided messages from one reading. */
+export function applyToggle(
+  batch: NsqBatch,
+  reading: ToggleReading,
+  settings: ToggleSettings,
+): 'run' | 'stopped' {
+  if (reading === 'unknown') batch.count('ToggleUnknown');
+  const decision = decideToggle(reading, settings.failMode);
+  if (decision === 'run') return decision;
+  const pending = batch.pending();
+  const outcome =
+    settings.policy === 'requeue'
+      ? requeue(settings.requeueDelayMs, TOGGLE_STOPPED_REASON)
+      : settings.deadLetterDropped
+        ? deadLetter(`dropped: ${TOGGLE_STOPPED_REASON}`)
+        : finish();
+  for (const m of pending) batch.decide(m.id, outcome, 'toggle');
+  if (settings.policy === 'drop') batch.count('ToggleDropped', pending.length);
+  return decision;
+}
+
+export function toggle(options: ToggleOptions): NsqMiddleware {
+  const { reader, functionName, ...rest } = options;
+  const settings = toggleSettingsSchema.parse(rest);
+  return {
+    name: 'nsq-toggle',
+    before: async (request) => {
+      const batch = NsqBatch.of(request.event);
+      if (batch.pending().length === 0) return;
+      const reading = await reader.read(functionName ?? batch.event.subscription);
+      applyToggle(batch, reading, settings);
+    },
+  };
+}
