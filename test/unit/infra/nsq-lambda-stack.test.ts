@@ -45,7 +45,9 @@ function statementsOfRole(roleId: string): Statement[] {
         r.Type === 'AWS::IAM::Policy' &&
         JSON.stringify(r.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]),
     )
-    .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+    .flatMap(
+      (r) => (r.Properties?.PolicyDocument as { Statement?: Statement[] } | undefined)?.Statement ?? [],
+    );
 }
 
 function actionsOf(s: Statement): string[] {
