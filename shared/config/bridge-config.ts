@@ -54,7 +54,8 @@ export const deadLetterConfigSchema = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('nsq'),
       topic: subscriptionSettingsSchema.shape.topic,
-      nsqdTcpAddress: hostPortSchema,
+      /** nsqd HTTP addresses the records are published to (/mpub), tried in order. */
+      nsqdHttpAddresses: z.array(httpAddressSchema).min(1),
     })
     .strict(),
 ]);

@@ -1,0 +1,170 @@
+/**
+ * The bridge process: loads the config (exit 1 listing every problem), wires the adapters (Lambda
+ * invoker, dead-letter store, Upstash toggles, metrics, logs, EMF, health/metrics HTTP) around
+ * `createBridge`, and drains on SIGTERM/SIGINT.
+ *
+ * Shutdown budget (ECS): SIGTERM → drain (RDY 0, requeue what is queued, let in-flight invocations finish
+ * within `drain.deadlineMs`, answer everything, close) → exit 0. The container's stopTimeout must exceed
+ * drain.deadlineMs plus a few seconds (Fargate allows at most 120 s; the default deadline is 100 s), and a
+ * function that may run longer than the deadline is cut: its messages are requeued (at-least-once). A
+ * second signal exits at once with 130; nsqd then redelivers whatever was in flight after msg_timeout.
+ * Exit code 1 when the drain deadline passed or start-up failed.
+ */
+import { pathToFileURL } from 'node:url';
+import { Redis } from '@upstash/redis';
+import { type BridgeConfig, ConfigError, loadBridgeConfig } from '#shared/config/bridge-config';
+import { UpstashToggleReader } from '#shared/toggle/toggle-reader';
+import { type Bridge, createBridge } from './bridge.ts';
+import { createNsqTopicDeadLetterStore } from './dead-letter/nsq-topic-store.ts';
+import { createS3DeadLetterStore } from './dead-letter/s3-store.ts';
+import { BridgeEventEmitter } from './events.ts';
+import { createLambdaInvoker } from './lambda/lambda-invoker.ts';
+import { startEmfEmitter } from './observability/emf.ts';
+import { startHttpServer } from './observability/http-server.ts';
+import { attachLogging, createLogger, isLogLevel, type Logger } from './observability/logger.ts';
+import { attachMetrics, MetricsRegistry } from './observability/metrics.ts';
+import type { DeadLetterStore, ToggleReader } from './ports.ts';
+
+function deadLetterStore(config: BridgeConfig): DeadLetterStore {
+  const d = config.deadLetter;
+  if (d.kind === 'nsq')
+    return createNsqTopicDeadLetterStore({ topic: d.topic, nsqdHttpAddresses: d.nsqdHttpAddresses });
+  return createS3DeadLetterStore({
+    bucket: d.bucket,
+    prefix: d.prefix,
+    s3: { region: d.region ?? config.lambda.region, ...(d.endpoint && { endpoint: d.endpoint }) },
+  });
+}
+
+function toggleReader(config: BridgeConfig, logger: Logger): ToggleReader | undefined {
+  const url = config.toggles.url;
+  const token = config.secrets.upstashToken;
+  if (!url || !token) {
+    if (config.subscriptions.some((s) => s.toggle.policy === 'requeue'))
+      logger.warn(
+        'toggles are not read: set UPSTASH_REDIS_REST_URL (or toggles.url) and UPSTASH_REDIS_REST_TOKEN',
+      );
+    return undefined;
+  }
+  return new UpstashToggleReader({
+    redis: new Redis({ url, token, retry: false }),
+    onError: (error, functionName) =>
+      logger.warn('toggle read failed', { functionName, error: (error as Error)?.message ?? String(error) }),
+  });
+}
+
+export interface MainOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly exit?: (code: number) => void;
+}
+
+export async function main(options: MainOptions = {}): Promise<void> {
+  const env = options.env ?? process.env;
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  let config: BridgeConfig;
+  try {
+    config = loadBridgeConfig(env);
+  } catch (error) {
+    process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+    exit(1);
+    return;
+  }
+  const logger = createLogger({
+    level: isLogLevel(env.LOG_LEVEL) ? env.LOG_LEVEL : 'info',
+    redact: [config.secrets.nsqAuthSecret, config.secrets.upstashToken],
+    base: { service: 'nsq-lambda-bridge' },
+  });
+  const events = new BridgeEventEmitter();
+  const registry = new MetricsRegistry();
+  attachMetrics(events, registry);
+  attachLogging(events, logger);
+  const emf = env.NSQ_LAMBDA_EMF === 'off' ? undefined : startEmfEmitter({ registry });
+  const invoker = createLambdaInvoker({
+    region: config.lambda.region,
+    ...(config.lambda.endpoint && { endpoint: config.lambda.endpoint }),
+    maxSockets: config.subscriptions.reduce((n, s) => n + s.maxConcurrentInvocations, 0) + 4,
+    connectionTimeoutMs: 3_000,
+  });
+  const bridge = createBridge({
+    config,
+    invoker,
+    deadLetters: deadLetterStore(config),
+    events,
+    ...((): { toggles?: ToggleReader } => {
+      const toggles = toggleReader(config, logger);
+      return toggles ? { toggles } : {};
+    })(),
+  });
+  const http = await startHttp(config, bridge, registry, logger);
+
+  let signals = 0;
+  const shutdown = async (reason: string, code: number) => {
+    logger.info('draining', { reason, deadlineMs: config.drain.deadlineMs });
+    const { timedOut } = await bridge.stop();
+    await http.close().catch(() => {});
+    emf?.stop();
+    logger.info('stopped', { timedOut });
+    exit(timedOut ? 1 : code);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      logger.warn('second signal: exiting without waiting for the drain', { signal });
+      exit(130);
+      return;
+    }
+    void shutdown(signal, 0);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('uncaughtException', (error) => {
+    logger.error('uncaught exception', { error: error.message, stack: error.stack });
+    if (signals++ === 0) void shutdown('uncaughtException', 1);
+  });
+  process.on('unhandledRejection', (error) => {
+    logger.error('unhandled rejection', { error: (error as Error)?.message ?? String(error) });
+  });
+
+  bridge.start();
+  logger.info('bridge started', {
+    subscriptions: config.subscriptions.map((s) => ({
+      name: s.name,
+      topic: s.topic,
+      channel: s.channelName,
+      functionName: s.functionName,
+      nsqd: s.nsqdTcpAddresses,
+      lookupd: s.lookupdHttpAddresses,
+    })),
+    deadLetters: config.deadLetter.kind,
+    http: http.url,
+  });
+}
+
+/** /healthz, /readyz (503 while draining or without an nsqd connection) and /metrics. */
+function startHttp(config: BridgeConfig, bridge: Bridge, registry: MetricsRegistry, logger: Logger) {
+  return startHttpServer({
+    host: config.http.host,
+    port: config.http.port,
+    registry,
+    readiness: () => {
+      const status = bridge.status;
+      const disconnected = status.subscriptions.filter((s) => s.connections === 0).map((s) => s.name);
+      return {
+        ready: status.ready,
+        ...(!status.ready && {
+          reason: status.draining
+            ? 'draining'
+            : !status.running
+              ? 'not running'
+              : `no nsqd connection for ${disconnected.join(', ')}`,
+        }),
+        details: { inFlight: status.inFlight, subscriptions: status.subscriptions },
+      };
+    },
+    onError: (error) => logger.error('http endpoint failed', { error: error.message }),
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  void main();
+}
