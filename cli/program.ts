@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import type { CommandContext } from './commands/context.ts';
 import { registerDlq } from './commands/dlq.ts';
+import { registerStatus } from './commands/status.ts';
 import { registerToggle } from './commands/toggle.ts';
 import { CliError, errorChain } from './lib/errors.ts';
 import { ExitCode, type ExitCodeValue } from './lib/exit-codes.ts';
@@ -37,6 +38,7 @@ Examples:
   $ nsq-lambda new handler resize-image
   $ nsq-lambda invoke template --body message.json`,
     );
+  registerStatus(program, ctx);
   registerToggle(program, ctx);
   registerDlq(program, ctx);
   // Every subcommand reports errors the same way.

@@ -47,6 +47,8 @@ export function captureIo(options: CaptureOptions = {}) {
   };
   return {
     io,
+    /** What was written to stdout so far. */
+    peek: () => Buffer.concat(out).toString('utf8'),
     result: (code: number): CliRun => ({
       code,
       stdout: Buffer.concat(out).toString('utf8'),
