@@ -1,0 +1,149 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BridgeConfigInput } from '#shared/config/bridge-config';
+import { type InvokeResponder, startInvokeResponder } from '#test/harness/invoke-responder';
+import { useServices, waitFor } from '#test/harness/services';
+import { eventOf, startBridge, waitChannelIdle } from './bridge-harness.ts';
+import { type BridgeProcess, spawnBridge } from './bridge-process.ts';
+
+const services = useServices();
+const processes: BridgeProcess[] = [];
+const responders: InvokeResponder[] = [];
+afterAll(async () => {
+  for (const p of processes) p.kill('SIGKILL');
+  await Promise.all(processes.map((p) => p.exited));
+  await Promise.all(responders.map((r) => r.close()));
+});
+
+function processConfig(
+  nsqdTcp: string,
+  nsqdHttp: string,
+  endpoint: string,
+  topic: string,
+  sub: Record<string, unknown> = {},
+): BridgeConfigInput {
+  return {
+    nsqdTcpAddresses: [nsqdTcp],
+    lambda: { region: 'us-east-1', endpoint },
+    deadLetter: { kind: 'nsq', topic: 'dead-letters', nsqdHttpAddresses: [nsqdHttp] },
+    http: { host: '127.0.0.1', port: 0 },
+    drain: { deadlineMs: 20_000 },
+    subscriptions: [
+      { name: 'proc', functionName: 'proc-fn', topic, channel: 'bridge', maxWaitMs: 20, ...sub },
+    ],
+  };
+}
+
+describe('bridge process lifecycle', () => {
+  it('exits 1 listing every config problem', async () => {
+    const p = spawnBridge({
+      nsqdTcpAddresses: [],
+      deadLetter: { kind: 's3', bucket: 'x' },
+      subscriptions: [
+        { name: 'a', functionName: 'f', topic: 'bad topic', channel: 'c', maxMessages: 10, maxInFlight: 2 },
+      ],
+    } as unknown as BridgeConfigInput);
+    processes.push(p);
+    expect(await p.exited).toBe(1);
+    expect(p.output()).toMatch(/invalid bridge config/);
+    expect(p.output()).toMatch(/topic: must match/);
+    expect(p.output()).toMatch(/no nsqd TCP or nsqlookupd HTTP addresses/);
+  });
+
+  it('SIGTERM drains: in-flight invocations finish and are FINished, queued messages are requeued at once, exit 0, nothing times out', async () => {
+    const nsqd = await services.nsqd();
+    const topic = 'drain';
+    await nsqd.http.createTopic(topic);
+    await nsqd.http.createChannel(topic, 'bridge');
+    const invoked: string[] = [];
+    const responder = await startInvokeResponder(async (call) => {
+      for (const m of eventOf(call.payload).messages) invoked.push(m.id);
+      await new Promise((r) => setTimeout(r, 2_000));
+      return { body: { batchItemFailures: [] } };
+    });
+    responders.push(responder);
+    const p = spawnBridge(
+      processConfig(nsqd.tcpAddress, nsqd.httpAddress, responder.endpoint, topic, {
+        maxMessages: 2,
+        maxConcurrentInvocations: 2,
+        maxInFlight: 10,
+      }),
+    );
+    processes.push(p);
+    await nsqd.http.publishMany(
+      topic,
+      Array.from({ length: 10 }, (_, i) => `m${i}`),
+    );
+    await waitFor(() => invoked.length >= 4, { what: 'two invocations in flight', timeoutMs: 20_000 });
+    p.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+    const stats = await nsqd.http.channelStats(topic, 'bridge');
+    expect(stats?.in_flight_count).toBe(0);
+    expect(stats?.timeout_count).toBe(0);
+    // Everything invoked was FINished; everything else went back at once (REQ 0) and waits in the channel.
+    expect(invoked).toHaveLength(4);
+    expect(stats?.depth).toBe(10 - invoked.length);
+    expect(stats?.requeue_count).toBe(10 - invoked.length);
+  });
+
+  it('kill -9 mid-batch: nsqd redelivers every message after msg_timeout and none is lost', async () => {
+    const nsqd = await services.nsqd();
+    const topic = 'killed';
+    await nsqd.http.createTopic(topic);
+    await nsqd.http.createChannel(topic, 'bridge');
+    const responder = await startInvokeResponder(() => ({ hang: true }));
+    responders.push(responder);
+    const p = spawnBridge(
+      processConfig(nsqd.tcpAddress, nsqd.httpAddress, responder.endpoint, topic, {
+        maxMessages: 5,
+        maxWaitMs: 200,
+        msgTimeoutMs: 2_000,
+        touchIntervalMs: 500,
+      }),
+    );
+    processes.push(p);
+    const bodies = ['k1', 'k2', 'k3', 'k4', 'k5'];
+    await nsqd.http.publishMany(topic, bodies);
+    await waitFor(() => responder.calls.length >= 1, { what: 'the batch invoked', timeoutMs: 20_000 });
+    p.kill('SIGKILL');
+    await p.exited;
+    // A second bridge picks everything up once nsqd times the orphans out.
+    const seen = new Map<string, number>();
+    const second = await startBridge(
+      nsqd,
+      (call) => {
+        for (const m of eventOf(call.payload).messages)
+          seen.set(Buffer.from(m.body, 'base64').toString(), m.attempts);
+        return { body: { batchItemFailures: [] } };
+      },
+      { topic, channel: 'bridge', maxMessages: 5 },
+    );
+    try {
+      const stats = await waitChannelIdle(nsqd, topic, 'bridge', 30_000);
+      expect([...seen.keys()].sort()).toEqual(bodies);
+      expect([...seen.values()].every((a) => a === 2)).toBe(true);
+      expect(stats.timeout_count).toBe(5);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('an nsqd restart: the bridge reconnects and carries on', async () => {
+    const nsqd = await services.nsqd();
+    const bodies = new Set<string>();
+    const s = await startBridge(nsqd, (call) => {
+      for (const m of eventOf(call.payload).messages) bodies.add(Buffer.from(m.body, 'base64').toString());
+      return { body: { batchItemFailures: [] } };
+    });
+    try {
+      await nsqd.http.publishMany(s.topic, ['before-1', 'before-2']);
+      await waitFor(() => bodies.size === 2, { what: 'first messages' });
+      await nsqd.restart();
+      await waitFor(() => s.bridge.status.ready, { what: 'reconnected', timeoutMs: 20_000 });
+      await nsqd.http.publishMany(s.topic, ['after-1', 'after-2']);
+      await waitFor(() => bodies.size === 4, { what: 'messages after the restart', timeoutMs: 20_000 });
+      expect([...bodies].sort()).toEqual(['after-1', 'after-2', 'before-1', 'before-2']);
+    } finally {
+      await s.stop();
+    }
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * Runs bridge/src/main.ts as a real child process (node --import tsx), for signal, kill -9 and
+ * scale-out tests.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { BridgeConfigInput } from '#shared/config/bridge-config';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface BridgeProcess {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  output(): string;
+  kill(signal: NodeJS.Signals): void;
+}
+
+export function spawnBridge(config: BridgeConfigInput | string, env: NodeJS.ProcessEnv = {}): BridgeProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bridge/src/main.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NSQ_LAMBDA_CONFIG: typeof config === 'string' ? config : JSON.stringify(config),
+      NSQ_LAMBDA_EMF: 'off',
+      LOG_LEVEL: 'warn',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: 'us-east-1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    exited,
+    output: () => out,
+    kill: (signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    },
+  };
+}
