@@ -1,0 +1,397 @@
+/**
+ * `npm run bench`: the bridge side by side with nsq_to_http and a bare nsqjs reader, in one run on
+ * this machine, written to docs/BENCHMARKS.md with a chart in docs/benchmarks/. See bench/README.md
+ * and `npm run bench -- --help`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { Command } from 'commander';
+import { projectRoot } from '#dev/services/binaries';
+import { stopAllProcesses } from '#dev/services/process';
+import { renderBarChart } from './chart.ts';
+import { type ProfileSummary, summarizeCpuProfile } from './cpu-profile.ts';
+import { environmentInfo, loadAverage } from './environment.ts';
+import {
+  type LatencyResult,
+  runLatencyTrial,
+  runThroughputTrial,
+  type ThroughputResult,
+  type TrialOptions,
+  type Workload,
+} from './measure.ts';
+import { type BenchOptions, envName, PRESETS, resolveOptions, type Section } from './options.ts';
+import { renderReport, throughputChart } from './report.ts';
+import type { BenchRun, SystemInfo } from './results.ts';
+import {
+  BRIDGE_BATCHINGS,
+  bridgeSystem,
+  nsqjsSystem,
+  nsqToHttpSystem,
+  type SystemSpec,
+  type TargetKind,
+  targetOf,
+} from './systems.ts';
+import { type BenchTarget, startHttpSink, startLocalLambdaTarget, startResponderTarget } from './targets.ts';
+
+const NSQ_TO_HTTP_CANDIDATES: ReadonlyArray<readonly [number, number]> = [
+  [100, 200],
+  [200, 500],
+  [400, 1_000],
+  [50, 100],
+];
+
+const LATENCY_MAX_WAIT_MS = BRIDGE_BATCHINGS.auto?.maxWaitMs ?? 20;
+
+function log(line: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+function describe(s: SystemSpec): SystemInfo {
+  switch (s.kind) {
+    case 'bridge': {
+      const b = s.batching;
+      return {
+        id: s.id,
+        label: s.label,
+        kind: 'bridge',
+        settings: `\`bridge/src/main.ts\` (Node ${process.version}, tsx), function \`${s.functionName}\`, maxMessages ${b.maxMessages}, maxWaitMs ${b.maxWaitMs}, maxConcurrentInvocations ${b.maxConcurrentInvocations}, maxInFlight ${b.maxInFlight}`,
+      };
+    }
+    case 'nsq_to_http':
+      return {
+        id: s.id,
+        label: s.label,
+        kind: 'nsq_to_http',
+        settings: `nsq_to_http v1.3.0 \`-n ${s.handlers} --max-in-flight ${s.maxInFlight} --status-every 0\`, POST to the HTTP endpoint (best of the tuning below)`,
+      };
+    case 'nsqjs':
+      return {
+        id: s.id,
+        label: s.label,
+        kind: 'nsqjs',
+        settings: `\`bench/consumers/nsqjs-reader.ts\`: nsqjs Reader, maxInFlight ${s.maxInFlight}, \`msg.finish()\` in the message handler${s.outputBufferTimeoutMs === undefined ? '' : `, output_buffer_timeout ${s.outputBufferTimeoutMs} ms`}`,
+      };
+  }
+}
+
+function wanted(options: BenchOptions, s: SystemSpec): boolean {
+  return options.systems.length === 0 || options.systems.some((f) => s.id.includes(f));
+}
+
+class Targets {
+  readonly #started = new Map<TargetKind, BenchTarget>();
+  readonly #extra: BenchTarget[] = [];
+
+  async get(kind: TargetKind | undefined): Promise<BenchTarget | undefined> {
+    if (kind === undefined) return undefined;
+    let target = this.#started.get(kind);
+    if (!target) {
+      log(`starting the ${kind} target`);
+      target =
+        kind === 'http-sink'
+          ? await startHttpSink()
+          : kind === 'responder'
+            ? await startResponderTarget()
+            : await startLocalLambdaTarget({ unreservedConcurrency: 40 });
+      this.#started.set(kind, target);
+    }
+    return target;
+  }
+
+  async responderWithDelay(delayMs: number): Promise<BenchTarget> {
+    const target = await startResponderTarget(delayMs);
+    this.#extra.push(target);
+    return target;
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#started.values(), ...this.#extra].map((t) => t.close()));
+  }
+}
+
+async function main(): Promise<void> {
+  const program = new Command('bench')
+    .description(
+      'Benchmark the bridge against nsq_to_http and a bare nsqjs reader on this machine; writes docs/BENCHMARKS.md',
+    )
+    .option(
+      '--quick',
+      `a smoke run in under 2 minutes, written to .cache/bench/ (env ${envName('quick')}=1)`,
+    );
+  for (const key of Object.keys(PRESETS.full)) {
+    const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} <value>`;
+    program.option(
+      flag,
+      `full: ${String(PRESETS.full[key as keyof typeof PRESETS.full])}, quick: ${String(PRESETS.quick[key as keyof typeof PRESETS.quick])} (env ${envName(key)})`,
+    );
+  }
+  program
+    .option(
+      '--systems <ids>',
+      'comma-separated substrings of system ids to keep, e.g. bridge-b100,nsqjs (env BENCH_SYSTEMS)',
+    )
+    .option(
+      '--skip <sections>',
+      `comma-separated sections to leave out: tuning,throughput,latency,throttled,inflight,profile (env BENCH_SKIP)`,
+    )
+    .parse();
+  const options = resolveOptions(program.opts());
+  const skip = (s: Section) => options.skip.includes(s);
+  const startedAt = new Date();
+  const loadStart = loadAverage();
+  const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+  log(`${options.preset} run: ${JSON.stringify(options)}`);
+
+  const workloads: Workload[] = [
+    {
+      id: 'small',
+      label: `${options.smallBytes} B`,
+      messages: options.smallMessages,
+      bodyBytes: options.smallBytes,
+    },
+    {
+      id: 'large',
+      label: `${options.largeBytes >= 1024 ? `${options.largeBytes / 1024} KiB` : `${options.largeBytes} B`}`,
+      messages: options.largeMessages,
+      bodyBytes: options.largeBytes,
+    },
+  ];
+  const trial: TrialOptions = { maxSeconds: options.maxSeconds, log };
+  const targets = new Targets();
+  const failures: string[] = [];
+  const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await fn();
+    } catch (err) {
+      const message =
+        err instanceof Error
+          ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}`
+          : String(err);
+      log(`FAILED ${what}: ${message}`);
+      failures.push(`${what}: ${message}`);
+      return undefined;
+    }
+  };
+  const show = (r: ThroughputResult) =>
+    `${r.systemId} ${r.workloadId} r${r.round}: ${Math.round(r.msgsPerSec)} msgs/s, ${r.finished}/${r.messages} in ${(r.elapsedMs / 1000).toFixed(2)} s, CPU ${r.cpuSecondsPer100k.toFixed(2)} s/100k, RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${r.targetRequestsPer1000.toFixed(1)} req/1000`;
+
+  try {
+    // 1. nsq_to_http at its best.
+    let nsqToHttp = nsqToHttpSystem(100, 200);
+    const tuning: ThroughputResult[] = [];
+    let nsqToHttpChoice: string | undefined;
+    if (!skip('tuning') && wanted(options, nsqToHttp)) {
+      const tuneWorkload: Workload = {
+        ...workloads[0],
+        id: 'tuning',
+        messages: options.tuningMessages,
+      } as Workload;
+      for (const [n, mif] of NSQ_TO_HTTP_CANDIDATES) {
+        const candidate = nsqToHttpSystem(n, mif);
+        const r = await attempt(`tuning ${candidate.id}`, async () =>
+          runThroughputTrial(candidate, tuneWorkload, 0, await targets.get('http-sink'), trial),
+        );
+        if (r) {
+          tuning.push(r.result);
+          log(`tuning ${show(r.result)}`);
+        }
+      }
+      const best = [...tuning].sort((a, b) => b.msgsPerSec - a.msgsPerSec)[0];
+      if (best) {
+        const [, n, mif] = /n(\d+)-mif(\d+)/.exec(best.systemId) ?? [];
+        nsqToHttp = nsqToHttpSystem(Number(n), Number(mif));
+        nsqToHttpChoice = nsqToHttp.id;
+      }
+    }
+
+    // 2. Throughput, alternated rounds.
+    const systems: SystemSpec[] = [
+      ...(['b1', 'b10', 'b100', 'auto'] as const).map((b) => bridgeSystem(b, 'local-lambda')),
+      ...(['b1', 'b10', 'b100', 'auto'] as const).map((b) => bridgeSystem(b, 'responder')),
+      nsqToHttp,
+      nsqjsSystem(),
+    ].filter((s) => wanted(options, s));
+    const throughput: ThroughputResult[] = [];
+    if (!skip('throughput')) {
+      for (const workload of workloads) {
+        for (let round = 0; round < options.runs; round++) {
+          const order = round % 2 === 0 ? systems : [...systems].reverse();
+          for (const system of order) {
+            const r = await attempt(`${system.id} ${workload.id} round ${round + 1}`, async () =>
+              runThroughputTrial(system, workload, round, await targets.get(targetOf(system)), trial),
+            );
+            if (r) {
+              throughput.push(r.result);
+              log(show(r.result));
+            }
+          }
+        }
+      }
+    }
+
+    // 3. Low-load latency.
+    const latency: LatencyResult[] = [];
+    const latencySystems = [
+      nsqjsSystem(),
+      nsqjsSystem(2_500, 25),
+      nsqToHttp,
+      bridgeSystem('auto', 'responder'),
+      bridgeSystem('b1', 'responder'),
+    ].filter((s) => wanted(options, s));
+    if (!skip('latency')) {
+      for (let round = 0; round < options.latencyRuns; round++) {
+        const order = round % 2 === 0 ? latencySystems : [...latencySystems].reverse();
+        for (const system of order) {
+          const r = await attempt(`latency ${system.id} round ${round + 1}`, async () =>
+            runLatencyTrial(system, round, await targets.get(targetOf(system)), {
+              messages: options.latencyMessages,
+              ratePerSec: options.latencyRatePerSec,
+              bodyBytes: options.smallBytes,
+            }),
+          );
+          if (r) {
+            latency.push(r);
+            log(
+              `latency ${system.id}: p50 ${r.p50Ms.toFixed(1)} ms, p99 ${r.p99Ms.toFixed(1)} ms (${r.samples} samples)`,
+            );
+          }
+        }
+      }
+    }
+
+    // 4. Throttled: 50 ms function with reserved concurrency 10, the bridge asking for 20 at once.
+    const throttled: ThroughputResult[] = [];
+    const throttledSystem: SystemSpec = {
+      ...bridgeSystem('b10', 'local-lambda', 'sleep-50ms'),
+      id: 'bridge-b10-throttled',
+      label: 'bridge batch 10 → local Lambda, 50 ms function, reserved concurrency 10',
+      batching: { maxMessages: 10, maxWaitMs: 20, maxConcurrentInvocations: 20, maxInFlight: 400 },
+    };
+    if (!skip('throttled') && wanted(options, throttledSystem)) {
+      const r = await attempt('throttled run', async () =>
+        runThroughputTrial(
+          throttledSystem,
+          {
+            id: 'small',
+            label: workloads[0]?.label ?? '',
+            messages: options.throttledMessages,
+            bodyBytes: options.smallBytes,
+          },
+          0,
+          await targets.get('local-lambda'),
+          { ...trial, maxSeconds: Math.max(120, options.maxSeconds) },
+        ),
+      );
+      if (r) {
+        throttled.push(r.result);
+        log(
+          `throttled ${show(r.result)}, ${r.result.throttles} throttles, ${r.result.attemptsPerMessage.toFixed(3)} attempts/msg`,
+        );
+      }
+    }
+
+    // 5. Peak RSS with 10,000 messages in flight (4 channels × 2,500).
+    const inflight: ThroughputResult[] = [];
+    const inflightSystem: SystemSpec = {
+      ...bridgeSystem('b100', 'responder'),
+      id: 'bridge-inflight-10k',
+      label: 'bridge, 4 subscriptions × maxInFlight 2,500 → responder (+250 ms)',
+      batching: { maxMessages: 100, maxWaitMs: 20, maxConcurrentInvocations: 25, maxInFlight: 2_500 },
+    };
+    if (!skip('inflight') && wanted(options, inflightSystem)) {
+      const r = await attempt('10,000 in flight run', async () =>
+        runThroughputTrial(
+          inflightSystem,
+          {
+            id: 'small',
+            label: workloads[0]?.label ?? '',
+            messages: options.inflightMessages,
+            bodyBytes: options.smallBytes,
+          },
+          0,
+          await targets.responderWithDelay(250),
+          { ...trial, channels: 4, maxSeconds: Math.max(120, options.maxSeconds) },
+        ),
+      );
+      if (r) {
+        inflight.push(r.result);
+        log(`in flight ${show(r.result)}, max in flight ${r.result.maxInFlight}`);
+      }
+    }
+
+    // 6. CPU profile of the bridge at batch 100 against the responder.
+    let profile: { systemId: string; workloadId: string; summary: ProfileSummary } | undefined;
+    const profiled = bridgeSystem('b100', 'responder');
+    if (!skip('profile') && wanted(options, profiled)) {
+      const workload = workloads[0] as Workload;
+      const r = await attempt('profile', async () =>
+        runThroughputTrial(profiled, workload, 0, await targets.get('responder'), {
+          ...trial,
+          cpuProfile: true,
+        }),
+      );
+      if (r?.profile) {
+        profile = {
+          systemId: profiled.id,
+          workloadId: workload.id,
+          summary: summarizeCpuProfile(r.profile, 20),
+        };
+        log(`profiled ${show(r.result)}`);
+      }
+    }
+
+    const allSystems = [
+      ...systems,
+      ...latencySystems.filter((s) => !systems.some((x) => x.id === s.id)),
+      throttledSystem,
+      inflightSystem,
+    ];
+    const run: BenchRun = {
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      command,
+      options,
+      environment: environmentInfo(loadStart),
+      workloads,
+      systems: allSystems.map(describe),
+      tuning,
+      ...(nsqToHttpChoice && { nsqToHttpChoice }),
+      throughput,
+      latency,
+      latencyMaxWaitMs: LATENCY_MAX_WAIT_MS,
+      throttled,
+      inflight,
+      ...(profile && { profile }),
+      failures,
+    };
+    const outPath = join(projectRoot, options.out);
+    const chartPath = join(projectRoot, options.chart);
+    const resultsPath = join(projectRoot, options.results);
+    for (const p of [outPath, chartPath, resultsPath]) mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(chartPath, renderBarChart(throughputChart(run)));
+    writeFileSync(resultsPath, `${JSON.stringify(run, null, 2)}\n`);
+    writeFileSync(
+      outPath,
+      renderReport(
+        { ...run, options: { ...options, results: relative(dirname(outPath), resultsPath) } },
+        relative(dirname(outPath), chartPath),
+      ),
+    );
+    log(
+      `wrote ${relative(projectRoot, outPath)}, ${relative(projectRoot, chartPath)}, ${relative(projectRoot, resultsPath)} in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s`,
+    );
+    if (failures.length > 0) {
+      log(`${failures.length} trial(s) failed; see the report`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await targets.close();
+    await stopAllProcesses();
+  }
+}
+
+main().catch(async (err: unknown) => {
+  log(`benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  await stopAllProcesses();
+  process.exit(1);
+});

@@ -1,0 +1,121 @@
+/**
+ * Benchmark settings: a "full" preset (the documented run) and a "quick" one (under two minutes),
+ * each figure overridable by a flag or an environment variable (flag wins). One zod schema, strict.
+ */
+import { z } from 'zod';
+
+export const SECTIONS = ['tuning', 'throughput', 'latency', 'throttled', 'inflight', 'profile'] as const;
+export type Section = (typeof SECTIONS)[number];
+
+export const benchOptionsSchema = z
+  .object({
+    preset: z.enum(['full', 'quick']),
+    /** Rounds of every throughput trial (alternated, so drift shows as spread). */
+    runs: z.number().int().min(1).max(20),
+    /** Backlog of the 200 B workload. */
+    smallMessages: z.number().int().min(100),
+    /** Backlog of the 10 KB workload. */
+    largeMessages: z.number().int().min(100),
+    smallBytes: z.number().int().min(1).max(1_000_000),
+    largeBytes: z.number().int().min(1).max(1_000_000),
+    /** A trial stops measuring after this long, backlog finished or not (msgs/s = finished / time). */
+    maxSeconds: z.number().min(1).max(3_600),
+    /** Messages per nsq_to_http tuning trial. */
+    tuningMessages: z.number().int().min(100),
+    /** Paced low-load latency: messages per trial and publish rate. */
+    latencyMessages: z.number().int().min(10),
+    latencyRatePerSec: z.number().min(1).max(10_000),
+    latencyRuns: z.number().int().min(1).max(20),
+    /** The throttled run (50 ms function, reserved concurrency 10). */
+    throttledMessages: z.number().int().min(100),
+    /** Messages per channel in the 10,000-in-flight memory run (4 channels × 2,500 in flight). */
+    inflightMessages: z.number().int().min(100),
+    /** Only systems whose id contains one of these (empty: all). */
+    systems: z.array(z.string().min(1)),
+    /** Sections to leave out. */
+    skip: z.array(z.enum(SECTIONS)),
+    /** Where the report, chart and raw results go. */
+    out: z.string().min(1),
+    chart: z.string().min(1),
+    results: z.string().min(1),
+  })
+  .strict();
+
+export type BenchOptions = z.output<typeof benchOptionsSchema>;
+
+export const PRESETS: Readonly<Record<'full' | 'quick', Omit<BenchOptions, 'preset' | 'systems' | 'skip'>>> =
+  {
+    full: {
+      runs: 3,
+      smallMessages: 200_000,
+      largeMessages: 50_000,
+      smallBytes: 200,
+      largeBytes: 10 * 1024,
+      maxSeconds: 20,
+      tuningMessages: 30_000,
+      latencyMessages: 1_000,
+      latencyRatePerSec: 100,
+      latencyRuns: 2,
+      throttledMessages: 20_000,
+      inflightMessages: 10_000,
+      out: 'docs/BENCHMARKS.md',
+      chart: 'docs/benchmarks/throughput.svg',
+      results: 'docs/benchmarks/results.json',
+    },
+    quick: {
+      runs: 2,
+      smallMessages: 10_000,
+      largeMessages: 2_000,
+      smallBytes: 200,
+      largeBytes: 10 * 1024,
+      maxSeconds: 3,
+      tuningMessages: 4_000,
+      latencyMessages: 100,
+      latencyRatePerSec: 100,
+      latencyRuns: 1,
+      throttledMessages: 1_000,
+      inflightMessages: 3_000,
+      out: '.cache/bench/BENCHMARKS.md',
+      chart: '.cache/bench/throughput.svg',
+      results: '.cache/bench/results.json',
+    },
+  };
+
+/** Environment variable per setting: BENCH_RUNS, BENCH_SMALL_MESSAGES, ... */
+export function envName(key: string): string {
+  return `BENCH_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+const LIST_KEYS = new Set(['systems', 'skip']);
+const STRING_KEYS = new Set(['out', 'chart', 'results']);
+
+/**
+ * Resolves the settings: preset, then environment variables, then flags. Throws one error listing
+ * every invalid value.
+ */
+export function resolveOptions(
+  flags: Readonly<Record<string, string | boolean | undefined>>,
+  env: NodeJS.ProcessEnv = process.env,
+): BenchOptions {
+  const quick = flags.quick === true || env.BENCH_QUICK === '1' || env.BENCH_QUICK === 'true';
+  const preset = quick ? 'quick' : 'full';
+  const raw: Record<string, unknown> = { preset, ...PRESETS[preset], systems: [], skip: [] };
+  const keys = [...Object.keys(PRESETS.full), 'systems', 'skip'];
+  for (const key of keys) {
+    const value = flags[key] ?? env[envName(key)];
+    if (value === undefined || value === '' || typeof value === 'boolean') continue;
+    if (LIST_KEYS.has(key))
+      raw[key] = value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean);
+    else if (STRING_KEYS.has(key)) raw[key] = value;
+    else raw[key] = Number(value);
+  }
+  const parsed = benchOptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`invalid benchmark settings:\n${problems}`);
+  }
+  return parsed.data;
+}

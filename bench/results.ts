@@ -1,0 +1,212 @@
+/**
+ * The benchmark's results model, the per-system summaries (median, min, max over rounds) and the
+ * issue's targets judged against them: met, not met, or not measured. Pure.
+ */
+import type { ProfileSummary } from './cpu-profile.ts';
+import type { LatencyResult, ThroughputResult, Workload } from './measure.ts';
+import type { BenchOptions } from './options.ts';
+import { type Spread, spread } from './stats.ts';
+
+export interface SystemInfo {
+  readonly id: string;
+  readonly label: string;
+  readonly kind: 'bridge' | 'nsq_to_http' | 'nsqjs';
+  /** Settings shown in the method section (batching, -n, max in flight). */
+  readonly settings: string;
+}
+
+export interface EnvironmentInfo {
+  readonly cpuModel: string;
+  readonly cpus: number;
+  readonly memoryGiB: number;
+  readonly kernel: string;
+  readonly node: string;
+  readonly versions: Readonly<Record<string, string>>;
+  readonly gitCommit: string;
+  readonly loadAverageStart: readonly number[];
+  readonly loadAverageEnd: readonly number[];
+}
+
+export interface BenchRun {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly command: string;
+  readonly options: BenchOptions;
+  readonly environment: EnvironmentInfo;
+  readonly workloads: readonly Workload[];
+  readonly systems: readonly SystemInfo[];
+  /** nsq_to_http candidates (one trial each) and the id of the one kept. */
+  readonly tuning: readonly ThroughputResult[];
+  readonly nsqToHttpChoice?: string;
+  readonly throughput: readonly ThroughputResult[];
+  readonly latency: readonly LatencyResult[];
+  readonly latencyMaxWaitMs: number;
+  readonly throttled: readonly ThroughputResult[];
+  readonly inflight: readonly ThroughputResult[];
+  readonly profile?: {
+    readonly systemId: string;
+    readonly workloadId: string;
+    readonly summary: ProfileSummary;
+  };
+  /** Trials that failed, with the reason (they are left out of the figures). */
+  readonly failures: readonly string[];
+}
+
+export interface ThroughputSummary {
+  readonly systemId: string;
+  readonly workloadId: string;
+  readonly msgsPerSec: Spread | undefined;
+  readonly cpuSecondsPer100k: Spread | undefined;
+  readonly peakRssMiB: Spread | undefined;
+  readonly requestsPer1000: Spread | undefined;
+  readonly runs: number;
+  /** Rounds that finished the whole backlog before the time cap. */
+  readonly drainedRuns: number;
+}
+
+export function summarize(
+  results: readonly ThroughputResult[],
+  systemId: string,
+  workloadId: string,
+): ThroughputSummary {
+  const mine = results.filter((r) => r.systemId === systemId && r.workloadId === workloadId);
+  return {
+    systemId,
+    workloadId,
+    msgsPerSec: spread(mine.map((r) => r.msgsPerSec)),
+    cpuSecondsPer100k: spread(mine.map((r) => r.cpuSecondsPer100k)),
+    peakRssMiB: spread(mine.map((r) => r.peakRssBytes / 1024 / 1024)),
+    requestsPer1000: spread(mine.map((r) => r.targetRequestsPer1000)),
+    runs: mine.length,
+    drainedRuns: mine.filter((r) => r.drained).length,
+  };
+}
+
+export function latencySummary(results: readonly LatencyResult[], systemId: string) {
+  const mine = results.filter((r) => r.systemId === systemId);
+  return {
+    p50Ms: spread(mine.map((r) => r.p50Ms)),
+    p99Ms: spread(mine.map((r) => r.p99Ms)),
+    runs: mine.length,
+  };
+}
+
+export type Verdict = 'met' | 'not met' | 'not measured';
+
+export interface TargetCheck {
+  readonly target: string;
+  readonly measured: string;
+  readonly verdict: Verdict;
+}
+
+const fmt = (v: number, digits = 3) => Number(v.toPrecision(digits)).toLocaleString('en-US');
+
+function median(s: Spread | undefined): number | undefined {
+  return s?.median;
+}
+
+/**
+ * The issue's targets, judged on the medians of this run. Each bridge-vs-peer ratio is judged for
+ * both Invoke targets (the local Lambda and the bare responder) on the 200 B workload.
+ */
+export function evaluateTargets(run: BenchRun): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const small = run.workloads[0]?.id ?? 'small';
+  const rate = (id: string | undefined) =>
+    id === undefined ? undefined : median(summarize(run.throughput, id, small).msgsPerSec);
+  const nsqToHttp = rate(run.systems.find((s) => s.kind === 'nsq_to_http')?.id);
+  const nsqjs = rate(run.systems.find((s) => s.id === 'nsqjs')?.id);
+  for (const target of ['local-lambda', 'responder'] as const) {
+    const id = `bridge-b100-${target}`;
+    const bridge = rate(id);
+    const where = target === 'responder' ? 'bare responder' : 'local Lambda';
+    if (bridge === undefined || nsqToHttp === undefined) {
+      checks.push({
+        target: `batch 100 (${where}) ≥ 5× nsq_to_http msgs/s`,
+        measured: '–',
+        verdict: 'not measured',
+      });
+    } else {
+      const ratio = bridge / nsqToHttp;
+      checks.push({
+        target: `batch 100 (${where}) ≥ 5× nsq_to_http msgs/s`,
+        measured: `${fmt(bridge)} vs ${fmt(nsqToHttp)} msgs/s = ${ratio.toFixed(2)}×`,
+        verdict: ratio >= 5 ? 'met' : 'not met',
+      });
+    }
+    if (bridge === undefined || nsqjs === undefined) {
+      checks.push({
+        target: `batch 100 (${where}) ≥ 60 % of the bare nsqjs reader`,
+        measured: '–',
+        verdict: 'not measured',
+      });
+    } else {
+      const share = bridge / nsqjs;
+      checks.push({
+        target: `batch 100 (${where}) ≥ 60 % of the bare nsqjs reader`,
+        measured: `${fmt(bridge)} vs ${fmt(nsqjs)} msgs/s = ${(share * 100).toFixed(0)} %`,
+        verdict: share >= 0.6 ? 'met' : 'not met',
+      });
+    }
+  }
+  const invocations = median(summarize(run.throughput, 'bridge-b100-local-lambda', small).requestsPer1000);
+  checks.push(
+    invocations === undefined
+      ? { target: 'invocations per 1,000 messages at batch 100 ≤ 11', measured: '–', verdict: 'not measured' }
+      : {
+          target: 'invocations per 1,000 messages at batch 100 ≤ 11',
+          measured: `${fmt(invocations)} (local Lambda, 200 B)`,
+          verdict: invocations <= 11 ? 'met' : 'not met',
+        },
+  );
+  const inflight = run.inflight[0];
+  if (!inflight) {
+    checks.push({
+      target: 'peak RSS ≤ 200 MB with 10,000 in flight',
+      measured: '–',
+      verdict: 'not measured',
+    });
+  } else {
+    const mb = inflight.peakRssBytes / 1e6;
+    const reached = inflight.maxInFlight >= 10_000;
+    checks.push({
+      target: 'peak RSS ≤ 200 MB with 10,000 in flight',
+      measured: `${fmt(mb)} MB (VmHWM), ${inflight.maxInFlight.toLocaleString('en-US')} in flight at most`,
+      verdict: !reached ? 'not measured' : mb <= 200 ? 'met' : 'not met',
+    });
+  }
+  const lowLoad = latencySummary(run.latency, 'bridge-auto-responder');
+  const limit = run.latencyMaxWaitMs + 10;
+  const p99 = median(lowLoad.p99Ms);
+  checks.push(
+    p99 === undefined
+      ? {
+          target: `low-load p99 publish→FIN ≤ maxWaitMs + 10 ms (${limit} ms)`,
+          measured: '–',
+          verdict: 'not measured',
+        }
+      : {
+          target: `low-load p99 publish→FIN ≤ maxWaitMs + 10 ms (${limit} ms)`,
+          measured: `${fmt(p99)} ms (bridge auto → responder)`,
+          verdict: p99 <= limit ? 'met' : 'not met',
+        },
+  );
+  const throttled = run.throttled[0];
+  if (!throttled) {
+    checks.push({
+      target: 'throttled run: ≤ 1.05 attempts per message, none lost',
+      measured: '–',
+      verdict: 'not measured',
+    });
+  } else {
+    // Lost: dead-lettered instead of processed, or never finished.
+    const unfinished = throttled.messages - throttled.finished;
+    const lost = throttled.deadLettered + unfinished;
+    checks.push({
+      target: 'throttled run: ≤ 1.05 attempts per message, none lost',
+      measured: `${throttled.attemptsPerMessage.toFixed(3)} attempts/message; ${throttled.deadLettered} dead-lettered, ${unfinished} unfinished; ${throttled.throttles.toLocaleString('en-US')} throttles (429)`,
+      verdict: throttled.attemptsPerMessage <= 1.05 && lost === 0 ? 'met' : 'not met',
+    });
+  }
+  return checks;
+}

@@ -1,0 +1,234 @@
+/**
+ * The consumers the benchmark compares, each as its own process: the bridge (bridge/src/main.ts) at
+ * several batch settings against an Invoke endpoint, nsq_to_http POSTing every message to an HTTP
+ * endpoint, and a bare nsqjs reader. `bridgeBenchConfig` builds the bridge's NSQ_LAMBDA_CONFIG.
+ */
+import { join } from 'node:path';
+import { goBinary, projectRoot } from '#dev/services/binaries';
+import { type ManagedProcess, startProcess } from '#dev/services/process';
+import type { BridgeConfigInput } from '#shared/config/bridge-config';
+
+export type TargetKind = 'responder' | 'local-lambda' | 'http-sink';
+
+export interface BridgeBatching {
+  readonly maxMessages: number;
+  readonly maxWaitMs: number;
+  readonly maxConcurrentInvocations: number;
+  readonly maxInFlight: number;
+}
+
+export type SystemSpec =
+  | {
+      readonly kind: 'bridge';
+      readonly id: string;
+      readonly label: string;
+      readonly target: 'responder' | 'local-lambda';
+      readonly functionName: string;
+      readonly batching: BridgeBatching;
+    }
+  | {
+      readonly kind: 'nsq_to_http';
+      readonly id: string;
+      readonly label: string;
+      /** `-n`: concurrent handler goroutines. */
+      readonly handlers: number;
+      readonly maxInFlight: number;
+    }
+  | {
+      readonly kind: 'nsqjs';
+      readonly id: string;
+      readonly label: string;
+      readonly maxInFlight: number;
+      /** IDENTIFY output_buffer_timeout; unset keeps nsqd's default (250 ms). */
+      readonly outputBufferTimeoutMs?: number;
+    };
+
+export type BridgeSystem = Extract<SystemSpec, { kind: 'bridge' }>;
+
+export function targetOf(system: SystemSpec): TargetKind | undefined {
+  if (system.kind === 'bridge') return system.target;
+  if (system.kind === 'nsq_to_http') return 'http-sink';
+  return undefined;
+}
+
+/** The bridge variants: batch 1, 10, 100, and "auto" (up to 1,000 or maxBytes, flushed after 20 ms). */
+export const BRIDGE_BATCHINGS: Readonly<Record<string, BridgeBatching>> = {
+  b1: { maxMessages: 1, maxWaitMs: 0, maxConcurrentInvocations: 32, maxInFlight: 64 },
+  b10: { maxMessages: 10, maxWaitMs: 20, maxConcurrentInvocations: 16, maxInFlight: 320 },
+  b100: { maxMessages: 100, maxWaitMs: 20, maxConcurrentInvocations: 8, maxInFlight: 1_600 },
+  auto: { maxMessages: 1_000, maxWaitMs: 20, maxConcurrentInvocations: 2, maxInFlight: 2_500 },
+};
+
+const BATCH_LABEL: Record<string, string> = {
+  b1: 'batch 1',
+  b10: 'batch 10',
+  b100: 'batch 100',
+  auto: 'auto',
+};
+
+export function bridgeSystem(
+  batch: keyof typeof BRIDGE_BATCHINGS & string,
+  target: 'responder' | 'local-lambda',
+  functionName = 'noop',
+): BridgeSystem {
+  const batching = BRIDGE_BATCHINGS[batch];
+  if (!batching) throw new Error(`unknown bridge batching ${batch}`);
+  return {
+    kind: 'bridge',
+    id: `bridge-${batch}-${target}`,
+    label: `bridge ${BATCH_LABEL[batch] ?? batch} → ${target === 'responder' ? 'responder' : 'local Lambda'}`,
+    target,
+    functionName,
+    batching,
+  };
+}
+
+export function nsqToHttpSystem(handlers: number, maxInFlight: number): SystemSpec {
+  return {
+    kind: 'nsq_to_http',
+    id: `nsq_to_http-n${handlers}-mif${maxInFlight}`,
+    label: `nsq_to_http -n ${handlers} --max-in-flight ${maxInFlight}`,
+    handlers,
+    maxInFlight,
+  };
+}
+
+export function nsqjsSystem(maxInFlight = 2_500, outputBufferTimeoutMs?: number): SystemSpec {
+  if (outputBufferTimeoutMs === undefined)
+    return { kind: 'nsqjs', id: 'nsqjs', label: 'bare nsqjs reader (FIN on receipt)', maxInFlight };
+  return {
+    kind: 'nsqjs',
+    id: `nsqjs-obt${outputBufferTimeoutMs}`,
+    label: `bare nsqjs reader, output_buffer_timeout ${outputBufferTimeoutMs} ms`,
+    maxInFlight,
+    outputBufferTimeoutMs,
+  };
+}
+
+export interface BridgeBenchConfigInput {
+  readonly nsqdTcpAddress: string;
+  readonly nsqdHttpAddress: string;
+  readonly lambdaEndpoint: string;
+  readonly topic: string;
+  /** One subscription per channel (several channels put more messages in flight at once). */
+  readonly channels: readonly string[];
+  readonly functionName: string;
+  readonly batching: BridgeBatching;
+  readonly deadLetterTopic: string;
+}
+
+/** The bridge's NSQ_LAMBDA_CONFIG for one trial. */
+export function bridgeBenchConfig(input: BridgeBenchConfigInput): BridgeConfigInput {
+  return {
+    nsqdTcpAddresses: [input.nsqdTcpAddress],
+    lambda: { region: 'us-east-1', endpoint: input.lambdaEndpoint },
+    deadLetter: { kind: 'nsq', topic: input.deadLetterTopic, nsqdHttpAddresses: [input.nsqdHttpAddress] },
+    http: { host: '127.0.0.1', port: 0 },
+    drain: { deadlineMs: 15_000 },
+    subscriptions: input.channels.map((channel, i) => ({
+      name: input.channels.length === 1 ? 'bench' : `bench-${i + 1}`,
+      topic: input.topic,
+      channel,
+      functionName: input.functionName,
+      functionTimeoutMs: 30_000,
+      maxMessages: input.batching.maxMessages,
+      maxWaitMs: input.batching.maxWaitMs,
+      maxConcurrentInvocations: input.batching.maxConcurrentInvocations,
+      maxInFlight: input.batching.maxInFlight,
+      maxAttempts: 5,
+      requeue: { baseDelayMs: 100, maxDelayMs: 5_000, jitter: 'equal' },
+    })),
+  };
+}
+
+export interface ConsumerContext {
+  readonly nsqdTcpAddress: string;
+  readonly nsqdHttpAddress: string;
+  readonly topic: string;
+  readonly channels: readonly string[];
+  /** The endpoint of the system's target, when it has one. */
+  readonly endpoint: string | undefined;
+  readonly deadLetterTopic: string;
+  /** Directory for `--cpu-prof` output; the bridge runs with the profiler when set. */
+  readonly cpuProfileDir?: string;
+}
+
+/** Node 22 running TypeScript through tsx, like `npm start` does. */
+function nodeTsArgs(script: string, extra: readonly string[] = []): string[] {
+  return [...extra, '--import', 'tsx', join(projectRoot, script)];
+}
+
+function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
+/** Starts the system under test as a child process (its pid is what CPU and RSS are read from). */
+export function startConsumer(system: SystemSpec, ctx: ConsumerContext): ManagedProcess {
+  const channel = ctx.channels[0];
+  if (!channel) throw new Error('no channel to consume');
+  switch (system.kind) {
+    case 'nsqjs':
+      return startProcess({
+        name: 'nsqjs-reader',
+        command: process.execPath,
+        args: nodeTsArgs('bench/consumers/nsqjs-reader.ts'),
+        cwd: projectRoot,
+        env: childEnv({
+          BENCH_NSQD: ctx.nsqdTcpAddress,
+          BENCH_TOPIC: ctx.topic,
+          BENCH_CHANNEL: channel,
+          BENCH_MAX_IN_FLIGHT: String(system.maxInFlight),
+          BENCH_OUTPUT_BUFFER_TIMEOUT_MS:
+            system.outputBufferTimeoutMs === undefined ? '' : String(system.outputBufferTimeoutMs),
+        }),
+      });
+    case 'nsq_to_http': {
+      if (!ctx.endpoint) throw new Error('nsq_to_http needs an HTTP endpoint');
+      return startProcess({
+        name: 'nsq_to_http',
+        command: goBinary('nsq_to_http'),
+        args: [
+          `--topic=${ctx.topic}`,
+          `--channel=${channel}`,
+          `--nsqd-tcp-address=${ctx.nsqdTcpAddress}`,
+          `--post=${ctx.endpoint}/`,
+          `-n=${system.handlers}`,
+          `--max-in-flight=${system.maxInFlight}`,
+          '--status-every=0',
+        ],
+      });
+    }
+    case 'bridge': {
+      if (!ctx.endpoint) throw new Error('the bridge needs a Lambda endpoint');
+      const config = bridgeBenchConfig({
+        nsqdTcpAddress: ctx.nsqdTcpAddress,
+        nsqdHttpAddress: ctx.nsqdHttpAddress,
+        lambdaEndpoint: ctx.endpoint,
+        topic: ctx.topic,
+        channels: ctx.channels,
+        functionName: system.functionName,
+        batching: system.batching,
+        deadLetterTopic: ctx.deadLetterTopic,
+      });
+      const profile = ctx.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfileDir}`] : [];
+      return startProcess({
+        name: 'bridge',
+        command: process.execPath,
+        args: nodeTsArgs('bridge/src/main.ts', profile),
+        cwd: projectRoot,
+        env: childEnv({
+          NSQ_LAMBDA_CONFIG: JSON.stringify(config),
+          AWS_ACCESS_KEY_ID: 'bench',
+          AWS_SECRET_ACCESS_KEY: 'bench',
+          AWS_REGION: 'us-east-1',
+          // Logs at warn: a benchmark should not measure log formatting of every batch.
+          LOG_LEVEL: 'warn',
+          POWERTOOLS_LOG_LEVEL: 'WARN',
+        }),
+        maxOutputBytes: 256 * 1024,
+      });
+    }
+  }
+}
