@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import type { CommandContext } from './commands/context.ts';
 import { registerDlq } from './commands/dlq.ts';
+import { registerInvoke } from './commands/invoke.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerToggle } from './commands/toggle.ts';
 import { CliError, errorChain } from './lib/errors.ts';
@@ -41,6 +42,7 @@ Examples:
   registerStatus(program, ctx);
   registerToggle(program, ctx);
   registerDlq(program, ctx);
+  registerInvoke(program, ctx);
   // Every subcommand reports errors the same way.
   const configure = (cmd: Command) => {
     for (const sub of cmd.commands) {

@@ -2,7 +2,7 @@
  * `nsq-lambda dlq list|show|replay|purge`: the commander layer over cli/dlq/.
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type DeadLetterFilter, type FilterFlags, filterFromFlags } from '../dlq/filter.ts';
 import { describeBody, listTable, showText } from '../dlq/format.ts';
@@ -285,7 +285,7 @@ export async function dlqReplay(io: CliIo, flags: ReplayFlags): Promise<ExitCode
       uncertain: undefined,
     },
   };
-  const journalPath = flags.journal ?? defaultJournalPath(io, identity);
+  const journalPath = flags.journal ? resolve(io.cwd, flags.journal) : defaultJournalPath(io, identity);
   try {
     const { selected, malformed } = await selectDeadLetters(source, filter, { withRecords: true });
     warnMalformed(io, malformed);

@@ -1,6 +1,7 @@
 /**
  * `nsq-lambda status`: one table per subscription from nsqd /stats, the bridge's /metrics and the toggles.
  */
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { NsqdHttpClient } from '#shared/nsq/nsqd-http';
 import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.ts';
@@ -81,7 +82,8 @@ Examples:
 }
 
 async function watchedSubscriptions(io: CliIo, flags: StatusFlags): Promise<WatchedSubscription[]> {
-  if (flags.bridgeConfig) return subscriptionsFromBridgeConfig(flags.bridgeConfig);
+  if (flags.bridgeConfig)
+    return subscriptionsFromBridgeConfig(resolve(io.cwd, flags.bridgeConfig), flags.bridgeConfig);
   return subscriptionsFromDefinitions(await loadAll(functionsDirOf(flags, io)));
 }
 

@@ -32,19 +32,19 @@ export function subscriptionsFromDefinitions(functions: readonly LoadedFunction[
 }
 
 /** Reads the subscriptions of a bridge config file (the JSON of NSQ_LAMBDA_CONFIG_FILE). */
-export function subscriptionsFromBridgeConfig(path: string): WatchedSubscription[] {
+export function subscriptionsFromBridgeConfig(path: string, shown = path): WatchedSubscription[] {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw badInput(`--bridge-config ${path}: ${errorChain(err)}`, err);
+    throw badInput(`--bridge-config ${shown}: ${errorChain(err)}`, err);
   }
   let config: ReturnType<typeof parseBridgeConfig>;
   try {
     config = parseBridgeConfig(raw);
   } catch (err) {
     throw badInput(
-      `--bridge-config ${path} is not a valid bridge config: ${errorChain(err).replace(/\s*\n\s*/g, '; ')}`,
+      `--bridge-config ${shown} is not a valid bridge config: ${errorChain(err).replace(/\s*\n\s*/g, '; ')}`,
       err,
     );
   }

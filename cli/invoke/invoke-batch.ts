@@ -1,0 +1,105 @@
+/**
+ * Sends one batch through a Lambda Invoke endpoint (the local Lambda) with the real @aws-sdk/client-lambda
+ * and reads each message's outcome from the response (shared/contract/batch-result.ts).
+ */
+import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { NsqBatchEvent } from '#shared/contract/batch-event';
+import { type ItemOutcome, parseBatchResult } from '#shared/contract/batch-result';
+import { badInput, errorChain, isNetworkError, unavailable } from '../lib/errors.ts';
+
+export type InvokeReport =
+  | {
+      readonly kind: 'answered';
+      readonly outcomes: readonly { readonly id: string; readonly outcome: ItemOutcome }[];
+      readonly durationMs: number;
+      readonly requestId?: string;
+    }
+  | {
+      readonly kind: 'malformed';
+      readonly problem: string;
+      readonly durationMs: number;
+      readonly requestId?: string;
+    }
+  | {
+      readonly kind: 'functionError';
+      readonly errorType: string;
+      readonly errorMessage: string;
+      readonly durationMs: number;
+      readonly requestId?: string;
+    };
+
+export async function invokeBatch(options: {
+  endpoint: string;
+  functionName: string;
+  event: NsqBatchEvent;
+  timeoutMs: number;
+  now?: () => number;
+}): Promise<InvokeReport> {
+  const now = options.now ?? Date.now;
+  const client = new LambdaClient({
+    endpoint: options.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: options.timeoutMs }),
+  });
+  const started = now();
+  try {
+    let res: InvokeCommandOutput;
+    try {
+      res = await client.send(
+        new InvokeCommand({
+          FunctionName: options.functionName,
+          InvocationType: 'RequestResponse',
+          Payload: Buffer.from(JSON.stringify(options.event)),
+        }),
+      );
+    } catch (err) {
+      const name = (err as { name?: string }).name;
+      if (isNetworkError(err)) {
+        throw unavailable(
+          `the local Lambda at ${options.endpoint} is unreachable; start it or drop --endpoint`,
+          err,
+        );
+      }
+      if (name === 'ResourceNotFoundException') {
+        throw badInput(
+          `the Lambda at ${options.endpoint} has no function ${JSON.stringify(options.functionName)}`,
+          err,
+        );
+      }
+      throw unavailable(
+        `Invoke of ${options.functionName} failed: ${name ?? 'Error'}: ${errorChain(err)}`,
+        err,
+      );
+    }
+    const durationMs = now() - started;
+    const requestId = res.$metadata.requestId;
+    const ids = { ...(requestId ? { requestId } : {}) };
+    const text = res.Payload ? Buffer.from(res.Payload).toString('utf8') : '';
+    if (res.FunctionError) {
+      let errorType = res.FunctionError;
+      let errorMessage = text;
+      try {
+        const e = JSON.parse(text) as { errorType?: string; errorMessage?: string };
+        errorType = e.errorType ?? errorType;
+        errorMessage = e.errorMessage ?? text;
+      } catch {
+        // not JSON: keep the raw text
+      }
+      return { kind: 'functionError', errorType, errorMessage, durationMs, ...ids };
+    }
+    const messageIds = options.event.messages.map((m) => m.id);
+    const parsed = parseBatchResult(text, messageIds);
+    if (!parsed.ok) return { kind: 'malformed', problem: parsed.problem, durationMs, ...ids };
+    return {
+      kind: 'answered',
+      outcomes: messageIds.map((id) => ({ id, outcome: parsed.outcomes.get(id) ?? { kind: 'finish' } })),
+      durationMs,
+      ...ids,
+    };
+  } finally {
+    client.destroy();
+  }
+}
