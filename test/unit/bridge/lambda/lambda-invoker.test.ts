@@ -126,6 +126,16 @@ describe('createLambdaInvoker', () => {
     if (result.kind === 'tooLarge') expect(result.message).toMatch(/too large/);
   });
 
+  it('classifies the API Gateway style 413 RequestEntityTooLargeException as tooLarge', async () => {
+    responder.setHandler(() => ({
+      status: 413,
+      errorType: 'RequestEntityTooLargeException',
+      message: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+    }));
+    const result = await invoke();
+    expect(result).toMatchObject({ kind: 'tooLarge', message: expect.stringMatching(/6291456/) });
+  });
+
   it('classifies a 500 as ambiguous and does not retry it', async () => {
     responder.setHandler(() => ({ status: 500, errorType: 'ServiceException', message: 'internal' }));
     const result = await invoke();
@@ -218,6 +228,13 @@ describe('createLambdaInvoker', () => {
     for (const release of releases) release();
     const results = await Promise.all(pending);
     expect(results.map((r) => r.kind)).toEqual(['ok', 'ok', 'ok', 'ok']);
+  });
+
+  it('sends a payload near the 6 MB limit byte for byte', async () => {
+    const big = Buffer.from(JSON.stringify({ body: Buffer.alloc(4_500_000, 7).toString('base64') }));
+    const result = await invoker.invoke({ functionName: 'fn', payload: big, timeoutMs: 60_000 });
+    expect(result.kind).toBe('ok');
+    expect(responder.calls[0]?.payload.equals(big)).toBe(true);
   });
 
   it('rejects a non-positive maxSockets at construction', () => {
