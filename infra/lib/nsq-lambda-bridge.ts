@@ -231,7 +231,9 @@ export class NsqLambdaBridge extends Construct {
 
     const stack = Stack.of(this);
     const config = bridgeRuntimeConfig({
-      targets: props.targets.map((t) => ({ definition: t.definition, functionName: t.function.functionArn })),
+      targets: props.targets
+        .filter((t) => t.definition.subscriptions.length > 0)
+        .map((t) => ({ definition: t.definition, functionName: t.function.functionArn })),
       nsqdTcpAddresses: props.nsqdTcpAddresses ?? [],
       lookupdHttpAddresses: props.lookupdHttpAddresses ?? [],
       region: stack.region,
@@ -307,12 +309,14 @@ export class NsqLambdaBridge extends Construct {
 
     // Least privilege, through grants: invoke only the functions this bridge feeds, write only below
     // the dead-letter prefix.
-    for (const target of props.targets) target.function.grantInvoke(this.taskDefinition.taskRole);
+    // A target without subscriptions is never fed, so it gets no permission either.
+    const fed = props.targets.filter((t) => t.definition.subscriptions.length > 0);
+    for (const target of fed) target.function.grantInvoke(this.taskDefinition.taskRole);
     this.deadLetterBucket.grantPut(this.taskDefinition.taskRole, `${v.deadLetterPrefix}*`);
     acknowledgeNag(
       this.taskDefinition.taskRole,
       [
-        ...props.targets.map((t) => `IAM5[Resource::${nagArnRef(this, t.function.functionArn)}:*]`),
+        ...fed.map((t) => `IAM5[Resource::${nagArnRef(this, t.function.functionArn)}:*]`),
         `IAM5[Resource::${nagArnRef(this, this.deadLetterBucket.bucketArn)}/${v.deadLetterPrefix}*]`,
         'IAM5[Action::s3:Abort*]',
       ],
@@ -350,9 +354,9 @@ export class NsqLambdaBridge extends Construct {
       cooldown: Duration.minutes(3),
     });
 
-    for (const target of props.targets) {
+    for (const target of fed) {
       const invocationMs = target.definition.timeoutSec * 1000 + INVOCATION_TIMEOUT_MARGIN_MS;
-      if (target.definition.subscriptions.length > 0 && invocationMs > v.drainDeadlineMs) {
+      if (invocationMs > v.drainDeadlineMs) {
         Annotations.of(this).addWarningV2(
           'nsq-lambda:invocationAboveDrain',
           `function ${JSON.stringify(target.definition.name)}: an invocation may take ${invocationMs} ms ` +
