@@ -2,13 +2,12 @@
  * html-backup end to end on the handler side: a real local HTTP renderer, MinIO for S3, and redis
  * through the local Upstash endpoint for toggle, rate limit and dedupe.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { backupKey } from '#functions/html-backup/backup';
 import { htmlBackupConfigFromEnv } from '#functions/html-backup/config';
 import { createHtmlBackupHandler } from '#functions/html-backup/create-handler';
+import { startLocalRenderer } from '#functions/html-backup/local-renderer';
 import { expensiveCallClientConfig } from '#shared/clients/aws-client-config';
 import { toggleKey } from '#shared/toggle/keys';
 import { createUpstashToggleReader } from '#shared/toggle/toggle-reader';
@@ -30,28 +29,11 @@ const s3 = new S3Client({
 });
 await s3.send(new CreateBucketCommand({ Bucket: 'data' }));
 
-/** The renderer: answers by the page's path; records every request. */
-const renderRequests: string[] = [];
-const renderer: Server = createServer((req, res) => {
-  const page = new URL(req.url ?? '/', 'http://x').searchParams.get('url') ?? '';
-  renderRequests.push(page);
-  const path = new URL(page).pathname;
-  if (path === '/missing') {
-    res.writeHead(404).end('not found');
-  } else if (path === '/busy') {
-    res.writeHead(503, { 'retry-after': '7' }).end('purging cache');
-  } else if (path === '/broken') {
-    res.writeHead(500).end('oops');
-  } else {
-    res
-      .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-      .end(`<html><body>${page} ✓</body></html>`);
-  }
-});
-await new Promise<void>((resolve) => renderer.listen(0, '127.0.0.1', resolve));
-const rendererUrl = `http://127.0.0.1:${(renderer.address() as AddressInfo).port}/render`;
+const renderer = await startLocalRenderer();
+const renderRequests = renderer.requests;
+const rendererUrl = renderer.url;
 afterAll(async () => {
-  await new Promise((resolve) => renderer.close(resolve));
+  await renderer.close();
   s3.destroy();
 });
 
@@ -94,7 +76,7 @@ describe('html-backup', () => {
     const object = await s3.send(
       new GetObjectCommand({ Bucket: 'data', Key: backupKey(config.keyPrefix, url) }),
     );
-    expect(await object.Body?.transformToString()).toBe(`<html><body>${url} ✓</body></html>`);
+    expect(await object.Body?.transformToString()).toContain('<h1>https://news.example/story/1?ref=a</h1>');
     expect(object.ContentType).toBe('text/html; charset=utf-8');
     expect(object.Metadata?.['source-url']).toBe(url);
   });
