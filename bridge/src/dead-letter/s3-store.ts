@@ -42,6 +42,11 @@ export interface S3DeadLetterStoreOptions {
   readonly s3?: S3ConnectionOptions;
   /** PUTs in flight at once per write. @default 16 */
   readonly concurrency?: number;
+  /**
+   * Send `If-None-Match: *` (S3 since 2024, MinIO). Turn off only for an S3-compatible store that
+   * rejects conditional writes. @default true
+   */
+  readonly ifNoneMatch?: boolean;
 }
 
 export interface S3DeadLetterStore extends DeadLetterStore {
@@ -86,6 +91,7 @@ export function createS3DeadLetterStore(options: S3DeadLetterStoreOptions): S3De
   const client = options.client ?? createS3Client(options.s3 as S3ConnectionOptions);
   const keyOf = (record: DeadLetterRecord) => deadLetterKey(prefix, record);
   const describe = `s3://${bucket}/${prefix}`;
+  const ifNoneMatch = options.ifNoneMatch ?? true;
 
   async function put(record: DeadLetterRecord): Promise<void> {
     const key = keyOf(record);
@@ -96,7 +102,7 @@ export function createS3DeadLetterStore(options: S3DeadLetterStoreOptions): S3De
           Key: key,
           Body: JSON.stringify(record),
           ContentType: 'application/json',
-          IfNoneMatch: '*',
+          ...(ifNoneMatch ? { IfNoneMatch: '*' } : {}),
           Metadata: { 'nsq-message-id': record.id, subscription: record.subscription },
         }),
       );

@@ -80,6 +80,20 @@ describe('createS3DeadLetterStore', () => {
     expect(JSON.parse(await getText(store.keyOf(original))).reason).toBe('first');
   });
 
+  it('overwrites with ifNoneMatch off (for stores without conditional writes)', async () => {
+    const plain = createS3DeadLetterStore({
+      bucket: 'dead-letters',
+      prefix: 'dl/',
+      s3: s3Options,
+      ifNoneMatch: false,
+    });
+    const original = deadLetterRecordFactory({ id: 'bbbbbbbbbbbbbbb2', reason: 'first' });
+    await plain.write([original]);
+    await plain.write([{ ...original, reason: 'second' }]);
+    expect(JSON.parse(await getText(plain.keyOf(original))).reason).toBe('second');
+    await plain.close();
+  });
+
   it('writes many records concurrently', async () => {
     const records = Array.from({ length: 50 }, (_, i) =>
       deadLetterRecordFactory({ id: `c${String(i).padStart(15, '0')}`, subscription: 'many' }),
