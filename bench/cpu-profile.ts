@@ -79,8 +79,18 @@ export function groupOf(url: string, functionName = ''): string {
 function frameName(node: CpuProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;
   if (url === '') return functionName || '(anonymous)';
-  const file = url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '');
-  const short = file.includes('/') && !file.startsWith('node:') ? file.split('/').slice(-2).join('/') : file;
+  const path = url.replace(/^file:\/\//, '');
+  let short = path;
+  if (path.includes('/node_modules/'))
+    short = path
+      .replace(/^.*\/node_modules\//, '')
+      .split('/')
+      .slice(-3)
+      .join('/');
+  else if (!path.startsWith('node:')) {
+    const project = /\/((?:bridge|shared|bench|dev|functions|test)\/.*)$/.exec(path);
+    short = project?.[1] ?? path.split('/').slice(-2).join('/');
+  }
   return `${functionName || '(anonymous)'} (${short}:${lineNumber + 1})`;
 }
 
@@ -91,9 +101,11 @@ export function summarizeCpuProfile(profile: CpuProfile, top = 15): ProfileSumma
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
   if (samples.length > 0 && deltas.length === samples.length) {
+    // timeDeltas[i] is the gap between samples i-1 and i: sample i lasts until the next one; the last
+    // sample lasts until the profile's end.
+    const lastAt = profile.startTime + deltas.reduce((a, b) => a + b, 0);
     samples.forEach((id, i) => {
-      // A sample's time is the gap to the next one (the last sample gets the previous gap).
-      const us = deltas[i + 1] ?? deltas[i] ?? 0;
+      const us = deltas[i + 1] ?? profile.endTime - lastAt;
       selfUs.set(id, (selfUs.get(id) ?? 0) + Math.max(0, us));
     });
   } else {

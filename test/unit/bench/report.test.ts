@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { renderReport, throughputChart } from '../../../bench/report.ts';
+import { sampleRun } from './fixtures.ts';
+
+describe('renderReport', () => {
+  const md = renderReport(sampleRun(), 'benchmarks/throughput.svg');
+
+  it('has the targets with verdicts, the chart and a throughput table per workload', () => {
+    expect(md).toMatch(/^# Benchmarks/);
+    expect(md).toContain(
+      '| batch 100 (bare responder) ≥ 5× nsq_to_http msgs/s | 25,000 vs 4,500 msgs/s = 5.56× | **met** |',
+    );
+    expect(md).toContain('![msgs/s per system and batch size](benchmarks/throughput.svg)');
+    expect(md).toContain('### 200 B: 10,000 messages');
+    expect(md).toContain('| bridge batch 100 → responder | 25,000 (24,000–26,000) |');
+    expect(md).toContain('### 10 KiB: 1,000 messages');
+  });
+
+  it('reports the low-load latency, the throttled run and the 10,000 in flight run', () => {
+    expect(md).toMatch(/\| bare nsqjs reader \| 12 \| 26 \| 1 \|/);
+    expect(md).toMatch(/## Throttled run[\s\S]*\| 10,000 \| 10,000 \|[\s\S]*\| 900 \|/);
+    expect(md).toMatch(/## Memory with 10,000 messages in flight[\s\S]*\| 10,000 \| 143 \|/);
+  });
+
+  it('lists failed trials and says what was not run', () => {
+    const failed = renderReport(
+      sampleRun({ failures: ['nsqjs small round 1: exited'], throttled: [] }),
+      'c.svg',
+    );
+    expect(failed).toContain('## Trials that failed');
+    expect(failed).toContain('- nsqjs small round 1: exited');
+    expect(failed).toMatch(/## Throttled run[^\n]*\n\nNot run\./);
+  });
+});
+
+describe('throughputChart', () => {
+  it('has one panel per workload with a bar per measured system', () => {
+    const chart = throughputChart(sampleRun());
+    expect(chart.panels.map((p) => p.bars.length)).toEqual([4, 1]);
+    expect(chart.panels[0]?.bars[1]).toMatchObject({
+      label: 'bridge batch 100 → responder',
+      median: 25_000,
+      kind: 'bridge-responder',
+    });
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateTargets, summarize } from '../../../bench/results.ts';
+import { sampleRun, trial } from './fixtures.ts';
+
+describe('summarize', () => {
+  it('takes median, min and max over the rounds of one system and workload', () => {
+    const s = summarize(sampleRun().throughput, 'nsq_to_http-n100-mif200', 'small');
+    expect(s.msgsPerSec).toEqual({ median: 4_500, min: 4_000, max: 5_000, count: 2 });
+    expect(s.runs).toBe(2);
+    expect(s.drainedRuns).toBe(2);
+    expect(summarize(sampleRun().throughput, 'nsqjs', 'large').msgsPerSec?.median).toBe(9_000);
+  });
+});
+
+describe('evaluateTargets', () => {
+  const verdicts = (run = sampleRun()) => Object.fromEntries(evaluateTargets(run).map((c) => [c.target, c]));
+
+  it('judges batch 100 against 5× nsq_to_http and 60 % of nsqjs, per Invoke target', () => {
+    const v = verdicts();
+    // responder: 25,000 vs 4,500 = 5.56×, 62.5 % of 40,000 → met; local Lambda: 13,000 = 2.89×, 32.5 % → not met.
+    expect(v['batch 100 (bare responder) ≥ 5× nsq_to_http msgs/s']?.verdict).toBe('met');
+    expect(v['batch 100 (bare responder) ≥ 60 % of the bare nsqjs reader']?.verdict).toBe('met');
+    expect(v['batch 100 (local Lambda) ≥ 5× nsq_to_http msgs/s']?.verdict).toBe('not met');
+    expect(v['batch 100 (local Lambda) ≥ 5× nsq_to_http msgs/s']?.measured).toMatch(/2\.89×/);
+    expect(v['batch 100 (local Lambda) ≥ 60 % of the bare nsqjs reader']?.verdict).toBe('not met');
+  });
+
+  it('judges invocations per 1,000, RSS with 10,000 in flight, low-load p99 and the throttled run', () => {
+    const v = verdicts();
+    expect(v['invocations per 1,000 messages at batch 100 ≤ 11']?.verdict).toBe('not met');
+    expect(v['peak RSS ≤ 200 MB with 10,000 in flight']?.verdict).toBe('met');
+    expect(v['low-load p99 publish→FIN ≤ maxWaitMs + 10 ms (30 ms)']?.verdict).toBe('not met');
+    expect(v['throttled run: ≤ 1.05 attempts per message, none lost']?.verdict).toBe('met');
+  });
+
+  it('does not call the RSS target met when 10,000 in flight was never reached', () => {
+    const run = sampleRun({
+      inflight: [trial('bridge-inflight-10k', 8_000, { maxInFlight: 6_000, peakRssBytes: 1e6 })],
+    });
+    expect(verdicts(run)['peak RSS ≤ 200 MB with 10,000 in flight']?.verdict).toBe('not measured');
+  });
+
+  it('counts dead-lettered and unfinished messages as lost in the throttled run', () => {
+    const deadLettered = sampleRun({
+      throttled: [trial('bridge-b10-throttled', 1_000, { deadLettered: 1 })],
+    });
+    expect(verdicts(deadLettered)['throttled run: ≤ 1.05 attempts per message, none lost']?.verdict).toBe(
+      'not met',
+    );
+    const unfinished = sampleRun({
+      throttled: [trial('bridge-b10-throttled', 1_000, { finished: 9_999, drained: false })],
+    });
+    const check = verdicts(unfinished)['throttled run: ≤ 1.05 attempts per message, none lost'];
+    expect(check?.verdict).toBe('not met');
+    expect(check?.measured).toMatch(/1 unfinished/);
+  });
+
+  it('says "not measured" for every target nobody ran', () => {
+    const empty = sampleRun({ throughput: [], latency: [], throttled: [], inflight: [] });
+    expect(evaluateTargets(empty).every((c) => c.verdict === 'not measured')).toBe(true);
+  });
+});
