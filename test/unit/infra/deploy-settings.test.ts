@@ -1,0 +1,104 @@
+/** Deployment settings from CDK context: cdk.json's object, `-c nsqLambda.<key>=` overrides, every problem listed. */
+import { App } from 'aws-cdk-lib';
+import { describe, expect, it } from 'vitest';
+import { DeploySettingsError, parseDeploySettings, readDeploySettings } from '#infra/lib/deploy-settings';
+import { cdkJsonContext } from './fixtures/synth.ts';
+
+function problemsOf(fn: () => unknown): readonly string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof DeploySettingsError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a DeploySettingsError');
+}
+
+describe('readDeploySettings', () => {
+  it('reads cdk.json defaults', () => {
+    const settings = readDeploySettings(new App({ context: cdkJsonContext() }).node);
+    expect(settings).toMatchObject({
+      stackName: 'NsqLambda',
+      lookupdHttpAddresses: ['nsqlookupd.nsq.internal:4161'],
+      nsqdTcpAddresses: [],
+      logRetentionDays: 30,
+      nag: true,
+    });
+  });
+
+  it('applies command-line overrides, splitting lists and converting numbers and booleans', () => {
+    const app = new App({
+      context: {
+        ...cdkJsonContext(),
+        'nsqLambda.nsqdTcpAddresses': 'a.internal:4150, b.internal:4150',
+        'nsqLambda.lookupdHttpAddresses': '',
+        'nsqLambda.minTaskCount': '2',
+        'nsqLambda.maxTaskCount': '8',
+        'nsqLambda.nag': 'false',
+      },
+    });
+    expect(readDeploySettings(app.node)).toMatchObject({
+      nsqdTcpAddresses: ['a.internal:4150', 'b.internal:4150'],
+      lookupdHttpAddresses: [],
+      minTaskCount: 2,
+      maxTaskCount: 8,
+      nag: false,
+    });
+  });
+
+  it('fails on a mistyped command-line key instead of ignoring it', () => {
+    const app = new App({ context: { ...cdkJsonContext(), 'nsqLambda.minTasks': '2' } });
+    expect(() => readDeploySettings(app.node)).toThrow(/Unrecognized key.*minTasks/);
+  });
+
+  it('fails when nsqLambda is not an object', () => {
+    expect(() => readDeploySettings(new App({ context: { nsqLambda: 'x' } }).node)).toThrow(
+      'context "nsqLambda" must be an object, got "x"',
+    );
+  });
+});
+
+describe('parseDeploySettings', () => {
+  it('lists every problem at once, with the value it got', () => {
+    const problems = problemsOf(() =>
+      parseDeploySettings({
+        stackName: '1-bad',
+        vpcId: 'my-vpc',
+        upstashSecretArn: 'upstash',
+        logRetentionDays: 31,
+        minTaskCount: 0,
+      }),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^nsqLambda\.stackName: .*\(got "1-bad"\)$/),
+        expect.stringMatching(/^nsqLambda\.vpcId: must look like vpc-0123456789abcdef0 \(got "my-vpc"\)$/),
+        expect.stringMatching(
+          /^nsqLambda\.upstashSecretArn: must be a Secrets Manager secret ARN \(got "upstash"\)$/,
+        ),
+        expect.stringMatching(
+          /^nsqLambda\.logRetentionDays: must be a CloudWatch Logs retention .*\(got 31\)$/,
+        ),
+        expect.stringMatching(/^nsqLambda\.minTaskCount: .*\(got 0\)$/),
+      ]),
+    );
+    expect(problems).toHaveLength(5);
+  });
+
+  it('fails without any NSQ address, and on max below min', () => {
+    expect(problemsOf(() => parseDeploySettings({ minTaskCount: 3, maxTaskCount: 2 }))).toEqual([
+      'nsqLambda.nsqdTcpAddresses / nsqLambda.lookupdHttpAddresses: give at least one address',
+      'nsqLambda.maxTaskCount: must be ≥ minTaskCount 3 (got 2)',
+    ]);
+  });
+
+  it('accepts secret and topic ARNs', () => {
+    const s = parseDeploySettings({
+      nsqdTcpAddresses: ['nsqd:4150'],
+      upstashSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:upstash-Ab12Cd',
+      alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:nsq-lambda-alarms',
+    });
+    expect(s.upstashSecretArn).toMatch(/^arn:aws:secretsmanager:/);
+    expect(s.alarmTopicArn).toMatch(/^arn:aws:sns:/);
+  });
+});
