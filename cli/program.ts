@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import type { CommandContext } from './commands/context.ts';
 import { registerDlq } from './commands/dlq.ts';
 import { registerInvoke } from './commands/invoke.ts';
+import { registerNew } from './commands/new-handler.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerToggle } from './commands/toggle.ts';
 import { CliError, errorChain } from './lib/errors.ts';
@@ -42,6 +43,7 @@ Examples:
   registerStatus(program, ctx);
   registerToggle(program, ctx);
   registerDlq(program, ctx);
+  registerNew(program, ctx);
   registerInvoke(program, ctx);
   // Every subcommand reports errors the same way.
   const configure = (cmd: Command) => {
