@@ -55,11 +55,8 @@ describe('NsqLambdaFunction defaults', () => {
   });
 
   it('bundles with the shared esbuild options: one ESM file with a require shim, a linked source map, the AWS SDK not external', () => {
-    const code = (
-      Object.values(template.findResources('AWS::Lambda::Function'))[0]?.Properties as {
-        Code: { S3Key: string };
-      }
-    ).Code.S3Key;
+    const [fnResource] = Object.values(template.findResources('AWS::Lambda::Function'));
+    const code = String((fnResource?.Properties as { Code?: { S3Key?: string } } | undefined)?.Code?.S3Key);
     const assetDir = join(outdir, `asset.${code.replace(/\.zip$/, '')}`);
     expect(existsSync(join(assetDir, 'index.mjs'))).toBe(true);
     expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
