@@ -12,7 +12,11 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 export interface ExpensiveCallOptions {
   /** TCP + TLS connect timeout. @default 3_000 */
   readonly connectionTimeoutMs?: number;
-  /** Socket inactivity timeout per request. @default 30_000 */
+  /**
+   * Total time for one request and its response; exceeding it fails the call with a TimeoutError.
+   * (@smithy/node-http-handler only logs a warning for `requestTimeout` unless
+   * `throwOnRequestTimeout` is set, which this config does.) @default 30_000
+   */
   readonly requestTimeoutMs?: number;
   /** SDK attempts; 1 means no SDK retries. @default 1 */
   readonly maxAttempts?: number;
@@ -41,6 +45,7 @@ export function expensiveCallClientConfig(options: ExpensiveCallOptions = {}): E
     requestHandler: new NodeHttpHandler({
       connectionTimeout,
       requestTimeout,
+      throwOnRequestTimeout: true,
       httpAgent: new HttpAgent({ keepAlive: true }),
       httpsAgent: new Agent({ keepAlive: true }),
     }),

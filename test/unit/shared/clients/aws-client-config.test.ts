@@ -1,0 +1,76 @@
+import { createServer, type Server } from 'node:net';
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  clearEnvironmentClients,
+  expensiveCallClientConfig,
+  oncePerEnvironment,
+} from '#shared/clients/aws-client-config';
+import { s3ClientForHandlers } from '#shared/clients/s3-client';
+
+/** A TCP server that accepts and never answers: only a request timeout ends the call. */
+let connections = 0;
+const silent: Server = createServer((socket) => {
+  connections++;
+  socket.on('error', () => {});
+});
+await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+const port = (silent.address() as { port: number }).port;
+afterAll(() => {
+  silent.close();
+});
+
+describe('expensiveCallClientConfig', () => {
+  it('makes exactly one attempt and gives up after the request timeout', async () => {
+    // Prepare
+    const s3 = new S3Client({
+      ...expensiveCallClientConfig({
+        endpoint: `http://127.0.0.1:${port}`,
+        region: 'us-east-1',
+        requestTimeoutMs: 300,
+      }),
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      forcePathStyle: true,
+    });
+    const before = connections;
+
+    // Act
+    const error = await s3
+      .send(new ListBucketsCommand({}))
+      .catch((e: unknown) => e as Error & { $metadata?: { attempts?: number } });
+    s3.destroy();
+
+    // Assess
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toMatch(/TimeoutError/);
+    expect(error.$metadata?.attempts).toBe(1);
+    expect(connections - before).toBe(1);
+  });
+
+  it('rejects non-positive timeouts', () => {
+    expect(() => expensiveCallClientConfig({ requestTimeoutMs: 0 })).toThrow(
+      /requestTimeout must be an integer ≥ 1/,
+    );
+  });
+});
+
+describe('oncePerEnvironment', () => {
+  it('creates a client once per key', () => {
+    // Prepare
+    clearEnvironmentClients();
+    let created = 0;
+
+    // Act
+    const a = oncePerEnvironment('k', () => ({ n: ++created }));
+    const b = oncePerEnvironment('k', () => ({ n: ++created }));
+    const s3a = s3ClientForHandlers({ endpoint: 'http://127.0.0.1:1', region: 'us-east-1' });
+    const s3b = s3ClientForHandlers({ endpoint: 'http://127.0.0.1:1', region: 'us-east-1' });
+    const s3c = s3ClientForHandlers({ endpoint: 'http://127.0.0.1:2', region: 'us-east-1' });
+
+    // Assess
+    expect(a).toBe(b);
+    expect(created).toBe(1);
+    expect(s3a).toBe(s3b);
+    expect(s3c).not.toBe(s3a);
+  });
+});
