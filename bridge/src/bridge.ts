@@ -126,7 +126,16 @@ export function createBridge(options: CreateBridgeOptions): Bridge {
       // Read the toggles once before consuming, so a stopped function is not fed at start-up.
       void pollToggles().finally(() => {
         if (draining) return;
-        for (const r of runners) r.start();
+        for (const r of runners) {
+          try {
+            r.start();
+          } catch (error) {
+            events.emit('error', {
+              subscription: r.name,
+              error: new Error(`subscription ${r.name} could not start`, { cause: error }),
+            });
+          }
+        }
         scheduleToggles();
       });
     },

@@ -112,6 +112,18 @@ export class TrackedMessage {
     return true;
   }
 
+  /**
+   * Marks this delivery answered WITHOUT sending anything: an earlier delivery of the same id on the same
+   * nsqd connection already answered it (nsqd keys in-flight messages by id, so that answer applied to
+   * this redelivery). Returns true when this call changed the state.
+   */
+  absorb(by: Answer): boolean {
+    if (this.#state === 'answered') return false;
+    this.#state = 'answered';
+    this.#answer = by;
+    return true;
+  }
+
   /** TOUCH unless answered. */
   touch(nowMs: number): boolean {
     if (this.#state === 'answered') return false;

@@ -29,6 +29,13 @@ export interface BridgeEvents {
   /** A dead-letter write failed; the messages are requeued instead. */
   dead_letter_failed: [{ subscription: string; ids: readonly string[]; error: Error }];
   message_touched: [{ subscription: string; id: string }];
+  /**
+   * nsqd redelivered a message (same id, same connection) while its earlier delivery was still being
+   * invoked; the earlier delivery's answer applied to the redelivery, so it was not invoked again.
+   */
+  message_redelivery_absorbed: [
+    { subscription: string; id: string; attempts: number; answer: 'finish' | 'requeue' },
+  ];
   /** A message is close to nsqd's --max-msg-timeout (TOUCH cannot extend it further). */
   message_near_max_timeout: [{ subscription: string; id: string; remainingMs: number }];
   /** nsqd answered E_FIN_FAILED / E_REQ_FAILED / E_TOUCH_FAILED (late answer: duplicate delivery risk). */

@@ -623,8 +623,31 @@ export class SubscriptionRunner {
     return requeueDelayMs(this.config.requeue, m.attempts, this.deps.maxReqTimeoutMs, this.#random);
   }
 
+  /**
+   * nsqd timed out `m` and redelivered it on the same connection while it was still invoking: the answer
+   * just sent for `m` (same id, same connection) applied to that redelivery, so it is answered too.
+   */
+  #absorbRedeliveries(m: TrackedMessage): void {
+    const answer = m.answer;
+    if (!answer) return;
+    for (let i = this.#queue.length - 1; i >= 0; i--) {
+      const q = this.#queue[i];
+      if (!q || q === m || q.id !== m.id || q.handle.nsqdAddress !== m.handle.nsqdAddress) continue;
+      this.#queue.splice(i, 1);
+      if (!q.absorb(answer)) continue;
+      this.deps.touch.untrack(q);
+      this.deps.events.emit('message_redelivery_absorbed', {
+        subscription: this.name,
+        id: q.id,
+        attempts: q.attempts,
+        answer: answer.kind,
+      });
+    }
+  }
+
   #finish(m: TrackedMessage): void {
     if (!m.finish()) return;
+    this.#absorbRedeliveries(m);
     this.deps.touch.untrack(m);
     this.deps.events.emit('message_finished', {
       subscription: this.name,
@@ -637,6 +660,7 @@ export class SubscriptionRunner {
   #requeue(m: TrackedMessage, delayMs: number, reason: string): void {
     const delay = Math.min(Math.max(0, Math.floor(delayMs)), this.deps.maxReqTimeoutMs);
     if (!m.requeue(delay, reason)) return;
+    this.#absorbRedeliveries(m);
     this.deps.touch.untrack(m);
     this.deps.events.emit('message_requeued', {
       subscription: this.name,
@@ -687,6 +711,7 @@ export class SubscriptionRunner {
     }
     for (const { message, kind } of live) {
       if (!message.finish()) continue;
+      this.#absorbRedeliveries(message);
       this.deps.touch.untrack(message);
       this.deps.events.emit('message_dead_lettered', {
         subscription: this.name,

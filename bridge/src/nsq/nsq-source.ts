@@ -139,9 +139,10 @@ export class NsqSource implements MessageSource {
       clientId: `nsq-lambda-${sub.name}`.slice(0, 64),
       tls: tls.enabled,
       tlsVerification: tls.rejectUnauthorized,
-      ...(tls.caPem !== undefined && { ca: tls.caPem }),
-      ...(tls.certPem !== undefined && { cert: tls.certPem }),
-      ...(tls.keyPem !== undefined && { key: tls.keyPem }),
+      // nsqjs validates these as Buffers.
+      ...(tls.caPem !== undefined && { ca: Buffer.from(tls.caPem) }),
+      ...(tls.certPem !== undefined && { cert: Buffer.from(tls.certPem) }),
+      ...(tls.keyPem !== undefined && { key: Buffer.from(tls.keyPem) }),
       ...(config.secrets.nsqAuthSecret !== undefined && { authSecret: config.secrets.nsqAuthSecret }),
     } as nsq.ReaderConnectionConfigOptions);
     this.#reader = reader;

@@ -20,12 +20,12 @@ export class FakeDelivery implements DeliveryHandle {
   touches = 0;
   hardMs: number | null = Number.POSITIVE_INFINITY;
   readonly timestampMs = 1_700_000_000_000;
-  readonly nsqdAddress = '127.0.0.1:4150';
   readonly body: Buffer;
   constructor(
     readonly id: string,
     body: string | Buffer = `body-${id}`,
     readonly attempts = 1,
+    readonly nsqdAddress = '127.0.0.1:4150',
   ) {
     this.body = typeof body === 'string' ? Buffer.from(body) : body;
   }

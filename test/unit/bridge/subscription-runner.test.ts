@@ -97,15 +97,40 @@ describe('SubscriptionRunner batching', () => {
     expect(t.invoker.calls.flatMap((c) => ids(c.event)).sort()).toEqual(ds.map((d) => d.id).sort());
   });
 
-  it('never puts two deliveries with the same id in one batch', async () => {
+  it('never puts two deliveries with the same id in one batch (ids are unique per nsqd only)', async () => {
     const t = setup({ maxMessages: 10, maxWaitMs: 20 }, () => ok());
-    const first = new FakeDelivery('dup');
-    const second = new FakeDelivery('dup', 'again', 2);
+    const first = new FakeDelivery('dup', 'from nsqd A', 1, '127.0.0.1:4150');
+    const second = new FakeDelivery('dup', 'from nsqd B', 1, '127.0.0.1:4250');
     const other = new FakeDelivery('other');
     t.source.deliver(first, second, other);
     await t.answered(first, second, other);
     for (const c of t.invoker.calls) expect(new Set(ids(c.event)).size).toBe(ids(c.event).length);
     expect(t.invoker.calls.length).toBe(2);
+  });
+
+  it('holds a redelivery of a message being invoked; the first answer covers it (no second invoke)', async () => {
+    let release: () => void = () => {};
+    const t = setup(
+      { maxMessages: 10, maxWaitMs: 0 },
+      () =>
+        new Promise((r) => {
+          release = () => r(ok());
+        }),
+    );
+    const absorbed: number[] = [];
+    t.events.on('message_redelivery_absorbed', (e) => absorbed.push(e.attempts));
+    const first = new FakeDelivery('same', 'x', 1);
+    t.source.deliver(first);
+    await waitFor(() => t.invoker.calls.length === 1, { what: 'first invoke' });
+    const redelivery = new FakeDelivery('same', 'x', 2);
+    t.source.deliver(redelivery);
+    release();
+    await t.answered(first);
+    expect(first.answers).toEqual([{ kind: 'finish' }]);
+    expect(redelivery.answers).toEqual([]);
+    expect(absorbed).toEqual([2]);
+    expect(t.invoker.calls).toHaveLength(1);
+    expect(t.runner.status.queued).toBe(0);
   });
 
   it('caps concurrent invocations with its own semaphore', async () => {
