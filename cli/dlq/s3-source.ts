@@ -18,7 +18,8 @@ const KEY_TAIL = /^([^/]+)\/\d{4}\/\d{2}\/\d{2}\/(\d+)-([^/]+)\.json$/;
 
 /** Parses a dead-letter key under `prefix`; undefined for keys that are not dead letters. */
 export function parseDeadLetterKey(prefix: string, key: string): DeadLetterRef | undefined {
-  const base = prefix ? `${prefix.replace(/\/+$/, '')}/` : '';
+  // As deadLetterKey builds it: `<prefix>/`, even for an empty prefix.
+  const base = `${prefix.replace(/\/+$/, '')}/`;
   if (!key.startsWith(base)) return undefined;
   const m = KEY_TAIL.exec(key.slice(base.length));
   if (!m) return undefined;
@@ -62,7 +63,7 @@ export class S3DeadLetterSource implements DeadLetterSource {
   }
 
   async *listRefs(filter: { subscription?: string; sinceMs?: number; untilMs?: number }) {
-    const listPrefix = `${this.prefix ? `${this.prefix}/` : ''}${filter.subscription ? `${filter.subscription}/` : ''}`;
+    const listPrefix = `${this.prefix}/${filter.subscription ? `${filter.subscription}/` : ''}`;
     let token: string | undefined;
     do {
       let page: ListObjectsV2CommandOutput;

@@ -10,7 +10,7 @@ export interface Column {
 
 function cut(text: string, max: number | undefined): string {
   if (max === undefined || text.length <= max) return text;
-  return `${text.slice(0, Math.max(0, max - 1))}…`;
+  return `${text.slice(0, Math.max(0, max - 1)).trimEnd()}…`;
 }
 
 export function renderTable(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
