@@ -35,9 +35,10 @@ describe('expensiveCallClientConfig', () => {
     const before = connections;
 
     // Act
-    const error = await s3
-      .send(new ListBucketsCommand({}))
-      .catch((e: unknown) => e as Error & { $metadata?: { attempts?: number } });
+    const error = await s3.send(new ListBucketsCommand({})).then(
+      () => new Error('unexpected success') as Error & { $metadata?: { attempts?: number } },
+      (e: unknown) => e as Error & { $metadata?: { attempts?: number } },
+    );
     s3.destroy();
 
     // Assess

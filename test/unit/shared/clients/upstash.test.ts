@@ -3,6 +3,16 @@ import { clearUpstashClients, getUpstashRedis, resolveUpstashCredentials } from 
 
 const SECRET_TOKEN = 'super-secret-token-value';
 
+/** The error a promise rejects with (fails the test if it resolves). */
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  const outcome = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(outcome instanceof Error)) throw new Error('expected a rejection with an Error');
+  return outcome;
+}
+
 describe('resolveUpstashCredentials', () => {
   it('prefers the URL and token from the environment', async () => {
     // Act
@@ -39,17 +49,20 @@ describe('resolveUpstashCredentials', () => {
 
   it('explains a missing configuration, an unreadable secret and an invalid one, never printing the token', async () => {
     // Act
-    const missing = await resolveUpstashCredentials({}).catch((e: unknown) => e as Error);
-    const unreadable = await resolveUpstashCredentials({ UPSTASH_SECRET_ARN: 'arn:1' }, () =>
-      Promise.reject(new Error('AccessDenied')),
-    ).catch((e: unknown) => e as Error);
-    const invalid = await resolveUpstashCredentials({ UPSTASH_SECRET_ARN: 'arn:2' }, async () =>
-      JSON.stringify({ url: 'redis://nope', token: SECRET_TOKEN }),
-    ).catch((e: unknown) => e as Error);
-    const notJson = await resolveUpstashCredentials(
-      { UPSTASH_SECRET_ARN: 'arn:3' },
-      async () => SECRET_TOKEN,
-    ).catch((e: unknown) => e as Error);
+    const missing = await rejection(resolveUpstashCredentials({}));
+    const unreadable = await rejection(
+      resolveUpstashCredentials({ UPSTASH_SECRET_ARN: 'arn:1' }, () =>
+        Promise.reject(new Error('AccessDenied')),
+      ),
+    );
+    const invalid = await rejection(
+      resolveUpstashCredentials({ UPSTASH_SECRET_ARN: 'arn:2' }, async () =>
+        JSON.stringify({ url: 'redis://nope', token: SECRET_TOKEN }),
+      ),
+    );
+    const notJson = await rejection(
+      resolveUpstashCredentials({ UPSTASH_SECRET_ARN: 'arn:3' }, async () => SECRET_TOKEN),
+    );
 
     // Assess
     expect(missing.message).toMatch(/UPSTASH_REDIS_REST_URL.*UPSTASH_SECRET_ARN/);

@@ -13,7 +13,7 @@ describe('outcome helpers', () => {
 
   it('keeps dead-letter reasons non-empty and within the contract limit', () => {
     expect(deadLetter('  ')).toEqual({ kind: 'deadLetter', reason: 'dead-lettered by the handler' });
-    expect(deadLetter('x'.repeat(5_000)).reason).toHaveLength(4096);
+    expect(deadLetter('x'.repeat(5_000))).toMatchObject({ reason: expect.stringMatching(/^x{4095}…$/) });
   });
 
   it('recognises outcomes', () => {
