@@ -94,8 +94,12 @@ function frameName(node: CpuProfileNode): string {
   return `${functionName || '(anonymous)'} (${short}:${lineNumber + 1})`;
 }
 
-/** Self time per function and per group, largest first; idle time is reported apart and left out of shares. */
-export function summarizeCpuProfile(profile: CpuProfile, top = 15): ProfileSummary {
+/**
+ * Self time per function and per group, largest first; idle time is reported apart and left out of
+ * shares. `fromMs` leaves out the samples of the first milliseconds of the profile (start-up: module
+ * loading and compilation, before the measured work began).
+ */
+export function summarizeCpuProfile(profile: CpuProfile, top = 15, fromMs = 0): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfUs = new Map<number, number>();
   const samples = profile.samples ?? [];
@@ -104,7 +108,11 @@ export function summarizeCpuProfile(profile: CpuProfile, top = 15): ProfileSumma
     // timeDeltas[i] is the gap between samples i-1 and i: sample i lasts until the next one; the last
     // sample lasts until the profile's end.
     const lastAt = profile.startTime + deltas.reduce((a, b) => a + b, 0);
+    const from = profile.startTime + fromMs * 1000;
+    let at = profile.startTime;
     samples.forEach((id, i) => {
+      at += deltas[i] ?? 0;
+      if (at < from) return;
       const us = deltas[i + 1] ?? profile.endTime - lastAt;
       selfUs.set(id, (selfUs.get(id) ?? 0) + Math.max(0, us));
     });

@@ -334,7 +334,8 @@ async function main(): Promise<void> {
         profile = {
           systemId: profiled.id,
           workloadId: workload.id,
-          summary: summarizeCpuProfile(r.profile, 20),
+          // Leave out start-up (module loading, tsx compilation): from the unpause on.
+          summary: summarizeCpuProfile(r.profile, 20, r.measuredFromMs ?? 0),
         };
         log(`profiled ${show(r.result)}`);
       }

@@ -123,7 +123,7 @@ export async function runThroughputTrial(
   round: number,
   target: BenchTarget | undefined,
   options: TrialOptions,
-): Promise<{ result: ThroughputResult; profile?: CpuProfile }> {
+): Promise<{ result: ThroughputResult; profile?: CpuProfile; measuredFromMs?: number }> {
   const channels = channelNames(options.channels ?? 1);
   const nsqd = await BenchNsqd.start(workload.messages * channels.length + 1_000);
   const profileDir = options.cpuProfile ? mkdtempSync(join(tmpdir(), 'bench-prof-')) : undefined;
@@ -147,6 +147,7 @@ export async function runThroughputTrial(
       deadLetterTopic: DEAD_LETTER_TOPIC,
       ...(profileDir && { cpuProfileDir: profileDir }),
     };
+    const spawnedAt = performance.now();
     consumer = startConsumer(system, ctx);
     await waitConnected(nsqd, channels, consumer);
 
@@ -200,13 +201,15 @@ export async function runThroughputTrial(
       maxInFlight,
       deadLettered,
     };
-    let profile: CpuProfile | undefined;
     if (profileDir) {
       const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-      if (file) profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
-      else options.log?.(`no .cpuprofile written by ${consumer.name} (did it exit cleanly on SIGTERM?)`);
+      if (file) {
+        const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
+        return { result, profile, measuredFromMs: t0 - spawnedAt };
+      }
+      options.log?.(`no .cpuprofile written by ${consumer.name} (did it exit cleanly on SIGTERM?)`);
     }
-    return profile ? { result, profile } : { result };
+    return { result };
   } finally {
     if (consumer?.running) await consumer.stop('SIGKILL');
     await nsqd.dispose();

@@ -202,7 +202,7 @@ export function renderReport(run: BenchRun, chartPath: string): string {
     const p = run.profile.summary;
     out.push(
       `\`node --cpu-prof\` of ${label(run.profile.systemId)} draining the ${run.workloads.find((w) => w.id === run.profile?.workloadId)?.label ?? ''} backlog`,
-      `(${formatNumber(p.totalMs / 1000)} s sampled, ${formatNumber((p.idleMs / Math.max(p.totalMs, 1)) * 100)} % idle). Self time, share of the busy time:`,
+      `(${formatNumber(p.totalMs / 1000)} s sampled from the unpause on, start-up left out; ${formatNumber((p.idleMs / Math.max(p.totalMs, 1)) * 100)} % idle). Self time, share of the busy time:`,
       '',
       table(
         ['module group', 'self ms', 'share'],

@@ -226,6 +226,7 @@ export function startConsumer(system: SystemSpec, ctx: ConsumerContext): Managed
           // Logs at warn: a benchmark should not measure log formatting of every batch.
           LOG_LEVEL: 'warn',
           POWERTOOLS_LOG_LEVEL: 'WARN',
+          NSQ_LAMBDA_EMF: 'off',
         }),
         maxOutputBytes: 256 * 1024,
       });

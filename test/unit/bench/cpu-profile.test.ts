@@ -81,3 +81,26 @@ describe('summarizeCpuProfile', () => {
     expect(summarizeCpuProfile(profile, 1).topFunctions).toHaveLength(1);
   });
 });
+
+describe('summarizeCpuProfile from an offset', () => {
+  it('leaves out the samples taken before `fromMs` (start-up)', () => {
+    const profile: CpuProfile = {
+      nodes: [
+        {
+          id: 1,
+          callFrame: { functionName: 'compile', url: 'file:///x/node_modules/tsx/dist/a.mjs', lineNumber: 0 },
+        },
+        { id: 2, callFrame: { functionName: 'work', url: 'file:///x/bridge/src/bridge.ts', lineNumber: 0 } },
+      ],
+      startTime: 1_000_000,
+      endTime: 1_010_000,
+      samples: [1, 1, 2, 2],
+      timeDeltas: [1000, 2000, 3000, 2000],
+    };
+    // Samples at +1, +3, +6, +8 ms; from 5 ms only the two `work` samples count (3 ms... 2 ms + 2 ms).
+    const s = summarizeCpuProfile(profile, 10, 5);
+    expect(s.topFunctions.map((f) => f.name)).toEqual(['work (bridge/src/bridge.ts:1)']);
+    expect(s.totalMs).toBe(4);
+    expect(summarizeCpuProfile(profile).topGroups.map((g) => g.name)).toEqual(['tsx', 'bridge/src']);
+  });
+});
