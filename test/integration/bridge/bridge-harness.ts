@@ -5,7 +5,7 @@
 import { type Bridge, createBridge } from '#bridge/bridge';
 import { BridgeEventEmitter } from '#bridge/events';
 import { createLambdaInvoker } from '#bridge/lambda/lambda-invoker';
-import type { DeadLetterStore } from '#bridge/ports';
+import type { DeadLetterStore, ToggleReader } from '#bridge/ports';
 import type { Nsqd } from '#dev/services/nsq';
 import { type BridgeConfigInput, parseBridgeConfig } from '#shared/config/bridge-config';
 import type { NsqBatchEvent } from '#shared/contract/batch-event';
@@ -49,6 +49,7 @@ export async function startBridge(
   handler: InvokeHandler,
   sub: Partial<BridgeConfigInput['subscriptions'][number]> = {},
   globals: Partial<BridgeConfigInput> = {},
+  ports: { readonly toggles?: ToggleReader; readonly deadLetters?: DeadLetterStore } = {},
 ): Promise<Started> {
   const nsqds = Array.isArray(nsqd) ? (nsqd as readonly Nsqd[]) : [nsqd as Nsqd];
   const topic = sub.topic ?? `t${++counter}-${process.pid}`;
@@ -84,9 +85,21 @@ export async function startBridge(
   });
   const deadLetters = new MemoryDeadLetters();
   const events = new BridgeEventEmitter();
-  const bridge = createBridge({ config, invoker, deadLetters, events });
+  const bridge = createBridge({
+    config,
+    invoker,
+    deadLetters: ports.deadLetters ?? deadLetters,
+    events,
+    ...(ports.toggles && { toggles: ports.toggles }),
+  });
   bridge.start();
-  await waitFor(() => bridge.status.ready, { what: 'bridge connected', timeoutMs: 15_000 });
+  await waitFor(
+    () => bridge.status.ready || (ports.toggles && bridge.status.subscriptions.every((s) => s.paused)),
+    {
+      what: 'bridge connected',
+      timeoutMs: 15_000,
+    },
+  );
   let stopped = false;
   return {
     bridge,
