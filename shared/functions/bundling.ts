@@ -17,7 +17,7 @@
  *   ESM bundle cannot do on its own.
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { BuildOptions } from 'esbuild';
 import type { LoadedFunction } from '#functions/registry';
 import type { FunctionDefinition } from '#shared/functions/definition';
@@ -72,16 +72,16 @@ export interface FunctionBundle {
 export async function bundleFunction(loaded: LoadedFunction, outDir: string): Promise<FunctionBundle> {
   const { build } = await import('esbuild');
   const name = loaded.definition.name;
-  const dir = join(outDir, name);
+  const dir = resolve(outDir, name);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, bundleFileName);
   try {
     const result = await build({
       ...functionBundlingOptions(loaded.definition),
-      entryPoints: [loaded.entryPath],
+      entryPoints: [resolve(loaded.entryPath)],
       outfile: file,
       metafile: true,
-      absWorkingDir: loaded.dir,
+      absWorkingDir: resolve(loaded.dir),
     });
     const bytes =
       result.metafile.outputs[Object.keys(result.metafile.outputs).find((o) => o.endsWith('.mjs')) ?? '']
