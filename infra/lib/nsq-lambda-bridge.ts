@@ -29,23 +29,36 @@ export const BRIDGE_EXIT_MARGIN_MS = 15_000;
 /** CloudWatch alarms (which drive step scaling) accept at most 10 metrics in a math expression. */
 export const MAX_SCALING_SUBSCRIPTIONS = 10;
 
-/** The CloudWatch namespace, metric names and dimension the bridge publishes through EMF. */
+/**
+ * The CloudWatch namespace, metric names and dimension the bridge publishes through EMF
+ * (bridge/src/observability/metrics.ts, bridge/src/backlog/backlog-monitor.ts; the dimension is the
+ * metrics label). test/unit/infra/bridge-metrics.test.ts fails if the two drift apart.
+ */
 export const BRIDGE_METRICS = {
   namespace: 'NsqLambda',
-  dimension: 'Subscription',
+  dimension: 'subscription',
+  /** Second dimension of the outcome counters marked "by reason" below. */
+  reasonDimension: 'reason',
   /** Channel depth + deferred + in-flight, summed over the subscription's nsqd nodes (from nsqd /stats). */
   backlog: 'Backlog',
   /** Messages the bridge holds (received, not yet FIN/REQ). */
-  inFlight: 'InFlight',
+  inFlight: 'MessagesInFlight',
   /** Messages FINished after the function succeeded for them. */
   finished: 'MessagesFinished',
-  /** Messages REQueued (function failure, throttle, toggle). */
+  /** Messages REQueued (function failure, throttle, toggle), by reason. */
   requeued: 'MessagesRequeued',
-  /** Messages written to the dead letters. */
-  deadLetters: 'DeadLetters',
-  /** Invocations the Lambda service throttled (429). */
+  /** Messages written to the dead letters, by reason. */
+  deadLetters: 'MessagesDeadLettered',
+  /** Invocations the Lambda service throttled (429), by reason. */
   throttles: 'Throttles',
 } as const;
+
+/** The metrics that carry the reason dimension as well as the subscription. */
+export const METRICS_BY_REASON: readonly string[] = [
+  BRIDGE_METRICS.requeued,
+  BRIDGE_METRICS.deadLetters,
+  BRIDGE_METRICS.throttles,
+];
 
 /** A function the bridge feeds: its definition (the subscriptions) and the deployed function. */
 export interface NsqLambdaBridgeTarget {
@@ -406,14 +419,39 @@ export class NsqLambdaBridge extends Construct {
     );
   }
 
-  /** Messages dead-lettered, summed over subscriptions. */
+  /**
+   * Messages dead-lettered, summed over this bridge's subscriptions and every reason. A Metrics
+   * Insights query, because the metric carries a reason dimension with open-ended values (alarm math
+   * would need every combination spelled out, and is limited to 10 metrics).
+   */
   public metricDeadLetters(props: { period?: Duration } = {}): cloudwatch.IMetric {
-    return this.sumOverSubscriptions(
-      BRIDGE_METRICS.deadLetters,
-      cloudwatch.Stats.SUM,
-      'Dead letters',
-      props.period,
-    );
+    return this.insightsSum(BRIDGE_METRICS.deadLetters, 'Dead letters', props.period);
+  }
+
+  /** A Metrics Insights SUM of a by-reason metric over this bridge's subscriptions. */
+  public insightsSum(metricName: string, label: string, period = Duration.minutes(5)): cloudwatch.IMetric {
+    const { namespace, dimension, reasonDimension } = BRIDGE_METRICS;
+    const where = this.subscriptionNames.map((n) => `${dimension} = '${n}'`).join(' OR ');
+    return new cloudwatch.MathExpression({
+      expression: `SELECT SUM(${metricName}) FROM SCHEMA("${namespace}", ${dimension}, ${reasonDimension}) WHERE ${where}`,
+      label,
+      period,
+    });
+  }
+
+  /** A SEARCH over a by-reason metric for graphs: one line per subscription and reason. */
+  public searchByReason(
+    metricName: string,
+    statistic = 'Sum',
+    period = Duration.minutes(1),
+  ): cloudwatch.IMetric {
+    const { namespace, dimension, reasonDimension } = BRIDGE_METRICS;
+    const names = this.subscriptionNames.map((n) => `${dimension}="${n}"`).join(' OR ');
+    return new cloudwatch.MathExpression({
+      expression: `SEARCH('{${namespace},${dimension},${reasonDimension}} MetricName="${metricName}" (${names})', '${statistic}', ${period.toSeconds()})`,
+      label: '',
+      period,
+    });
   }
 
   private sumOverSubscriptions(

@@ -153,8 +153,9 @@ export class NsqLambdaObservability extends Construct {
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
-        title: 'Throughput (messages/min)',
-        left: [...perSubscription(BRIDGE_METRICS.finished), ...perSubscription(BRIDGE_METRICS.requeued)],
+        title: 'Throughput (messages/min): finished (left), requeued by reason (right)',
+        left: perSubscription(BRIDGE_METRICS.finished),
+        right: [bridge.searchByReason(BRIDGE_METRICS.requeued)],
         width: 12,
       }),
       new cloudwatch.GraphWidget({
@@ -166,18 +167,19 @@ export class NsqLambdaObservability extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'In flight (held by the bridge)',
-        left: perSubscription(BRIDGE_METRICS.inFlight, cloudwatch.Stats.MAXIMUM),
+        // One sample per task per minute (the EMF interval): the sum is the total held by all tasks.
+        left: perSubscription(BRIDGE_METRICS.inFlight),
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'Throttles',
         left: fns.map(([name, fn]) => fn.metricThrottles({ period: minute, label: `${name} (Lambda)` })),
-        right: perSubscription(BRIDGE_METRICS.throttles),
+        right: [bridge.searchByReason(BRIDGE_METRICS.throttles)],
         width: 8,
       }),
       new cloudwatch.GraphWidget({
         title: 'Dead letters',
-        left: perSubscription(BRIDGE_METRICS.deadLetters),
+        left: [bridge.searchByReason(BRIDGE_METRICS.deadLetters)],
         width: 8,
       }),
     );

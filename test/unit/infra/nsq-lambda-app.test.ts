@@ -66,7 +66,7 @@ describe('adding a function folder', () => {
   it('adds it to the alarms and the backlog scaling', () => {
     const alarms = JSON.stringify(template.findResources('AWS::CloudWatch::Alarm'));
     expect(alarms).toContain('Function newcomer was throttled');
-    expect(alarms).toContain('{"Name":"Subscription","Value":"newcomer"}');
+    expect(alarms).toContain('{"Name":"subscription","Value":"newcomer"}');
   });
 });
 

@@ -348,7 +348,7 @@ describe('bridge service', () => {
     expect(backlogAlarms).toHaveLength(2);
     const metrics = JSON.stringify(backlogAlarms[0]?.Properties.Metrics);
     for (const name of ['echo', 'backup-pages-backup', 'backup-pages-retry-backup']) {
-      expect(metrics).toContain(`{"Name":"Subscription","Value":"${name}"}`);
+      expect(metrics).toContain(`{"Name":"subscription","Value":"${name}"}`);
     }
     expect(metrics).toContain('"Namespace":"NsqLambda"');
     expect(metrics).toContain('"Stat":"Maximum"');
@@ -402,7 +402,15 @@ describe('observability', () => {
   it('alarms when anything is dead-lettered', () => {
     const [alarm] = alarmWith('dead-lettered');
     expect(alarm?.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' });
-    expect(JSON.stringify(alarm?.Properties.Metrics)).toContain('"MetricName":"DeadLetters"');
+    // A Metrics Insights query: the metric has a reason dimension, summed over every reason.
+    expect(alarm?.Properties.Metrics).toEqual([
+      expect.objectContaining({
+        Expression:
+          'SELECT SUM(MessagesDeadLettered) FROM SCHEMA("NsqLambda", subscription, reason) ' +
+          "WHERE subscription = 'backup-pages-backup' OR subscription = 'backup-pages-retry-backup' OR subscription = 'echo'",
+        Period: 300,
+      }),
+    ]);
   });
 
   it('alarms on sustained throttling of each function', () => {
@@ -433,9 +441,10 @@ describe('observability', () => {
     const body = JSON.stringify(dashboards[0]?.Properties.DashboardBody);
     for (const metric of [
       'MessagesFinished',
-      'InFlight',
+      'MessagesRequeued',
+      'MessagesInFlight',
       'Throttles',
-      'DeadLetters',
+      'MessagesDeadLettered',
       'Duration',
       'Backlog',
     ]) {
