@@ -16,7 +16,10 @@ import { decideToggle, type ToggleReaderLike, type ToggleReading } from '#shared
 
 export interface ToggleOptions extends Partial<ToggleSettings> {
   readonly reader: ToggleReaderLike;
-  /** Whose switch to read. @default the event's `subscription` (the function definition's name) */
+  /**
+   * Whose switch to read: the function definition's name (what `nsq-lambda toggle` and the bridge
+   * use). @default env NSQ_LAMBDA_FUNCTION (set by infra/), else the event's `subscription`
+   */
   readonly functionName?: string;
 }
 
@@ -51,7 +54,8 @@ export function toggle(options: ToggleOptions): NsqMiddleware {
     before: async (request) => {
       const batch = NsqBatch.of(request.event);
       if (batch.pending().length === 0) return;
-      const reading = await reader.read(functionName ?? batch.event.subscription);
+      const name = functionName ?? (process.env.NSQ_LAMBDA_FUNCTION || batch.event.subscription);
+      const reading = await reader.read(name);
       applyToggle(batch, reading, settings);
     },
   };

@@ -366,3 +366,35 @@ describe('the whole stack', () => {
     expect(emf?.HandlerDurationMs).toEqual(expect.any(Number));
   });
 });
+
+describe('the deadline with dedupe', () => {
+  it('requeues unfinished messages at the deadline and releases their claims so the retry runs', async () => {
+    // Prepare
+    const handled: string[] = [];
+    const handler = nsqHandler({
+      body: 'text',
+      concurrency: 2,
+      deadlineMarginMs: 1_000,
+      handle: async (message, ctx) => {
+        handled.push(message.body);
+        if (message.body.startsWith('slow')) {
+          await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+        }
+        return finish();
+      },
+    }).use(dedupe({ redis, prefix: 'dd-deadline:', key: (m: NsqMessage<unknown>) => String(m.body) }));
+    const event = batchEvent(['fast-1', 'slow-1']);
+
+    // Act
+    const first = await handler(event, lambdaContext(1_500));
+    const retry = await handler(batchEvent(['slow-1', 'fast-1']), lambdaContext());
+
+    // Assess
+    expect(first.batchItemFailures).toEqual([
+      { itemIdentifier: event.messages[1]?.id, reason: 'unfinished when the function neared its timeout' },
+    ]);
+    expect(retry.batchItemFailures).toEqual([]);
+    expect(handled).toEqual(['fast-1', 'slow-1', 'slow-1']);
+    expect(await redis.get('dd-deadline:slow-1')).toBe('done');
+  });
+});
