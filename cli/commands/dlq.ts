@@ -6,18 +6,19 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { type DeadLetterFilter, type FilterFlags, filterFromFlags } from '../dlq/filter.ts';
 import { describeBody, listTable, showText } from '../dlq/format.ts';
+import { NsqTopicDeadLetterSource } from '../dlq/nsq-topic-source.ts';
 import { nsqdPublisher } from '../dlq/nsqd-publisher.ts';
 import { replay, type UncertainPolicy, UncertainReplayError } from '../dlq/replay.ts';
 import { ReplayJournal } from '../dlq/replay-journal.ts';
 import { parseDeadLetterKey, S3DeadLetterSource } from '../dlq/s3-source.ts';
 import { selectDeadLetters } from '../dlq/select.ts';
-import type { DeadLetterRef } from '../dlq/source.ts';
+import type { DeadLetterRef, DeadLetterSource } from '../dlq/source.ts';
 import { confirm } from '../lib/confirm.ts';
 import { badInput, CliError } from '../lib/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.ts';
 import { type CliIo, printJson, println } from '../lib/io.ts';
 import { progressBar } from '../lib/progress.ts';
-import { createS3Client, ENV, nsqdHttpAddress, s3Location } from '../lib/settings.ts';
+import { createS3Client, DEFAULT_NSQD_TCP, ENV, nsqdHttpAddress, s3Location } from '../lib/settings.ts';
 import { parsePositiveInt, parsePositiveNumber } from '../lib/time.ts';
 import type { CommandContext } from './context.ts';
 
@@ -25,11 +26,33 @@ interface StoreFlags {
   bucket?: string;
   prefix?: string;
   s3Endpoint?: string;
+  fromTopic?: string;
+  dlqChannel?: string;
+  nsqdTcp?: string;
+  nsqdHttp?: string;
 }
+
+export const DEFAULT_DLQ_CHANNEL = 'nsq-lambda-cli';
 
 type CommonFlags = StoreFlags & FilterFlags & { json?: boolean };
 
-function openSource(io: CliIo, flags: StoreFlags): S3DeadLetterSource {
+/** The dead-letter topic when the NSQ store is chosen: `--from-topic`, or its env without a bucket. */
+function deadLetterTopic(io: CliIo, flags: StoreFlags): string | undefined {
+  if (flags.fromTopic) return flags.fromTopic;
+  if (flags.bucket || io.env[ENV.bucket]) return undefined;
+  return io.env[ENV.deadLetterTopic] || undefined;
+}
+
+async function openSource(io: CliIo, flags: StoreFlags): Promise<DeadLetterSource> {
+  const topic = deadLetterTopic(io, flags);
+  if (topic) {
+    return NsqTopicDeadLetterSource.open({
+      topic,
+      channel: flags.dlqChannel ?? DEFAULT_DLQ_CHANNEL,
+      nsqdTcpAddress: flags.nsqdTcp ?? io.env[ENV.nsqdTcp] ?? DEFAULT_NSQD_TCP,
+      nsqdHttpAddress: nsqdHttpAddress(flags.nsqdHttp, io.env),
+    });
+  }
   const location = s3Location(flags, io.env);
   return new S3DeadLetterSource(createS3Client(location, io.env), location.bucket, location.prefix);
 }
@@ -38,7 +61,23 @@ function addStoreOptions(cmd: Command): Command {
   return cmd
     .option('--bucket <name>', `dead-letter bucket (env ${ENV.bucket})`)
     .option('--prefix <prefix>', `key prefix of the dead letters (env ${ENV.prefix}, default dead-letters)`)
-    .option('--s3-endpoint <url>', `S3-compatible endpoint, e.g. MinIO (env ${ENV.s3Endpoint})`);
+    .option('--s3-endpoint <url>', `S3-compatible endpoint, e.g. MinIO (env ${ENV.s3Endpoint})`)
+    .option(
+      '--from-topic <topic>',
+      `read the NSQ dead-letter topic instead of S3 (env ${ENV.deadLetterTopic})`,
+    )
+    .option(
+      '--dlq-channel <name>',
+      `the CLI's channel on the dead-letter topic (default ${DEFAULT_DLQ_CHANNEL})`,
+    )
+    .option(
+      '--nsqd-tcp <host:port>',
+      `nsqd TCP address for --from-topic (env ${ENV.nsqdTcp}, default ${DEFAULT_NSQD_TCP})`,
+    )
+    .option(
+      '--nsqd-http <host:port>',
+      `nsqd HTTP address: replay target, --from-topic stats (env ${ENV.nsqdHttp})`,
+    );
 }
 
 function addFilterOptions(cmd: Command): Command {
@@ -50,6 +89,16 @@ function addFilterOptions(cmd: Command): Command {
     .option('--until <time>', 'dead-lettered at or before (same forms as --since)')
     .option('--kind <kinds>', 'reason kinds, comma-separated: function, maxAttempts, undeliverable, dropped')
     .option('--reason <text>', 'reason or last error contains this text (case-insensitive)');
+}
+
+/** A queue store takes at most 2,500 dead letters per run. */
+function noteRemaining(io: CliIo, source: DeadLetterSource): void {
+  if (source instanceof NsqTopicDeadLetterSource && source.remaining > 0) {
+    println(
+      io.stderr,
+      `note: ${source.remaining} more dead letter(s) wait on ${source.describe}; rerun for them`,
+    );
+  }
 }
 
 function warnMalformed(io: CliIo, malformed: readonly { key: string; message: string }[]): void {
@@ -116,7 +165,6 @@ Examples:
       dlq
         .command('replay')
         .description('republish the original bodies, byte-exact, to their topics; resumable')
-        .option('--nsqd-http <host:port>', `nsqd HTTP address to publish to (env ${ENV.nsqdHttp})`)
         .option('--to-topic <topic>', 'publish to this topic instead of each message’s own')
         .option('--rate <msgs-per-sec>', 'publish at most this many messages per second', '50')
         .option('--dry-run', 'list what would be published, publish nothing')
@@ -168,7 +216,7 @@ Examples:
 export async function dlqList(io: CliIo, flags: CommonFlags & { limit?: string }): Promise<ExitCodeValue> {
   const filter = filterFromFlags(flags, io.now());
   const limit = flags.limit === undefined ? 1000 : parsePositiveInt(flags.limit, '--limit');
-  const source = openSource(io, flags);
+  const source = await openSource(io, flags);
   try {
     const { selected, malformed } = await selectDeadLetters(source, filter, { withRecords: true, limit });
     if (flags.json) {
@@ -183,6 +231,7 @@ export async function dlqList(io: CliIo, flags: CommonFlags & { limit?: string }
       });
     } else {
       warnMalformed(io, malformed);
+      noteRemaining(io, source);
       if (selected.length === 0) println(io.stdout, `no dead letters in ${source.describe} match`);
       else {
         println(io.stdout, listTable(selected));
@@ -191,20 +240,22 @@ export async function dlqList(io: CliIo, flags: CommonFlags & { limit?: string }
     }
     return ExitCode.ok;
   } finally {
-    source.close();
+    await source.close();
   }
 }
 
-async function findRef(source: S3DeadLetterSource, prefix: string, idOrKey: string): Promise<DeadLetterRef> {
-  const byKey = parseDeadLetterKey(prefix, idOrKey);
-  if (byKey) return byKey;
-  if (!/^[A-Za-z0-9_-]+$/.test(idOrKey)) {
-    throw badInput(
-      `${JSON.stringify(idOrKey)} is neither a message id nor a dead-letter key under ${prefix}/`,
-    );
+async function findRef(source: DeadLetterSource, idOrKey: string): Promise<DeadLetterRef> {
+  if (source instanceof S3DeadLetterSource) {
+    const byKey = parseDeadLetterKey(source.prefix, idOrKey);
+    if (byKey) return byKey;
+    if (!/^[A-Za-z0-9_-]+$/.test(idOrKey)) {
+      throw badInput(
+        `${JSON.stringify(idOrKey)} is neither a message id nor a dead-letter key under ${source.prefix}/`,
+      );
+    }
   }
   const found: DeadLetterRef[] = [];
-  for await (const ref of source.listRefs({})) if (ref.id === idOrKey) found.push(ref);
+  for await (const ref of source.listRefs({})) if (ref.id === idOrKey || ref.key === idOrKey) found.push(ref);
   if (found.length === 0) throw badInput(`no dead letter with id ${idOrKey} in ${source.describe}`);
   if (found.length > 1) {
     throw badInput(
@@ -219,10 +270,9 @@ export async function dlqShow(
   idOrKey: string,
   flags: StoreFlags & { raw?: boolean; json?: boolean },
 ): Promise<ExitCodeValue> {
-  const location = s3Location(flags, io.env);
-  const source = openSource(io, flags);
+  const source = await openSource(io, flags);
   try {
-    const ref = await findRef(source, location.prefix, idOrKey);
+    const ref = await findRef(source, idOrKey);
     const record = await source.read(ref);
     const body = Buffer.from(record.body, 'base64');
     if (flags.raw) io.stdout.write(body);
@@ -237,7 +287,7 @@ export async function dlqShow(
     } else println(io.stdout, showText(ref.key, record));
     return ExitCode.ok;
   } finally {
-    source.close();
+    await source.close();
   }
 }
 
@@ -270,7 +320,7 @@ export async function dlqReplay(io: CliIo, flags: ReplayFlags): Promise<ExitCode
     throw badInput(`--uncertain: use skip or republish, not ${JSON.stringify(uncertain)}`);
   }
   const address = nsqdHttpAddress(flags.nsqdHttp, io.env);
-  const source = openSource(io, flags);
+  const source = await openSource(io, flags);
   // The flags as typed (--since 2h, not its resolved time): the same command line maps to the same journal.
   const identity = {
     source: source.describe,
@@ -289,10 +339,18 @@ export async function dlqReplay(io: CliIo, flags: ReplayFlags): Promise<ExitCode
   try {
     const { selected, malformed } = await selectDeadLetters(source, filter, { withRecords: true });
     warnMalformed(io, malformed);
+    noteRemaining(io, source);
     const items = selected.map(({ ref, record }) => ({
       key: ref.key,
       topic: flags.toTopic ?? record?.topic ?? '',
       load: async () => Buffer.from((await source.read(ref)).body, 'base64'),
+      ...(source instanceof NsqTopicDeadLetterSource
+        ? {
+            settle: async () => {
+              await source.delete([ref]);
+            },
+          }
+        : {}),
     }));
     const publisher = nsqdPublisher(address);
     if (!flags.dryRun && items.length > 0 && !(await publisher.client.ping())) {
@@ -373,7 +431,7 @@ export async function dlqReplay(io: CliIo, flags: ReplayFlags): Promise<ExitCode
     }
     return code;
   } finally {
-    source.close();
+    await source.close();
   }
 }
 
@@ -382,10 +440,11 @@ export async function dlqPurge(
   flags: CommonFlags & { yes?: boolean; dryRun?: boolean },
 ): Promise<ExitCodeValue> {
   const filter = filterFromFlags(flags, io.now());
-  const source = openSource(io, flags);
+  const source = await openSource(io, flags);
   try {
     const { selected, malformed } = await selectDeadLetters(source, filter);
     warnMalformed(io, malformed);
+    noteRemaining(io, source);
     const refs = selected.map((s) => s.ref);
     if (refs.length === 0 || flags.dryRun) {
       if (flags.json)
@@ -421,6 +480,6 @@ export async function dlqPurge(
     }
     return failed.length > 0 ? ExitCode.failed : ExitCode.ok;
   } finally {
-    source.close();
+    await source.close();
   }
 }

@@ -12,6 +12,20 @@ export interface ReplayItem {
   readonly topic: string;
   /** Reads the original body (base64-decoded) when it is its turn. */
   load(): Promise<Uint8Array>;
+  /**
+   * Called once the item is published (in this run or an earlier one): a queue store FINishes the
+   * dead letter here. Its failure leaves the dead letter in the store; the journal still prevents a
+   * second publish.
+   */
+  settle?(): Promise<void>;
+}
+
+async function settle(item: ReplayItem): Promise<void> {
+  try {
+    await item.settle?.();
+  } catch {
+    // see ReplayItem.settle
+  }
 }
 
 export interface ReplayPublisher {
@@ -110,12 +124,14 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
     }
     const state = journal.state(item.key);
     if (state === 'done') {
+      if (!options.dryRun) await settle(item);
       out.alreadyDone.push(item.key);
       report();
       continue;
     }
     if (state === 'begin' && options.uncertain === 'skip' && !options.dryRun) {
       journal.done(item.key, now());
+      await settle(item);
       out.skippedUncertain.push(item.key);
       report();
       continue;
@@ -155,6 +171,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {
       continue;
     }
     journal.done(item.key, now());
+    await settle(item);
     consecutiveFailures = 0;
     out.published.push(item.key);
     nextAtMs = Math.max(nextAtMs + intervalMs, now() - intervalMs);

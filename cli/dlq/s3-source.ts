@@ -56,8 +56,8 @@ export class S3DeadLetterSource implements DeadLetterSource {
 
   constructor(
     private readonly s3: S3Client,
-    private readonly bucket: string,
-    private readonly prefix: string,
+    readonly bucket: string,
+    readonly prefix: string,
   ) {
     this.describe = `s3://${bucket}/${prefix}`;
   }
@@ -129,7 +129,7 @@ export class S3DeadLetterSource implements DeadLetterSource {
     return { failed };
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.s3.destroy();
   }
 }

@@ -27,7 +27,8 @@ export interface DeadLetterSource {
   read(ref: DeadLetterRef): Promise<DeadLetterRecord>;
   /** Deletes records; resolves with the keys that could not be deleted. */
   delete(refs: readonly DeadLetterRef[]): Promise<{ failed: { key: string; message: string }[] }>;
-  close(): void;
+  /** Releases the store; for a queue, gives back every dead letter not deleted. */
+  close(): Promise<void>;
 }
 
 export class MalformedDeadLetterError extends Error {

@@ -10,6 +10,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 export const ENV = {
   nsqdHttp: 'NSQD_HTTP_ADDRESS',
+  nsqdTcp: 'NSQD_TCP_ADDRESS',
+  deadLetterTopic: 'DEAD_LETTER_TOPIC',
   bucket: 'DEAD_LETTER_BUCKET',
   prefix: 'DEAD_LETTER_PREFIX',
   s3Endpoint: 'S3_ENDPOINT',
@@ -20,6 +22,7 @@ export const ENV = {
 } as const;
 
 export const DEFAULT_NSQD_HTTP = '127.0.0.1:4151';
+export const DEFAULT_NSQD_TCP = '127.0.0.1:4150';
 export const DEFAULT_DEAD_LETTER_PREFIX = 'dead-letters';
 export const DEFAULT_METRICS_URL = 'http://127.0.0.1:9464/metrics';
 

@@ -266,6 +266,26 @@ describe('dlq purge', () => {
   });
 });
 
+/** Waits until `n` messages reached nsqd; fails at once, with its output, if the process exits first. */
+async function untilPublished(run: ReturnType<typeof spawnCli>, count: () => Promise<number>, n: number) {
+  let exited = false;
+  const early = run.done.then((r) => {
+    exited = true;
+    return r;
+  });
+  await Promise.race([
+    waitFor(async () => exited || (await count()) >= n, {
+      what: `${n} replayed messages`,
+      timeoutMs: 60_000,
+    }),
+    early,
+  ]);
+  if (exited) {
+    const r = await early;
+    throw new Error(`the replay exited early with ${r.code}: ${r.stderr}`);
+  }
+}
+
 describe('dlq replay after a crash', () => {
   async function setup(bucket: string, topic: string, n: number) {
     const records = Array.from({ length: n }, (_, i) =>
@@ -313,7 +333,7 @@ describe('dlq replay after a crash', () => {
     const { records, env } = await setup('crash-kill', 'crash-kill', n);
     const count = async () => (await nsqd.http.channelStats('crash-kill', 'check'))?.message_count ?? 0;
     const run = spawnCli(['dlq', 'replay', '--rate', '4'], { env });
-    await waitFor(async () => (await count()) >= 2, { what: '2 replayed messages', timeoutMs: 30_000 });
+    await untilPublished(run, count, 2);
     run.child.kill('SIGKILL');
     expect((await run.done).code).toBe(137);
     const afterKill = await count();
@@ -344,7 +364,7 @@ describe('dlq replay after a crash', () => {
     const { records, env } = await setup('crash-int', 'crash-int', n);
     const count = async () => (await nsqd.http.channelStats('crash-int', 'check'))?.message_count ?? 0;
     const run = spawnCli(['dlq', 'replay', '--rate', '4'], { env });
-    await waitFor(async () => (await count()) >= 2, { what: '2 replayed messages', timeoutMs: 30_000 });
+    await untilPublished(run, count, 2);
     run.child.kill('SIGINT');
     const stopped = await run.done;
     expect(stopped.code, stopped.stderr).toBe(130);
