@@ -371,13 +371,14 @@ describe('the deadline with dedupe', () => {
   it('requeues unfinished messages at the deadline and releases their claims so the retry runs', async () => {
     // Prepare
     const handled: string[] = [];
+    let slowBlocks = true;
     const handler = nsqHandler({
       body: 'text',
       concurrency: 2,
       deadlineMarginMs: 1_000,
       handle: async (message, ctx) => {
         handled.push(message.body);
-        if (message.body.startsWith('slow')) {
+        if (message.body.startsWith('slow') && slowBlocks) {
           await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
         }
         return finish();
@@ -387,6 +388,7 @@ describe('the deadline with dedupe', () => {
 
     // Act
     const first = await handler(event, lambdaContext(1_500));
+    slowBlocks = false;
     const retry = await handler(batchEvent(['slow-1', 'fast-1']), lambdaContext());
 
     // Assess
