@@ -20,7 +20,15 @@ interface NewHandlerFlags {
 }
 
 export function registerNew(program: Command, ctx: CommandContext): void {
-  const scaffold = program.command('new').description('create project files from templates');
+  const scaffold = program
+    .command('new')
+    .description('create project files from templates')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ nsq-lambda new handler resize-image`,
+    );
   scaffold
     .command('handler')
     .description('scaffold a function from functions/template: handler, definition and a passing test')

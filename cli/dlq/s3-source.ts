@@ -42,6 +42,7 @@ export function s3Failure(err: unknown, what: string, location: string): Error {
     );
   }
   if (e.name === 'NoSuchBucket') return badInput(`bucket of ${location} does not exist (${what})`, err);
+  if (e.name === 'InvalidBucketName') return badInput(`${location}: invalid bucket name (${what})`, err);
   if (e.name === 'AccessDenied' || e.name === 'InvalidAccessKeyId' || e.name === 'SignatureDoesNotMatch') {
     return unavailable(`S3 refused ${what} on ${location} (${e.name}); check the AWS credentials`, err);
   }
