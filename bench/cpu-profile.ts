@@ -25,6 +25,9 @@ export interface CpuProfile {
   readonly timeDeltas?: readonly number[];
 }
 
+/** Rewrites a frame's location, e.g. from a bundle to the original source through its source map. */
+export type FrameMapper = (frame: CpuProfileNode['callFrame']) => CpuProfileNode['callFrame'];
+
 export interface SelfTimeEntry {
   /** `functionName (location)` or a V8 pseudo-frame such as `(garbage collector)`. */
   readonly name: string;
@@ -99,8 +102,13 @@ function frameName(node: CpuProfileNode): string {
  * shares. `fromMs` leaves out the samples of the first milliseconds of the profile (start-up: module
  * loading and compilation, before the measured work began).
  */
-export function summarizeCpuProfile(profile: CpuProfile, top = 15, fromMs = 0): ProfileSummary {
-  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+export function summarizeCpuProfile(
+  profile: CpuProfile,
+  top = 15,
+  fromMs = 0,
+  mapFrame: FrameMapper = (f) => f,
+): ProfileSummary {
+  const byId = new Map(profile.nodes.map((n) => [n.id, { ...n, callFrame: mapFrame(n.callFrame) }]));
   const selfUs = new Map<number, number>();
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];

@@ -8,6 +8,7 @@ import { dirname, join, relative } from 'node:path';
 import { Command } from 'commander';
 import { projectRoot } from '#dev/services/binaries';
 import { stopAllProcesses } from '#dev/services/process';
+import { buildBridgeBundle, bundleFrameMapper } from './bridge-bundle.ts';
 import { renderBarChart } from './chart.ts';
 import { type ProfileSummary, summarizeCpuProfile } from './cpu-profile.ts';
 import { environmentInfo, loadAverage } from './environment.ts';
@@ -156,7 +157,10 @@ async function main(): Promise<void> {
       bodyBytes: options.largeBytes,
     },
   ];
-  const trial: TrialOptions = { maxSeconds: options.maxSeconds, log };
+  const bridgeBundle = options.bridgeFrom === 'bundle' ? await buildBridgeBundle() : undefined;
+  if (bridgeBundle)
+    log(`bridge: ${relative(projectRoot, bridgeBundle)} (esbuild, as bridge/Dockerfile builds it)`);
+  const trial: TrialOptions = { maxSeconds: options.maxSeconds, log, ...(bridgeBundle && { bridgeBundle }) };
   const targets = new Targets();
   const failures: string[] = [];
   const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
@@ -247,6 +251,7 @@ async function main(): Promise<void> {
               messages: options.latencyMessages,
               ratePerSec: options.latencyRatePerSec,
               bodyBytes: options.smallBytes,
+              ...(bridgeBundle && { bridgeBundle }),
             }),
           );
           if (r) {
@@ -335,7 +340,12 @@ async function main(): Promise<void> {
           systemId: profiled.id,
           workloadId: workload.id,
           // Leave out start-up (module loading, tsx compilation): from the unpause on.
-          summary: summarizeCpuProfile(r.profile, 20, r.measuredFromMs ?? 0),
+          summary: summarizeCpuProfile(
+            r.profile,
+            20,
+            r.measuredFromMs ?? 0,
+            bridgeBundle ? bundleFrameMapper(bridgeBundle) : undefined,
+          ),
         };
         log(`profiled ${show(r.result)}`);
       }

@@ -73,6 +73,8 @@ export interface TrialOptions {
   readonly channels?: number;
   /** Run the consumer under `--cpu-prof` (bridge only) and return the profile. */
   readonly cpuProfile?: boolean;
+  /** The bridge bundle to run; unset runs the TypeScript sources through tsx. */
+  readonly bridgeBundle?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -146,6 +148,7 @@ export async function runThroughputTrial(
       endpoint: target?.endpoint,
       deadLetterTopic: DEAD_LETTER_TOPIC,
       ...(profileDir && { cpuProfileDir: profileDir }),
+      ...(options.bridgeBundle && { bridgeBundle: options.bridgeBundle }),
     };
     const spawnedAt = performance.now();
     consumer = startConsumer(system, ctx);
@@ -222,7 +225,7 @@ export async function runLatencyTrial(
   system: SystemSpec,
   round: number,
   target: BenchTarget | undefined,
-  options: { messages: number; ratePerSec: number; bodyBytes: number },
+  options: { messages: number; ratePerSec: number; bodyBytes: number; bridgeBundle?: string },
 ): Promise<LatencyResult> {
   const channels = channelNames(1);
   const nsqd = await BenchNsqd.start(options.messages + 1_000);
@@ -236,6 +239,7 @@ export async function runLatencyTrial(
       channels,
       endpoint: target?.endpoint,
       deadLetterTopic: DEAD_LETTER_TOPIC,
+      ...(options.bridgeBundle && { bridgeBundle: options.bridgeBundle }),
     });
     await waitConnected(nsqd, channels, consumer);
     const body = messageBody(options.bodyBytes);

@@ -34,6 +34,8 @@ export const benchOptionsSchema = z
     systems: z.array(z.string().min(1)),
     /** Sections to leave out. */
     skip: z.array(z.enum(SECTIONS)),
+    /** 'bundle': the esbuild bundle bridge/Dockerfile ships; 'source': bridge/src/main.ts through tsx. */
+    bridgeFrom: z.enum(['bundle', 'source']),
     /** Where the report, chart and raw results go. */
     out: z.string().min(1),
     chart: z.string().min(1),
@@ -58,6 +60,7 @@ export const PRESETS: Readonly<Record<'full' | 'quick', Omit<BenchOptions, 'pres
       latencyRuns: 2,
       throttledMessages: 20_000,
       inflightMessages: 10_000,
+      bridgeFrom: 'bundle',
       out: 'docs/BENCHMARKS.md',
       chart: 'docs/benchmarks/throughput.svg',
       results: 'docs/benchmarks/results.json',
@@ -75,6 +78,7 @@ export const PRESETS: Readonly<Record<'full' | 'quick', Omit<BenchOptions, 'pres
       latencyRuns: 1,
       throttledMessages: 1_000,
       inflightMessages: 3_000,
+      bridgeFrom: 'bundle',
       out: '.cache/bench/BENCHMARKS.md',
       chart: '.cache/bench/throughput.svg',
       results: '.cache/bench/results.json',
@@ -87,7 +91,7 @@ export function envName(key: string): string {
 }
 
 const LIST_KEYS = new Set(['systems', 'skip']);
-const STRING_KEYS = new Set(['out', 'chart', 'results']);
+const STRING_KEYS = new Set(['out', 'chart', 'results', 'bridgeFrom']);
 
 /**
  * Resolves the settings: preset, then environment variables, then flags. Throws one error listing

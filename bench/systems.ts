@@ -151,6 +151,8 @@ export interface ConsumerContext {
   readonly deadLetterTopic: string;
   /** Directory for `--cpu-prof` output; the bridge runs with the profiler when set. */
   readonly cpuProfileDir?: string;
+  /** The bridge bundle to run (bench/bridge-bundle.ts); unset runs bridge/src/main.ts through tsx. */
+  readonly bridgeBundle?: string;
 }
 
 /** Node 22 running TypeScript through tsx, like `npm start` does. */
@@ -216,7 +218,10 @@ export function startConsumer(system: SystemSpec, ctx: ConsumerContext): Managed
       return startProcess({
         name: 'bridge',
         command: process.execPath,
-        args: nodeTsArgs('bridge/src/main.ts', profile),
+        // Like the image: NODE_OPTIONS=--enable-source-maps, `node bridge.mjs`.
+        args: ctx.bridgeBundle
+          ? ['--enable-source-maps', ...profile, ctx.bridgeBundle]
+          : nodeTsArgs('bridge/src/main.ts', profile),
         cwd: projectRoot,
         env: childEnv({
           NSQ_LAMBDA_CONFIG: JSON.stringify(config),
@@ -227,6 +232,7 @@ export function startConsumer(system: SystemSpec, ctx: ConsumerContext): Managed
           LOG_LEVEL: 'warn',
           POWERTOOLS_LOG_LEVEL: 'WARN',
           NSQ_LAMBDA_EMF: 'off',
+          NODE_ENV: 'production',
         }),
         maxOutputBytes: 256 * 1024,
       });
