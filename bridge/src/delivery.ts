@@ -14,6 +14,8 @@ export interface DeliveryHandle {
   /** Producer timestamp, ms since the epoch. */
   readonly timestampMs: number;
   readonly nsqdAddress: string;
+  /** Identifies the nsqd connection that delivered it (unique across reconnects): answers only work on it. */
+  readonly connectionId: string;
   /** FIN. Called at most once (the engine guards it). */
   finish(): void;
   /** REQ with an integer delay ≥ 0, never nsqjs backoff. Called at most once. */

@@ -26,8 +26,14 @@ import type { TouchManager } from './touch-manager.ts';
 
 /** The NSQ side of one subscription, as the engine needs it. */
 export interface MessageSource {
-  /** Starts connecting; every delivery goes to `onMessage`. */
-  start(onMessage: (handle: DeliveryHandle) => void): void;
+  /**
+   * Starts connecting; every delivery goes to `onMessage`. `onConnectionClosed` tells which connection
+   * went away: its unanswered messages can no longer be answered (nsqd requeues them after msg_timeout).
+   */
+  start(
+    onMessage: (handle: DeliveryHandle) => void,
+    onConnectionClosed?: (connectionId: string) => void,
+  ): void;
   /** RDY 0 on every connection; in-flight messages can still be answered. */
   pause(): void;
   resume(): void;
@@ -112,7 +118,32 @@ export class SubscriptionRunner {
   }
 
   start(): void {
-    this.deps.source.start((handle) => this.onMessage(handle));
+    this.deps.source.start(
+      (handle) => this.onMessage(handle),
+      (connectionId) => this.onConnectionClosed(connectionId),
+    );
+  }
+
+  /**
+   * A connection closed: its queued messages cannot be answered any more (nsqd gives them to another
+   * consumer, or to us again, after msg_timeout), so they are dropped without invoking. Messages of it
+   * that are being invoked finish their invocation; their answers are lost (at-least-once).
+   */
+  onConnectionClosed(connectionId: string): void {
+    for (let i = this.#queue.length - 1; i >= 0; i--) {
+      const m = this.#queue[i];
+      if (!m || m.handle.connectionId !== connectionId) continue;
+      this.#queue.splice(i, 1);
+      if (!m.absorb({ kind: 'requeue', delayMs: 0, reason: 'connection closed' })) continue;
+      this.deps.touch.untrack(m);
+      this.deps.events.emit('message_requeued', {
+        subscription: this.name,
+        id: m.id,
+        attempts: m.attempts,
+        delayMs: 0,
+        reason: 'connection closed: nsqd requeues it after msg_timeout',
+      });
+    }
   }
 
   /** Entry point for every delivery. Never throws: a failure here REQueues the message. */
@@ -632,7 +663,7 @@ export class SubscriptionRunner {
     if (!answer) return;
     for (let i = this.#queue.length - 1; i >= 0; i--) {
       const q = this.#queue[i];
-      if (!q || q === m || q.id !== m.id || q.handle.nsqdAddress !== m.handle.nsqdAddress) continue;
+      if (!q || q === m || q.id !== m.id || q.handle.connectionId !== m.handle.connectionId) continue;
       this.#queue.splice(i, 1);
       if (!q.absorb(answer)) continue;
       this.deps.touch.untrack(q);

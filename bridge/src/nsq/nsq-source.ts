@@ -78,7 +78,9 @@ export class NsqSource implements MessageSource {
   readonly #events: BridgeEventEmitter;
   readonly #fetch: typeof fetch;
   readonly #connected = new Set<string>();
-  readonly #addressOf = new WeakMap<object, string>();
+  readonly #connectionOf = new WeakMap<object, { address: string; id: string }>();
+  #connectionSeq = 0;
+  #onConnectionClosed: ((connectionId: string) => void) | undefined;
   #reader: nsq.Reader | undefined;
   #onMessage: ((handle: DeliveryHandle) => void) | undefined;
   #paused = false;
@@ -98,9 +100,13 @@ export class NsqSource implements MessageSource {
     return this.#connected.size;
   }
 
-  start(onMessage: (handle: DeliveryHandle) => void): void {
+  start(
+    onMessage: (handle: DeliveryHandle) => void,
+    onConnectionClosed?: (connectionId: string) => void,
+  ): void {
     if (this.#reader) return;
     this.#onMessage = onMessage;
+    this.#onConnectionClosed = onConnectionClosed;
     const sub = this.#sub;
     const config = this.#config;
     const tls = config.tls;
@@ -115,7 +121,8 @@ export class NsqSource implements MessageSource {
         source.#guardConnection(conn);
         // @ts-expect-error: registerConnectionListeners is internal to nsqjs.
         super.registerConnectionListeners(conn);
-        conn.on('message', (msg) => source.#addressOf.set(msg as object, conn.id()));
+        const connection = { address: conn.id(), id: `${conn.id()}#${++source.#connectionSeq}` };
+        conn.on('message', (msg) => source.#connectionOf.set(msg as object, connection));
         conn.on('ready', () => {
           source.#connected.add(conn.id());
           source.#events.emit('nsqd_connected', { subscription: sub.name, address: conn.id() });
@@ -123,6 +130,11 @@ export class NsqSource implements MessageSource {
         conn.on('closed', () => {
           if (source.#connected.delete(conn.id()))
             source.#events.emit('nsqd_disconnected', { subscription: sub.name, address: conn.id() });
+          try {
+            source.#onConnectionClosed?.(connection.id);
+          } catch (error) {
+            source.#events.emit('error', { subscription: sub.name, error: error as Error });
+          }
           // A lost nsqd: ask the lookupds again soon rather than at the next poll.
           if (!source.#closed && sub.lookupdHttpAddresses.length > 0) source.#scheduleLookup(1_000);
         });
@@ -178,7 +190,7 @@ export class NsqSource implements MessageSource {
   }
 
   #deliver(msg: NsqjsMessage): void {
-    const address = this.#addressOf.get(msg as object) ?? 'unknown';
+    const connection = this.#connectionOf.get(msg as object) ?? { address: 'unknown', id: 'unknown' };
     let handle: DeliveryHandle;
     try {
       // nsqjs reads attempts as a signed int16; nsqd writes a uint16.
@@ -189,7 +201,8 @@ export class NsqSource implements MessageSource {
         attempts,
         body: msg.body,
         timestampMs,
-        nsqdAddress: address,
+        nsqdAddress: connection.address,
+        connectionId: connection.id,
         finish: () => msg.finish(),
         requeue: (delayMs) => msg.requeue(Math.max(0, Math.floor(delayMs)), false),
         touch: () => msg.touch(),

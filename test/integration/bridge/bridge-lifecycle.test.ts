@@ -127,6 +127,42 @@ describe('bridge process lifecycle', () => {
     }
   });
 
+  it('an nsqd restart during an invocation: the late answer goes nowhere, nothing crashes, the message comes back and is processed', async () => {
+    const nsqd = await services.nsqd();
+    const attempts: number[] = [];
+    let release: () => void = () => {};
+    const s = await startBridge(
+      nsqd,
+      async (call) => {
+        for (const m of eventOf(call.payload).messages) attempts.push(m.attempts);
+        if (attempts.length === 1)
+          await new Promise<void>((r) => {
+            release = r;
+          });
+        return { body: { batchItemFailures: [] } };
+      },
+      { maxMessages: 1 },
+    );
+    const errors: string[] = [];
+    s.events.on('error', (e) => errors.push(e.error.message));
+    try {
+      await nsqd.http.publish(s.topic, 'in flight across a restart');
+      await waitFor(() => attempts.length === 1, { what: 'invoking' });
+      // A clean nsqd shutdown writes in-flight messages to disk; they come back after the restart.
+      await nsqd.restart();
+      release();
+      await waitFor(() => attempts.length === 2, {
+        what: 'redelivered after the restart',
+        timeoutMs: 30_000,
+      });
+      await waitChannelIdle(nsqd, s.topic, s.channel);
+      expect(attempts).toEqual([1, 2]);
+      expect(s.bridge.status.ready).toBe(true);
+    } finally {
+      await s.stop();
+    }
+  });
+
   it('an nsqd restart: the bridge reconnects and carries on', async () => {
     const nsqd = await services.nsqd();
     const bodies = new Set<string>();

@@ -26,6 +26,7 @@ export class FakeDelivery implements DeliveryHandle {
     body: string | Buffer = `body-${id}`,
     readonly attempts = 1,
     readonly nsqdAddress = '127.0.0.1:4150',
+    readonly connectionId = nsqdAddress,
   ) {
     this.body = typeof body === 'string' ? Buffer.from(body) : body;
   }
@@ -48,8 +49,10 @@ export class FakeSource implements MessageSource {
   paused = false;
   closed = false;
   connectedCount = 1;
-  start(onMessage: (h: DeliveryHandle) => void) {
+  onConnectionClosed: ((connectionId: string) => void) | undefined;
+  start(onMessage: (h: DeliveryHandle) => void, onConnectionClosed?: (connectionId: string) => void) {
     this.onMessage = onMessage;
+    this.onConnectionClosed = onConnectionClosed;
   }
   pause() {
     this.paused = true;

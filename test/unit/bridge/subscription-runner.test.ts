@@ -133,6 +133,28 @@ describe('SubscriptionRunner batching', () => {
     expect(t.runner.status.queued).toBe(0);
   });
 
+  it('drops queued messages of a closed connection without invoking them', async () => {
+    let release: () => void = () => {};
+    const t = setup({ maxMessages: 1, maxConcurrentInvocations: 1 }, (_e, call) =>
+      call > 0
+        ? ok()
+        : new Promise((r) => {
+            release = () => r(ok());
+          }),
+    );
+    const invoking = new FakeDelivery('a', 'a', 1, '127.0.0.1:4150', 'conn-1');
+    const queuedSame = new FakeDelivery('b', 'b', 1, '127.0.0.1:4150', 'conn-1');
+    const queuedOther = new FakeDelivery('c', 'c', 1, '127.0.0.1:4250', 'conn-2');
+    t.source.deliver(invoking, queuedSame, queuedOther);
+    await waitFor(() => t.invoker.calls.length === 1, { what: 'first invoke' });
+    t.source.onConnectionClosed?.('conn-1');
+    release();
+    await t.answered(invoking, queuedOther);
+    expect(queuedSame.answers).toEqual([]);
+    expect(t.invoker.calls.flatMap((c) => ids(c.event))).toEqual(['a', 'c']);
+    expect(t.runner.status.queued).toBe(0);
+  });
+
   it('caps concurrent invocations with its own semaphore', async () => {
     let active = 0;
     let peak = 0;
