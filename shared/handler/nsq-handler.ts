@@ -71,14 +71,15 @@ export function nsqHandler<S extends BodySpec>(options: NsqHandlerOptions<S>): N
   if (!Number.isInteger(deadlineMarginMs) || deadlineMarginMs < 0) {
     throw new RangeError(`deadlineMarginMs must be an integer ≥ 0, got ${deadlineMarginMs}`);
   }
-  // The answer given at the deadline, also returned by middy's timeoutEarlyResponse should it win
-  // the race (it cannot when the abort listener resolves first, but it must never throw instead).
+  // The answer given at the deadline. The abort listener resolves the handler's promise first, so
+  // middy's race normally takes that; timeoutEarlyResponse returns the same answer should it win.
   let deadlineAnswer: NsqBatchResult | undefined;
   const base = (
     event: NsqBatchEvent,
     context: Context,
     opts: { signal: AbortSignal },
   ): Promise<NsqBatchResult> => {
+    deadlineAnswer = undefined;
     const batch = NsqBatch.of(event);
     batch.readBodies(options.body);
     const run = {
@@ -101,6 +102,10 @@ export function nsqHandler<S extends BodySpec>(options: NsqHandlerOptions<S>): N
   };
   return middy<NsqBatchEvent, NsqBatchResult, Error, Context>(base, {
     timeoutEarlyInMillis: deadlineMarginMs,
-    timeoutEarlyResponse: () => deadlineAnswer,
+    timeoutEarlyResponse: () => {
+      // Never answer `undefined` here: the contract reads a null response as "all succeeded".
+      if (deadlineAnswer) return deadlineAnswer;
+      throw new Error('the deadline passed before the batch had an answer; the bridge requeues the batch');
+    },
   }).use(readBatchBodies(options.body));
 }
