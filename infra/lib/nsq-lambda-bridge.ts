@@ -60,6 +60,19 @@ export const METRICS_BY_REASON: readonly string[] = [
   BRIDGE_METRICS.throttles,
 ];
 
+/**
+ * The container health check: node:22-slim has no curl, so Node's own fetch probes /healthz (liveness;
+ * /readyz would also fail while draining, and ECS must not replace a task that is draining).
+ */
+export function bridgeHealthCheckCommand(httpPort: number): string[] {
+  return [
+    'CMD',
+    'node',
+    '-e',
+    `fetch('http://127.0.0.1:${httpPort}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+  ];
+}
+
 /** A function the bridge feeds: its definition (the subscriptions) and the deployed function. */
 export interface NsqLambdaBridgeTarget {
   readonly definition: FunctionDefinition;
@@ -284,13 +297,7 @@ export class NsqLambdaBridge extends Construct {
       },
       secrets,
       healthCheck: {
-        // node:22-slim has no curl; Node's own fetch probes the liveness endpoint.
-        command: [
-          'CMD',
-          'node',
-          '-e',
-          `fetch('http://127.0.0.1:${v.httpPort}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
-        ],
+        command: bridgeHealthCheckCommand(v.httpPort),
         interval: Duration.seconds(15),
         timeout: Duration.seconds(5),
         retries: 3,
