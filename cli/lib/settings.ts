@@ -24,7 +24,8 @@ export const ENV = {
 export const DEFAULT_NSQD_HTTP = '127.0.0.1:4151';
 export const DEFAULT_NSQD_TCP = '127.0.0.1:4150';
 export const DEFAULT_DEAD_LETTER_PREFIX = 'dead-letters';
-export const DEFAULT_METRICS_URL = 'http://127.0.0.1:9464/metrics';
+/** Where the bridge serves /metrics with its default http settings. */
+export const BRIDGE_DEFAULT_METRICS_URL = 'http://127.0.0.1:8080/metrics';
 
 export function nsqdHttpAddress(flag: string | undefined, env: Env): string {
   return flag ?? env[ENV.nsqdHttp] ?? DEFAULT_NSQD_HTTP;
@@ -92,8 +93,4 @@ export function upstashSettings(flagUrl: string | undefined, env: Env): UpstashS
     );
   }
   return { url, token };
-}
-
-export function metricsUrl(flag: string | undefined, env: Env): string {
-  return flag ?? env[ENV.metricsUrl] ?? DEFAULT_METRICS_URL;
 }
