@@ -24,7 +24,8 @@ export function processIo(signal: AbortSignal): CliIo {
     stderr: process.stderr,
     stdin: process.stdin,
     env: process.env,
-    cwd: process.cwd(),
+    // `npm run cli` runs in the package root; relative paths mean the caller's directory.
+    cwd: (process.env.npm_lifecycle_event === 'cli' && process.env.INIT_CWD) || process.cwd(),
     signal,
     now: () => Date.now(),
   };
