@@ -75,6 +75,13 @@ export function createBridge(options: CreateBridgeOptions): Bridge {
         ...(options.random && { random: options.random }),
       }),
   );
+  let answered = 0;
+  const countAnswer = () => {
+    answered++;
+  };
+  events.on('message_finished', countAnswer);
+  events.on('message_requeued', countAnswer);
+  events.on('message_dead_lettered', countAnswer);
   let running = false;
   let draining = false;
   let drainPromise: Promise<{ timedOut: boolean }> | undefined;
@@ -154,7 +161,7 @@ export function createBridge(options: CreateBridgeOptions): Bridge {
           events.emit('error', { error: error as Error });
         }
         running = false;
-        events.emit('stopped', { answered: 0, timedOut });
+        events.emit('stopped', { answered, timedOut });
         return { timedOut };
       })();
       return drainPromise;

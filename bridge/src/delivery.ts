@@ -34,6 +34,7 @@ export type Answer =
 export class TrackedMessage {
   #state: MessageState = 'pending';
   #answer: Answer | undefined;
+  #orphaned = false;
   /** Last TOUCH (or delivery) time, for the touch manager. */
   lastTouchedAtMs: number;
   nearMaxWarned = false;
@@ -95,12 +96,21 @@ export class TrackedMessage {
     if (this.#state === 'invoking') this.#state = 'pending';
   }
 
+  /** Its connection closed: answers and TOUCHes can no longer reach nsqd, so none are sent. */
+  get orphaned(): boolean {
+    return this.#orphaned;
+  }
+
+  orphan(): void {
+    this.#orphaned = true;
+  }
+
   /** Sends FIN unless already answered. Returns true when this call answered. */
   finish(): boolean {
     if (this.#state === 'answered') return false;
     this.#state = 'answered';
     this.#answer = { kind: 'finish' };
-    this.handle.finish();
+    if (!this.#orphaned) this.handle.finish();
     return true;
   }
 
@@ -110,7 +120,7 @@ export class TrackedMessage {
     this.#state = 'answered';
     const safe = Number.isFinite(delayMs) && delayMs > 0 ? Math.floor(delayMs) : 0;
     this.#answer = { kind: 'requeue', delayMs: safe, reason };
-    this.handle.requeue(safe);
+    if (!this.#orphaned) this.handle.requeue(safe);
     return true;
   }
 
@@ -128,7 +138,7 @@ export class TrackedMessage {
 
   /** TOUCH unless answered. */
   touch(nowMs: number): boolean {
-    if (this.#state === 'answered') return false;
+    if (this.#state === 'answered' || this.#orphaned) return false;
     this.lastTouchedAtMs = nowMs;
     this.handle.touch();
     return true;

@@ -78,6 +78,8 @@ export class SubscriptionRunner {
   /** Ids in a batch being invoked (or waiting out a throttle): never batch a second delivery of them. */
   readonly #busyIds = new Map<string, number>();
   readonly #work = new Set<Promise<void>>();
+  /** Messages taken into a batch and not released yet. */
+  readonly #inBatches = new Set<TrackedMessage>();
   readonly #random: Random;
   readonly #retryBackoff: RetryBackoff;
   readonly #notExecutedRetries: number;
@@ -130,6 +132,7 @@ export class SubscriptionRunner {
    * that are being invoked finish their invocation; their answers are lost (at-least-once).
    */
   onConnectionClosed(connectionId: string): void {
+    for (const m of this.#inBatches) if (m.handle.connectionId === connectionId) m.orphan();
     for (let i = this.#queue.length - 1; i >= 0; i--) {
       const m = this.#queue[i];
       if (!m || m.handle.connectionId !== connectionId) continue;
@@ -380,6 +383,7 @@ export class SubscriptionRunner {
   async #runBatch(batch: TrackedMessage[]): Promise<void> {
     for (const m of batch) {
       m.markInvoking();
+      this.#inBatches.add(m);
       this.#busyIds.set(m.id, (this.#busyIds.get(m.id) ?? 0) + 1);
     }
     this.#invokingCount += batch.length;
@@ -388,6 +392,7 @@ export class SubscriptionRunner {
     } finally {
       this.#invokingCount -= batch.length;
       for (const m of batch) {
+        this.#inBatches.delete(m);
         const n = (this.#busyIds.get(m.id) ?? 1) - 1;
         if (n <= 0) this.#busyIds.delete(m.id);
         else this.#busyIds.set(m.id, n);

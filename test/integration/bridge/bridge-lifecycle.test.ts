@@ -67,15 +67,29 @@ describe('bridge process lifecycle', () => {
         maxConcurrentInvocations: 2,
         maxInFlight: 10,
       }),
+      { LOG_LEVEL: 'info' },
     );
     processes.push(p);
+    const url = await waitFor(() => p.output().match(/"http":"(http:\/\/[^"]+)"/)?.[1], {
+      what: 'the ops URL in the start log',
+      timeoutMs: 20_000,
+    });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, {
+      what: '/readyz 200 once connected',
+    });
     await nsqd.http.publishMany(
       topic,
       Array.from({ length: 10 }, (_, i) => `m${i}`),
     );
     await waitFor(() => invoked.length >= 4, { what: 'two invocations in flight', timeoutMs: 20_000 });
+    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^# TYPE /m);
     p.kill('SIGTERM');
+    await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status !== 200, {
+      what: 'not ready while draining',
+    });
     expect(await p.exited).toBe(0);
+    expect(p.output()).not.toMatch(/"level":"error"/);
     const stats = await nsqd.http.channelStats(topic, 'bridge');
     expect(stats?.in_flight_count).toBe(0);
     expect(stats?.timeout_count).toBe(0);
