@@ -1,9 +1,10 @@
 /**
- * Writes dead-letter records to a bucket the way the bridge does (contract key layout, JSON).
+ * Writes dead-letter records to a bucket with the bridge's own S3 dead-letter store.
  */
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { createS3DeadLetterStore } from '#bridge/dead-letter/s3-store';
 import type { MinioServer } from '#dev/services/minio';
-import { type DeadLetterRecord, deadLetterKey } from '#shared/contract/dead-letter';
+import type { DeadLetterRecord } from '#shared/contract/dead-letter';
 
 export function s3For(minio: MinioServer): S3Client {
   return new S3Client({
@@ -60,11 +61,7 @@ export async function seed(
   await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((err: { name?: string }) => {
     if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
   });
-  const keys: string[] = [];
-  for (const r of records) {
-    const key = deadLetterKey(prefix, r);
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: JSON.stringify(r) }));
-    keys.push(key);
-  }
-  return keys;
+  const store = createS3DeadLetterStore({ client: s3, bucket, prefix });
+  await store.write(records);
+  return records.map((r) => store.keyOf(r));
 }

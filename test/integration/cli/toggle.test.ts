@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseToggleState, toggleKey, toggleMetaKey } from '#shared/toggle/keys';
+import { createUpstashToggleReader } from '#shared/toggle/toggle-reader';
 import { type UpstashFixture, useLocalUpstash } from '#test/harness/upstash';
 import { cli, hasStackTrace } from './cli-harness.ts';
 import { functionsFixture } from './functions-fixture.ts';
@@ -49,6 +50,10 @@ describe('toggle', () => {
       note: 'origin down',
     });
     expect(await redis.get(toggleKey('pages'))).toBeNull();
+    // The reader the handler middleware and the bridge use sees it.
+    const reader = createUpstashToggleReader({ redis: fx.client(), cacheTtlMs: 0 });
+    expect(await reader.read('orders')).toBe('stopped');
+    expect(await reader.read('pages')).toBe('started');
 
     const status = await cli(['toggle', 'status'], { env });
     expect(status.stdout).toMatch(
