@@ -325,29 +325,30 @@ async function main(): Promise<void> {
     }
 
     // 6. CPU profile of the bridge at batch 100 against the responder.
-    let profile: { systemId: string; workloadId: string; summary: ProfileSummary } | undefined;
+    const profiles: Array<{ systemId: string; workloadId: string; summary: ProfileSummary }> = [];
     const profiled = bridgeSystem('b100', 'responder');
     if (!skip('profile') && wanted(options, profiled)) {
-      const workload = workloads[0] as Workload;
-      const r = await attempt('profile', async () =>
-        runThroughputTrial(profiled, workload, 0, await targets.get('responder'), {
-          ...trial,
-          cpuProfile: true,
-        }),
-      );
-      if (r?.profile) {
-        profile = {
-          systemId: profiled.id,
-          workloadId: workload.id,
-          // Leave out start-up (module loading, tsx compilation): from the unpause on.
-          summary: summarizeCpuProfile(
-            r.profile,
-            20,
-            r.measuredFromMs ?? 0,
-            bridgeBundle ? bundleFrameMapper(bridgeBundle) : undefined,
-          ),
-        };
-        log(`profiled ${show(r.result)}`);
+      for (const workload of workloads) {
+        const r = await attempt(`profile ${workload.id}`, async () =>
+          runThroughputTrial(profiled, workload, 0, await targets.get('responder'), {
+            ...trial,
+            cpuProfile: true,
+          }),
+        );
+        if (r?.profile) {
+          profiles.push({
+            systemId: profiled.id,
+            workloadId: workload.id,
+            // Leave out start-up (module loading, compilation): from the unpause on.
+            summary: summarizeCpuProfile(
+              r.profile,
+              20,
+              r.measuredFromMs ?? 0,
+              bridgeBundle ? bundleFrameMapper(bridgeBundle) : undefined,
+            ),
+          });
+          log(`profiled ${show(r.result)}`);
+        }
       }
     }
 
@@ -372,7 +373,7 @@ async function main(): Promise<void> {
       latencyMaxWaitMs: LATENCY_MAX_WAIT_MS,
       throttled,
       inflight,
-      ...(profile && { profile }),
+      profiles,
       failures,
     };
     const outPath = join(projectRoot, options.out);

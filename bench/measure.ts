@@ -127,7 +127,11 @@ export async function runThroughputTrial(
   options: TrialOptions,
 ): Promise<{ result: ThroughputResult; profile?: CpuProfile; measuredFromMs?: number }> {
   const channels = channelNames(options.channels ?? 1);
+  const began = performance.now();
+  const phase = (what: string) =>
+    process.env.BENCH_DEBUG && options.log?.(`  ${what} at +${Math.round(performance.now() - began)} ms`);
   const nsqd = await BenchNsqd.start(workload.messages * channels.length + 1_000);
+  phase('nsqd started');
   const profileDir = options.cpuProfile ? mkdtempSync(join(tmpdir(), 'bench-prof-')) : undefined;
   let consumer: ManagedProcess | undefined;
   try {
@@ -150,9 +154,11 @@ export async function runThroughputTrial(
       ...(profileDir && { cpuProfileDir: profileDir }),
       ...(options.bridgeBundle && { bridgeBundle: options.bridgeBundle }),
     };
+    phase('backlog published');
     const spawnedAt = performance.now();
     consumer = startConsumer(system, ctx);
     await waitConnected(nsqd, channels, consumer);
+    phase('consumer connected');
 
     const total = workload.messages * channels.length;
     const cpu0 = readCpuSeconds(consumer.pid);
@@ -179,7 +185,9 @@ export async function runThroughputTrial(
     const throttles = (target?.throttles() ?? 0) - throttles0;
     const elapsedMs = t1 - t0;
     const finished = figures.finished;
+    phase('measured');
     await stopConsumer(consumer);
+    phase('consumer stopped');
     const deadLettered = await nsqd.topicMessageCount(DEAD_LETTER_TOPIC);
     const after = await sumFigures(nsqd, channels);
     const result: ThroughputResult = {

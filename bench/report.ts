@@ -197,12 +197,20 @@ export function renderReport(run: BenchRun, chartPath: string): string {
   }
 
   out.push('## Where the bridge spends its CPU', '');
-  if (!run.profile) out.push('Not profiled.', '');
-  else {
-    const p = run.profile.summary;
+  if (run.profiles.length === 0) out.push('Not profiled.', '');
+  else
     out.push(
-      `\`node --cpu-prof\` of ${label(run.profile.systemId)} draining the ${run.workloads.find((w) => w.id === run.profile?.workloadId)?.label ?? ''} backlog`,
-      `(${formatNumber(p.totalMs / 1000)} s sampled from the unpause on, start-up left out; ${formatNumber((p.idleMs / Math.max(p.totalMs, 1)) * 100)} % idle). Self time, share of the busy time:`,
+      'What the numbers mean and what to change: [benchmarks/analysis.md](benchmarks/analysis.md).',
+      '',
+    );
+  for (const profile of run.profiles) {
+    const p = profile.summary;
+    const workload = run.workloads.find((w) => w.id === profile.workloadId);
+    out.push(
+      `### ${workload?.label ?? profile.workloadId}: \`node --cpu-prof\` of ${label(profile.systemId)}`,
+      '',
+      `${formatNumber(p.totalMs / 1000)} s sampled from the unpause on (start-up left out), ${formatNumber((p.idleMs / Math.max(p.totalMs, 1)) * 100)} % idle.`,
+      "Self time and share of the busy time, frames mapped to their sources through the bundle's source map:",
       '',
       table(
         ['module group', 'self ms', 'share'],

@@ -43,11 +43,12 @@ export interface BenchRun {
   readonly latencyMaxWaitMs: number;
   readonly throttled: readonly ThroughputResult[];
   readonly inflight: readonly ThroughputResult[];
-  readonly profile?: {
+  /** CPU profiles of the bridge, one per workload. */
+  readonly profiles: readonly {
     readonly systemId: string;
     readonly workloadId: string;
     readonly summary: ProfileSummary;
-  };
+  }[];
   /** Trials that failed, with the reason (they are left out of the figures). */
   readonly failures: readonly string[];
 }

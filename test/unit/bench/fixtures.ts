@@ -87,6 +87,18 @@ export function sampleRun(overrides: Partial<BenchRun> = {}): BenchRun {
       trial('bridge-b10-throttled', 1_800, { throttles: 900, requeues: 30, attemptsPerMessage: 1.003 }),
     ],
     inflight: [trial('bridge-inflight-10k', 8_000, { maxInFlight: 10_000, peakRssBytes: 150e6 })],
+    profiles: [
+      {
+        systemId: 'bridge-b100-responder',
+        workloadId: 'small',
+        summary: {
+          totalMs: 2_000,
+          idleMs: 100,
+          topFunctions: [{ name: 'writeBuffer', group: '(native)', selfMs: 400, share: 0.21 }],
+          topGroups: [{ name: '(native)', selfMs: 400, share: 0.21 }],
+        },
+      },
+    ],
     failures: [],
     ...overrides,
   };

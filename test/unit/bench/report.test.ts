@@ -22,6 +22,14 @@ describe('renderReport', () => {
     expect(md).toMatch(/## Memory with 10,000 messages in flight[\s\S]*\| 10,000 \| 143 \|/);
   });
 
+  it('has a profile table per profiled workload', () => {
+    expect(md).toContain('### 200 B: `node --cpu-prof` of bridge batch 100 → responder');
+    expect(md).toContain('| writeBuffer | (native) | 400 | 21.0 % |');
+    expect(renderReport(sampleRun({ profiles: [] }), 'c.svg')).toMatch(
+      /## Where the bridge spends its CPU\n\nNot profiled\./,
+    );
+  });
+
   it('lists failed trials and says what was not run', () => {
     const failed = renderReport(
       sampleRun({ failures: ['nsqjs small round 1: exited'], throttled: [] }),
