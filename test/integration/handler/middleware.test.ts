@@ -171,7 +171,6 @@ describe('rate limit middleware', () => {
     ]);
 
     // Act
-    const startedAt = Date.now();
     const result = await handler(event, lambdaContext());
 
     // Assess
@@ -182,7 +181,7 @@ describe('rate limit middleware', () => {
       expect(f).toMatchObject({ reason: 'rate limited' });
       const delayMs = 'delayMs' in f ? (f.delayMs ?? 0) : 0;
       expect(delayMs).toBeGreaterThan(0);
-      expect(delayMs).toBeLessThanOrEqual(60_000 - ((startedAt - 1) % 60_000) + 1);
+      expect(delayMs).toBeLessThanOrEqual(60_000); // at most until the window's end
     }
   });
 
