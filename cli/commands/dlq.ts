@@ -2,8 +2,10 @@
  * `nsq-lambda dlq list|show|replay|purge`: the commander layer over cli/dlq/.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { nsqNameSchema } from '#shared/contract/batch-event';
 import { type DeadLetterFilter, type FilterFlags, filterFromFlags } from '../dlq/filter.ts';
 import { describeBody, listTable, showText } from '../dlq/format.ts';
 import { NsqTopicDeadLetterSource } from '../dlq/nsq-topic-source.ts';
@@ -200,15 +202,17 @@ Examples:
         .description('delete dead letters (asks first unless --yes)')
         .option('--yes', 'do not ask for confirmation')
         .option('--dry-run', 'only count what would be deleted')
+        .option('--replayed <journal>', 'only dead letters this replay journal marks as published')
         .addHelpText(
           'after',
           `
 Examples:
   $ nsq-lambda dlq purge --handler html-backup --until 30d
-  $ nsq-lambda dlq purge --kind dropped --yes`,
+  $ nsq-lambda dlq purge --kind dropped --yes
+  $ nsq-lambda dlq purge --replayed ~/.local/state/nsq-lambda/replays/3f2a9c0d1e4b5a6f.jsonl --yes`,
         ),
     ),
-  ).action(async (flags: CommonFlags & { yes?: boolean; dryRun?: boolean }, cmd: Command) => {
+  ).action(async (flags: PurgeFlags, cmd: Command) => {
     ctx.exitCode = await dlqPurge(io, { ...cmd.optsWithGlobals(), ...flags });
   });
 }
@@ -315,6 +319,9 @@ export function defaultJournalPath(io: Pick<CliIo, 'env' | 'cwd'>, identity: unk
 export async function dlqReplay(io: CliIo, flags: ReplayFlags): Promise<ExitCodeValue> {
   const filter: DeadLetterFilter = filterFromFlags(flags, io.now());
   const ratePerSec = parsePositiveNumber(flags.rate ?? '50', '--rate');
+  if (flags.toTopic !== undefined && !nsqNameSchema.safeParse(flags.toTopic).success) {
+    throw badInput(`--to-topic: ${JSON.stringify(flags.toTopic)} is not an NSQ topic name`);
+  }
   const uncertain = flags.uncertain ?? 'refuse';
   if (!['refuse', 'skip', 'republish'].includes(uncertain)) {
     throw badInput(`--uncertain: use skip or republish, not ${JSON.stringify(uncertain)}`);
@@ -435,17 +442,23 @@ export async function dlqReplay(io: CliIo, flags: ReplayFlags): Promise<ExitCode
   }
 }
 
-export async function dlqPurge(
-  io: CliIo,
-  flags: CommonFlags & { yes?: boolean; dryRun?: boolean },
-): Promise<ExitCodeValue> {
+type PurgeFlags = CommonFlags & { yes?: boolean; dryRun?: boolean; replayed?: string };
+
+export async function dlqPurge(io: CliIo, flags: PurgeFlags): Promise<ExitCodeValue> {
   const filter = filterFromFlags(flags, io.now());
+  let replayed: ReadonlySet<string> | undefined;
+  if (flags.replayed) {
+    const path = resolve(io.cwd, flags.replayed);
+    if (!existsSync(path)) throw badInput(`--replayed: no replay journal at ${path}`);
+    const { states } = ReplayJournal.read(path);
+    replayed = new Set([...states].filter(([, state]) => state === 'done').map(([key]) => key));
+  }
   const source = await openSource(io, flags);
   try {
     const { selected, malformed } = await selectDeadLetters(source, filter);
     warnMalformed(io, malformed);
     noteRemaining(io, source);
-    const refs = selected.map((s) => s.ref);
+    const refs = selected.map((s) => s.ref).filter((ref) => replayed === undefined || replayed.has(ref.key));
     if (refs.length === 0 || flags.dryRun) {
       if (flags.json)
         printJson(io, { source: source.describe, matched: refs.length, deleted: 0, dryRun: !!flags.dryRun });

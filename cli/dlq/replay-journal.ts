@@ -59,8 +59,24 @@ export class ReplayJournal {
   /** Opens (creating if needed) and locks the journal. Throws when another live process holds the lock. */
   static open(path: string, header: Omit<JournalHeader, 'createdAtMs'>, nowMs: number): ReplayJournal {
     mkdirSync(dirname(path), { recursive: true });
+    const { header: storedHeader, states } = ReplayJournal.read(path);
+    const journal = new ReplayJournal(path, storedHeader ?? { ...header, createdAtMs: nowMs });
+    for (const [k, s] of states) journal.#states.set(k, s);
+    journal.#lock();
+    try {
+      journal.#fd = openSync(path, 'a');
+      if (!storedHeader) journal.#append({ header: journal.header });
+    } catch (err) {
+      journal.close();
+      throw err;
+    }
+    return journal;
+  }
+
+  /** Reads a journal without opening it for writing; a missing file reads as empty. */
+  static read(path: string): { header?: JournalHeader; states: Map<string, JournalState> } {
     const existing = existsSync(path) ? readFileSync(path, 'utf8') : '';
-    let storedHeader: JournalHeader | undefined;
+    let header: JournalHeader | undefined;
     const states = new Map<string, JournalState>();
     const lines = existing.split('\n');
     lines.forEach((line, i) => {
@@ -74,23 +90,13 @@ export class ReplayJournal {
         throw badInput(`replay journal ${path} line ${i + 1} is not JSON; move it away to start over`, err);
       }
       const o = parsed as Partial<Entry> & { header?: JournalHeader };
-      if (o.header) storedHeader = o.header;
+      if (o.header) header = o.header;
       else if (typeof o.k === 'string' && states.get(o.k) !== 'done') {
         if (o.s === 'begin' || o.s === 'done') states.set(o.k, o.s);
         else if (o.s === 'abandon') states.delete(o.k);
       }
     });
-    const journal = new ReplayJournal(path, storedHeader ?? { ...header, createdAtMs: nowMs });
-    for (const [k, s] of states) journal.#states.set(k, s);
-    journal.#lock();
-    try {
-      journal.#fd = openSync(path, 'a');
-      if (!storedHeader) journal.#append({ header: journal.header });
-    } catch (err) {
-      journal.close();
-      throw err;
-    }
-    return journal;
+    return { ...(header ? { header } : {}), states };
   }
 
   #lock(): void {

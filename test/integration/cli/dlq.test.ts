@@ -91,6 +91,10 @@ describe('dlq list', () => {
     expect(none.code).toBe(3);
     expect(none.stderr).toContain('--bucket');
 
+    const badTopic = await cli(['dlq', 'replay', '--to-topic', 'no spaces'], { env: s3Env(minio, 'x') });
+    expect(badTopic.code).toBe(3);
+    expect(badTopic.stderr).toContain('--to-topic');
+
     const badKind = await cli(['dlq', 'list', '--kind', 'nope'], { env: s3Env(minio, 'x') });
     expect(badKind.code).toBe(3);
     expect(badKind.stderr).toContain('unknown reason kind nope');
@@ -167,6 +171,18 @@ describe('dlq replay', () => {
     const again = await cli(['dlq', 'replay', '--rate', '100', '--json'], { env });
     expect(JSON.parse(again.stdout)).toMatchObject({ published: 0, alreadyDone: 3 });
     expect((await nsqd.http.channelStats('replay-a', 'check'))?.message_count).toBe(2);
+
+    // Purge exactly what the replay published; a dead letter that arrived since stays.
+    const late = record({ topic: 'replay-a' });
+    await seed(s3, bucket, [late]);
+    const journal = (JSON.parse(run.stdout) as { journal: string }).journal;
+    const purged = await cli(['dlq', 'purge', '--replayed', journal, '--yes', '--json'], { env });
+    expect(purged.code, purged.stderr).toBe(0);
+    expect(JSON.parse(purged.stdout)).toMatchObject({ matched: 3, deleted: 3 });
+    const left = JSON.parse((await cli(['dlq', 'list', '--json'], { env })).stdout) as {
+      items: { id: string }[];
+    };
+    expect(left.items.map((i) => i.id)).toEqual([late.id]);
   });
 
   it('is resumed after an interruption with every dead letter republished exactly once', async () => {
