@@ -109,3 +109,14 @@ describe('toggle', () => {
     expect(refused.stderr).toContain('refused the token');
   });
 });
+
+describe('toggle with redis-server down behind the Upstash endpoint', () => {
+  it('says the toggle store failed, in one line, exit 4', async () => {
+    await fx.redisServer.dispose();
+    const r = await cli(['toggle', 'status'], { env });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/^nsq-lambda: the toggle store .* (failed|unreachable)/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+});
