@@ -173,7 +173,15 @@ export class NsqSource implements MessageSource {
   resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
-    this.#reader?.unpause();
+    const reader = this.#reader;
+    if (!reader) return;
+    reader.unpause();
+    // nsqjs resumes with RDY 1 until a message is FINished (TRY_ONE): with long functions that stalls the
+    // subscription for a whole invocation. Go straight to the full RDY window instead.
+    const rdy = (
+      reader as unknown as { readerRdy?: { current_state_name?: string; goto(state: string): void } }
+    ).readerRdy;
+    if (rdy?.current_state_name === 'TRY_ONE') rdy.goto('MAX');
   }
 
   async close(): Promise<void> {

@@ -31,11 +31,17 @@ describe('remote toggle (Upstash) and dead letters (S3 on MinIO)', () => {
     const redis = fixture.client();
     const nsqd = await services.nsqd();
     const processed: string[] = [];
+    let openGate: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      openGate = r;
+    });
     current = await startBridge(
       nsqd,
-      (call) => {
-        for (const m of eventOf(call.payload).messages)
-          processed.push(Buffer.from(m.body, 'base64').toString());
+      async (call) => {
+        const bodies = eventOf(call.payload).messages.map((m) => Buffer.from(m.body, 'base64').toString());
+        // Hold the backlog's invocation (no FIN yet) so the RDY window after the resume can be observed.
+        if (bodies.some((b) => b.startsWith('while stopped'))) await gate;
+        processed.push(...bodies);
         return { body: null };
       },
       { toggle: { policy: 'requeue', requeueDelayMs: 100, failMode: 'open' } },
@@ -60,6 +66,12 @@ describe('remote toggle (Upstash) and dead letters (S3 on MinIO)', () => {
     expect(processed).toEqual(['while started']);
 
     await redis.set(toggleKey('it-fn'), 'started');
+    // Resumed at the full RDY window, not nsqjs's one-message trial (TRY_ONE) that waits for a FIN.
+    await waitFor(async () => ((await readyCount(nsqd.httpAddress, topic, channel)) ?? 0) > 1, {
+      what: 'RDY back to the window',
+      timeoutMs: 10_000,
+    });
+    openGate();
     await waitFor(() => processed.length === 3, { what: 'backlog processed after start', timeoutMs: 10_000 });
     await waitChannelIdle(nsqd, topic, channel);
     expect(processed.slice(1).sort()).toEqual(['while stopped 1', 'while stopped 2']);
