@@ -56,6 +56,11 @@ export const deploySettingsSchema = z
         'must be a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, ...)',
       )
       .default(30),
+    /**
+     * Plain (non-secret) environment per function for this deployment, by function name, merged over
+     * the definition's, e.g. `{ "html-backup": { "RENDERER_URL": "https://renderer.internal/render" } }`.
+     */
+    functionEnvironment: z.record(z.string(), z.record(z.string(), z.string())).default({}),
     /** Run cdk-nag's AwsSolutions checks on synth. @default true */
     nag: z.boolean().default(true),
   })
@@ -73,6 +78,7 @@ const NUMBER_KEYS = new Set([
   'logRetentionDays',
 ]);
 const BOOLEAN_KEYS = new Set(['nag']);
+const JSON_KEYS = new Set(['functionEnvironment']);
 
 /** Command-line context values arrive as strings; turn them into what the schema expects. */
 function coerce(key: string, value: unknown): unknown {
@@ -85,6 +91,13 @@ function coerce(key: string, value: unknown): unknown {
   }
   if (NUMBER_KEYS.has(key) && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
   if (BOOLEAN_KEYS.has(key) && (value === 'true' || value === 'false')) return value === 'true';
+  if (JSON_KEYS.has(key)) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value; // the schema reports it, with the value
+    }
+  }
   return value;
 }
 

@@ -48,6 +48,12 @@ export interface NsqLambdaFunctionProps
   /** The function as found by `loadFunctions()`: its definition and handler file. */
   readonly loaded: LoadedFunction;
   /**
+   * Plain (non-secret) environment for this deployment, merged over the definition's `environment`
+   * (e.g. an endpoint that differs per account). Secrets belong in Secrets Manager.
+   * @default - only the definition's environment
+   */
+  readonly deploymentEnvironment?: Readonly<Record<string, string>>;
+  /**
    * How long the function's logs are kept.
    * @default logs.RetentionDays.ONE_MONTH
    */
@@ -72,9 +78,10 @@ export class NsqLambdaFunction extends NodejsFunction {
   public readonly definition: FunctionDefinition;
 
   constructor(scope: Construct, id: string, props: NsqLambdaFunctionProps) {
-    const { loaded, logRetention, logRemovalPolicy, ...rest } = props;
+    const { loaded, logRetention, logRemovalPolicy, deploymentEnvironment, ...rest } = props;
     const { definition } = loaded;
-    const reserved = Object.keys(definition.environment).filter((k) =>
+    const environment = { ...definition.environment, ...deploymentEnvironment };
+    const reserved = Object.keys(environment).filter((k) =>
       (RESERVED_ENVIRONMENT_KEYS as readonly string[]).includes(k),
     );
     if (reserved.length > 0) {
@@ -83,7 +90,7 @@ export class NsqLambdaFunction extends NodejsFunction {
           `these are set by NsqLambdaFunction (${RESERVED_ENVIRONMENT_KEYS.join(', ')})`,
       );
     }
-    const awsKeys = Object.keys(definition.environment).filter((k) => k.startsWith('AWS_'));
+    const awsKeys = Object.keys(environment).filter((k) => k.startsWith('AWS_'));
     if (awsKeys.length > 0) {
       throw new Error(
         `function ${JSON.stringify(definition.name)}: environment sets ${JSON.stringify(awsKeys)}; Lambda reserves AWS_* names`,
@@ -120,7 +127,7 @@ export class NsqLambdaFunction extends NodejsFunction {
       logGroup,
       role,
       environment: {
-        ...definition.environment,
+        ...environment,
         NSQ_LAMBDA_FUNCTION: definition.name,
         NODE_OPTIONS: '--enable-source-maps',
       },

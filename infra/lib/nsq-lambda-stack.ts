@@ -106,11 +106,20 @@ export class NsqLambdaStack extends Stack {
       );
     }
 
+    const known = new Set(props.functions.map((f) => f.definition.name));
+    const unknown = Object.keys(settings.functionEnvironment).filter((name) => !known.has(name));
+    if (unknown.length > 0) {
+      throw new Error(
+        `nsqLambda.functionEnvironment names unknown function(s) ${JSON.stringify(unknown)}; known: ${JSON.stringify([...known])}`,
+      );
+    }
     const functions = new Map<string, NsqLambdaFunction>();
     for (const loaded of props.functions) {
+      const deploymentEnvironment = settings.functionEnvironment[loaded.definition.name];
       const fn = new NsqLambdaFunction(this, `${pascalCase(loaded.definition.name)}Function`, {
         loaded,
         logRetention: retention,
+        ...(deploymentEnvironment && { deploymentEnvironment }),
       });
       fn.bindResources({
         ...(this.dataBucket && { dataBucket: this.dataBucket }),

@@ -46,6 +46,21 @@ describe('readDeploySettings', () => {
     });
   });
 
+  it('reads per-function deployment environment given as JSON on the command line', () => {
+    const app = new App({
+      context: {
+        ...cdkJsonContext(),
+        'nsqLambda.functionEnvironment':
+          '{"html-backup":{"RENDERER_URL":"https://renderer.internal/render"}}',
+      },
+    });
+    expect(readDeploySettings(app.node).functionEnvironment).toEqual({
+      'html-backup': { RENDERER_URL: 'https://renderer.internal/render' },
+    });
+    const bad = new App({ context: { ...cdkJsonContext(), 'nsqLambda.functionEnvironment': '{oops' } });
+    expect(() => readDeploySettings(bad.node)).toThrow(/nsqLambda\.functionEnvironment: .*\(got "\{oops"\)/);
+  });
+
   it('fails on a mistyped command-line key instead of ignoring it', () => {
     const app = new App({ context: { ...cdkJsonContext(), 'nsqLambda.minTasks': '2' } });
     expect(() => readDeploySettings(app.node)).toThrow(/Unrecognized key.*minTasks/);

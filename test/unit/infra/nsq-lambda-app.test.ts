@@ -88,6 +88,20 @@ describe('createNsqLambdaApp', () => {
     }
   });
 
+  it('fails when the deployment environment names a function that does not exist', async () => {
+    const functions = await loadFunctions(fixtureFunctionsDir);
+    expect(() =>
+      createNsqLambdaApp({
+        functions,
+        appProps: {
+          context: { ...cdkJsonContext(), 'nsqLambda.functionEnvironment': '{"ecko":{"A":"b"}}' },
+        },
+      }),
+    ).toThrow(
+      'nsqLambda.functionEnvironment names unknown function(s) ["ecko"]; known: ["backup","echo","lonely"]',
+    );
+  });
+
   it('fails when there are no functions at all', () => {
     expect(() => createNsqLambdaApp({ functions: [], appProps: { context: cdkJsonContext() } })).toThrow(
       'no functions found (add functions/<name>/definition.ts)',

@@ -115,6 +115,32 @@ describe('NsqLambdaFunction.bindResources', () => {
   });
 });
 
+describe('NsqLambdaFunction deployment environment', () => {
+  it('merges it over the definition environment', () => {
+    const s = new Stack(new App(), 'DeploymentEnv');
+    new NsqLambdaFunction(s, 'Env', {
+      loaded: echo,
+      deploymentEnvironment: { GREETING: 'bonjour', RENDERER_URL: 'https://renderer.internal/render' },
+    });
+    Template.fromStack(s).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          GREETING: 'bonjour',
+          RENDERER_URL: 'https://renderer.internal/render',
+        }),
+      },
+    });
+  });
+
+  it('fails when it sets a variable the construct owns', () => {
+    const s = new Stack(new App(), 'DeploymentReserved');
+    expect(
+      () =>
+        new NsqLambdaFunction(s, 'Bad', { loaded: echo, deploymentEnvironment: { UPSTASH_SECRET_ARN: 'x' } }),
+    ).toThrow('environment sets reserved key(s) ["UPSTASH_SECRET_ARN"]');
+  });
+});
+
 describe('NsqLambdaFunction fails early', () => {
   it('fails when the definition sets a variable the construct owns', () => {
     const s = new Stack(new App(), 'Reserved');
