@@ -1,41 +1,133 @@
 /**
- * `npm start`: runs the local system on embedded defaults, on one machine, bound to 127.0.0.1.
- * Ctrl-C stops everything it started.
+ * `npm start`: the whole system on one machine, on embedded defaults, bound to 127.0.0.1 (see dev/up/stack.ts):
+ * nsqd, redis-server, the local Upstash endpoint, MinIO, the local Lambda serving functions/ and the bridge.
+ * Publishes sample messages for the example functions and shows live progress per subscription.
+ *
+ *   npm start                      # sample traffic, live progress
+ *   npm start -- --dev             # the same stack, no sample traffic (a dev stack to publish to yourself)
+ *   npm start -- --free-ports      # any free ports instead of the fixed defaults
+ *
+ * Ctrl-C drains the bridge and stops everything it started; a second Ctrl-C exits at once (still killing
+ * every child). Exit codes: 0 after a clean stop, 1 when start-up fails (every problem listed), 130 on a
+ * second Ctrl-C.
  */
-import { MinioServer } from './services/minio.ts';
-import { Nsqd } from './services/nsq.ts';
+import { Command } from 'commander';
 import { stopAllProcesses } from './services/process.ts';
-import { RedisServer } from './services/redis.ts';
+import { type ProgressPrinter as Printer, ProgressPrinter, progressFromMetrics } from './up/progress.ts';
+import { sampleMessages } from './up/samples.ts';
+import { deadLetterBucket, type Stack, StackError, startStack } from './up/stack.ts';
+
+const program = new Command('npm start')
+  .description('Run nsq-lambda locally: nsqd, redis, local Upstash, MinIO, the local Lambda and the bridge')
+  .option('--dev', 'keep the stack running without publishing sample messages', false)
+  .option('--free-ports', 'use any free ports instead of the fixed defaults', false)
+  .option('--refresh-ms <ms>', 'progress refresh interval', (v) => Number.parseInt(v, 10), 1_000)
+  .showHelpAfterError();
+
+function whereToLook(stack: Stack, dev: boolean): string {
+  const { ports } = stack;
+  return [
+    '',
+    'nsq-lambda is running locally (Ctrl-C drains and stops everything):',
+    `  nsqd         tcp 127.0.0.1:${ports.nsqdTcp}   http http://127.0.0.1:${ports.nsqdHttp}/stats`,
+    `  local Lambda ${stack.lambda.endpoint}   (stats ${stack.lambda.endpoint}/local/stats)`,
+    `  bridge       metrics ${stack.bridge.httpUrl}/metrics   ready ${stack.bridge.httpUrl}/readyz`,
+    `  dead letters s3://${deadLetterBucket}/dead-letters/ on ${stack.minio.endpoint}`,
+    `               AWS_ACCESS_KEY_ID=${stack.minio.accessKeyId} AWS_SECRET_ACCESS_KEY=<see dev/services/minio.ts> aws --endpoint-url ${stack.minio.endpoint} s3 ls s3://${deadLetterBucket} --recursive`,
+    `  Upstash      ${stack.upstash.url}   (redis-server on 127.0.0.1:${ports.redis})`,
+    `  logs         ${stack.logFiles.bridge}`,
+    `               ${stack.logFiles.lambda}`,
+    `  functions    ${stack.functions.map((f) => f.definition.name).join(', ')}`,
+    dev
+      ? `  publish      curl -d '{"greeting":"hi"}' 'http://127.0.0.1:${ports.nsqdHttp}/pub?topic=template'`
+      : '  sample messages published; progress per subscription:',
+    '',
+  ].join('\n');
+}
 
 async function main(): Promise<void> {
-  const nsqd = await Nsqd.start();
-  const redis = await RedisServer.start();
-  const minio = await MinioServer.start();
-  process.stdout.write(
-    [
-      'nsq-lambda local stack is up (Ctrl-C stops it):',
-      `  nsqd       tcp ${nsqd.tcpAddress}  http http://${nsqd.httpAddress}`,
-      `  redis      ${redis.url}`,
-      `  s3 (minio) ${minio.endpoint}  key ${minio.accessKeyId}`,
-      'Not yet part of the stack: the bridge and the local Lambda (see the open issues).',
-      '',
-    ].join('\n'),
-  );
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) process.exit(130);
-    stopping = true;
-    process.stdout.write('stopping...\n');
-    await Promise.allSettled([nsqd.dispose(), redis.dispose(), minio.dispose()]);
-    await stopAllProcesses();
-    process.exit(0);
+  program.parse();
+  const opts = program.opts<{ dev: boolean; freePorts: boolean; refreshMs: number }>();
+  const out = process.stdout;
+  let stack: Stack | undefined;
+  let interrupted = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupted++;
+    if (interrupted > 1) {
+      out.write(`\n${signal} again: exiting without waiting for the drain\n`);
+      void stopAllProcesses(0).finally(() => process.exit(130));
+      return;
+    }
+    out.write(`\n${signal}: draining the bridge, then stopping everything...\n`);
+    void (stack?.stop() ?? Promise.resolve()).then(
+      () => {
+        out.write('stopped.\n');
+        process.exit(0);
+      },
+      (err: unknown) => {
+        process.stderr.write(`stop failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      },
+    );
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  stack = await startStack({
+    freePorts: opts.freePorts,
+    onStatus: (line) => out.write(`${line}\n`),
+  });
+  if (interrupted > 0) return; // a signal arrived during start-up: stop() is running
+  out.write(`${whereToLook(stack, opts.dev)}\n`);
+
+  const published = new Map<string, number>();
+  if (!opts.dev) {
+    for (const batch of sampleMessages(stack.functions.map((f) => f.definition.name))) {
+      await stack.nsqd.http.publishMany(batch.topic, batch.bodies);
+      published.set(batch.topic, (published.get(batch.topic) ?? 0) + batch.bodies.length);
+    }
+    out.write(
+      `published ${[...published].map(([topic, n]) => `${n} to ${topic}`).join(', ')}\n${
+        out.isTTY ? '' : 'progress lines follow when counters change\n'
+      }`,
+    );
+  }
+
+  const printer: Printer = new ProgressPrinter(out);
+  const totalPublished = [...published.values()].reduce((a, b) => a + b, 0);
+  let announcedDone = false;
+  const tick = async () => {
+    if (interrupted > 0 || !stack) return;
+    try {
+      const text = await (await fetch(`${stack.bridge.httpUrl}/metrics`)).text();
+      const rows = progressFromMetrics(text, stack.subscriptions);
+      printer.print(rows);
+      const answered = rows.reduce((n, r) => n + r.finished + r.deadLettered, 0);
+      if (!opts.dev && !announcedDone && answered >= totalPublished) {
+        announcedDone = true;
+        printer.detach();
+        out.write(
+          `all ${totalPublished} sample messages processed (finished or dead-lettered). Ctrl-C to stop, or keep publishing.\n`,
+        );
+      }
+    } catch {
+      if (!stack.bridge.running) {
+        process.stderr.write(`the bridge exited; see ${stack.logFiles.bridge}\n`);
+        onSignal('SIGTERM');
+      } else printer.detach();
+    }
+  };
+  const timer = setInterval(() => void tick(), Math.max(100, opts.refreshMs));
+  timer.unref();
+  await tick();
+  // Keep the process alive until a signal.
+  setInterval(() => {}, 1 << 30);
 }
 
 main().catch(async (err: unknown) => {
-  process.stderr.write(`nsq-lambda up: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(
+    `nsq-lambda up: ${err instanceof StackError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   await stopAllProcesses();
   process.exit(1);
 });

@@ -1,0 +1,247 @@
+/**
+ * The whole local system on one machine, all on 127.0.0.1: nsqd, its own redis-server, the local Upstash
+ * endpoint, MinIO (data and dead-letter buckets), the local renderer for html-backup, the local Lambda
+ * serving functions/, and the bridge (its real entry point, as a child process).
+ *
+ * `startStack` checks binaries and ports first and fails listing every problem; once anything started,
+ * a failure stops what was started. `stop()` drains the bridge first, then stops the rest.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { type LocalLambda, startLocalLambda } from '#dev/local-lambda/server';
+import { type LocalUpstash, startLocalUpstash } from '#dev/local-upstash/server';
+import { goBinary, projectRoot, systemBinary } from '#dev/services/binaries';
+import { MinioServer } from '#dev/services/minio';
+import { Nsqd } from '#dev/services/nsq';
+import { freePort, isPortOpen } from '#dev/services/ports';
+import { stopAllProcesses } from '#dev/services/process';
+import { RedisServer } from '#dev/services/redis';
+import { type LocalRenderer, startLocalRenderer } from '#functions/html-backup/local-renderer';
+import { type LoadedFunction, loadFunctions } from '#functions/registry';
+import { bridgeConfigFromDefinitions } from '#shared/config/bridge-config';
+import { type BridgeProcess, startBridgeProcess } from './bridge-process.ts';
+
+/** The embedded defaults: fixed ports so the URLs are the same every run. */
+export const defaultPorts = {
+  nsqdTcp: 4150,
+  nsqdHttp: 4151,
+  redis: 6399,
+  upstash: 8079,
+  bridgeHttp: 8080,
+  renderer: 8090,
+  minio: 9000,
+  lambda: 9001,
+} as const;
+
+export type StackPorts = { -readonly [K in keyof typeof defaultPorts]: number };
+
+const portNames: Record<keyof StackPorts, string> = {
+  nsqdTcp: 'nsqd TCP',
+  nsqdHttp: 'nsqd HTTP',
+  redis: 'redis-server',
+  upstash: 'local Upstash',
+  bridgeHttp: 'bridge /metrics',
+  renderer: 'local renderer',
+  minio: 'MinIO (S3)',
+  lambda: 'local Lambda',
+};
+
+export const dataBucket = 'nsq-lambda-data';
+export const deadLetterBucket = 'nsq-lambda-dead-letters';
+const region = 'us-east-1';
+
+export interface StackOptions {
+  /** Use any free ports instead of the fixed defaults. */
+  readonly freePorts?: boolean;
+  /** Where logs go. @default .cache/up/logs */
+  readonly logDir?: string;
+  readonly functions?: readonly LoadedFunction[];
+  /** Drain deadline of the bridge on stop. @default 20_000 */
+  readonly drainDeadlineMs?: number;
+  readonly onStatus?: (line: string) => void;
+}
+
+export interface Stack {
+  readonly ports: StackPorts;
+  readonly nsqd: Nsqd;
+  readonly lambda: LocalLambda;
+  readonly bridge: BridgeProcess;
+  readonly minio: MinioServer;
+  readonly upstash: LocalUpstash;
+  readonly functions: readonly LoadedFunction[];
+  /** Subscription names as the bridge reports them. */
+  readonly subscriptions: readonly string[];
+  readonly logDir: string;
+  readonly logFiles: { readonly bridge: string; readonly lambda: string };
+  stop(): Promise<void>;
+}
+
+/** Problems that stop the run before anything starts: missing binaries, taken ports. */
+export async function preflight(ports: StackPorts, checkPorts: boolean): Promise<string[]> {
+  const problems: string[] = [];
+  for (const check of [() => goBinary('nsqd'), () => goBinary('minio'), () => systemBinary('redis-server')]) {
+    try {
+      check();
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  if (checkPorts) {
+    for (const key of Object.keys(ports) as (keyof StackPorts)[]) {
+      if (await isPortOpen(ports[key]))
+        problems.push(
+          `port ${ports[key]} (${portNames[key]}) on 127.0.0.1 is already in use: stop what uses it, or run with --free-ports`,
+        );
+    }
+  }
+  return problems;
+}
+
+async function choosePorts(free: boolean): Promise<StackPorts> {
+  if (!free) return { ...defaultPorts };
+  const ports = {} as StackPorts;
+  const taken = new Set<number>();
+  for (const key of Object.keys(defaultPorts) as (keyof StackPorts)[]) {
+    let port = await freePort();
+    while (taken.has(port)) port = await freePort();
+    taken.add(port);
+    ports[key] = port;
+  }
+  return ports;
+}
+
+function lineLog(stream: WriteStream) {
+  return (line: string) => {
+    stream.write(`${new Date().toISOString()} ${line}\n`);
+  };
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const status = options.onStatus ?? (() => {});
+  const ports = await choosePorts(options.freePorts ?? false);
+  const problems = await preflight(ports, !options.freePorts);
+  if (problems.length > 0) throw new StackError(problems);
+
+  const logDir = options.logDir ?? join(projectRoot, '.cache', 'up', 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const logFiles = { bridge: join(logDir, 'bridge.log'), lambda: join(logDir, 'local-lambda.log') };
+  const lambdaLog = createWriteStream(logFiles.lambda, { flags: 'a' });
+
+  const stops: (() => Promise<unknown>)[] = [];
+  const stopStarted = async () => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
+    await stopAllProcesses();
+    await new Promise<void>((resolve) => lambdaLog.end(() => resolve()));
+  };
+  try {
+    const functions = options.functions ?? (await loadFunctions());
+    status('starting nsqd, redis-server, MinIO...');
+    const [nsqd, redis, minio] = await Promise.all([
+      Nsqd.start({ tcpPort: ports.nsqdTcp, httpPort: ports.nsqdHttp }).then((s) => {
+        stops.push(() => s.dispose());
+        return s;
+      }),
+      RedisServer.start({ port: ports.redis }).then((s) => {
+        stops.push(() => s.dispose());
+        return s;
+      }),
+      MinioServer.start({ port: ports.minio }).then((s) => {
+        stops.push(() => s.dispose());
+        return s;
+      }),
+    ]);
+    const s3 = new S3Client({
+      region,
+      endpoint: minio.endpoint,
+      forcePathStyle: true,
+      credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+    });
+    for (const Bucket of [dataBucket, deadLetterBucket]) await s3.send(new CreateBucketCommand({ Bucket }));
+    s3.destroy();
+
+    status('starting the local Upstash endpoint and the renderer...');
+    const upstash = await startLocalUpstash({
+      redisPort: redis.port,
+      port: ports.upstash,
+      token: randomBytes(18).toString('base64url'),
+    });
+    stops.push(() => upstash.close());
+    const renderer: LocalRenderer = await startLocalRenderer({ port: ports.renderer });
+    stops.push(() => renderer.close());
+
+    const awsCredentials = {
+      AWS_ACCESS_KEY_ID: minio.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: minio.secretAccessKey,
+    };
+    status(`bundling and serving ${functions.length} function(s) in the local Lambda...`);
+    const lambda = await startLocalLambda({
+      functions,
+      port: ports.lambda,
+      region,
+      unreservedConcurrency: 4,
+      log: lineLog(lambdaLog),
+      functionEnvironment: () => ({
+        ...awsCredentials,
+        DATA_BUCKET: dataBucket,
+        S3_ENDPOINT: minio.endpoint,
+        UPSTASH_REDIS_REST_URL: upstash.url,
+        UPSTASH_REDIS_REST_TOKEN: upstash.token,
+        RENDERER_URL: `${renderer.url}`,
+      }),
+    });
+    stops.push(() => lambda.close());
+
+    status('starting the bridge...');
+    const config = bridgeConfigFromDefinitions(functions, {
+      nsqdTcpAddresses: [nsqd.tcpAddress],
+      lambda: { region, endpoint: lambda.endpoint },
+      deadLetter: { kind: 's3', bucket: deadLetterBucket, region, endpoint: minio.endpoint },
+      toggles: { url: upstash.url },
+      http: { host: '127.0.0.1', port: ports.bridgeHttp },
+      drain: { deadlineMs: options.drainDeadlineMs ?? 20_000 },
+    });
+    for (const s of config.subscriptions) await nsqd.http.createTopic(s.topic);
+    const bridge = await startBridgeProcess({
+      config,
+      logFile: logFiles.bridge,
+      env: {
+        ...awsCredentials,
+        UPSTASH_REDIS_REST_TOKEN: upstash.token,
+        LOG_LEVEL: 'info',
+      },
+      readyTimeoutMs: 60_000,
+    });
+    const drainGraceMs = (options.drainDeadlineMs ?? 20_000) + 10_000;
+    stops.push(() => bridge.stop(drainGraceMs));
+
+    let stopping: Promise<void> | undefined;
+    return {
+      ports,
+      nsqd,
+      lambda,
+      bridge,
+      minio,
+      upstash,
+      functions,
+      subscriptions: config.subscriptions.map((s) => s.name),
+      logDir,
+      logFiles,
+      stop() {
+        stopping ??= stopStarted();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    await stopStarted();
+    throw err;
+  }
+}
+
+export class StackError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`cannot start the local stack:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'StackError';
+  }
+}
