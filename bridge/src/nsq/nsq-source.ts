@@ -20,6 +20,7 @@ import { discoverProducers } from './lookupd-discovery.ts';
 
 const NON_FATAL = new Set(['E_FIN_FAILED', 'E_REQ_FAILED', 'E_TOUCH_FAILED']);
 const REDIAL_INTERVAL_MS = 1_000;
+const ERROR_REPEAT_MS = 30_000;
 
 /** The nsqjs internals this module touches (not in @types/nsqjs). */
 interface NsqjsConnection {
@@ -81,6 +82,7 @@ export class NsqSource implements MessageSource {
   readonly #connectionOf = new WeakMap<object, { address: string; id: string }>();
   #connectionSeq = 0;
   #onConnectionClosed: ((connectionId: string) => void) | undefined;
+  readonly #recentErrors = new Map<string, { atMs: number; suppressed: number }>();
   #reader: nsq.Reader | undefined;
   #onMessage: ((handle: DeliveryHandle) => void) | undefined;
   #paused = false;
@@ -237,9 +239,20 @@ export class NsqSource implements MessageSource {
       this.#events.emit('answer_failed', { subscription: this.#sub.name, code, message: text });
       return;
     }
+    // The same connection error repeats on every redial (once a second) while an nsqd is down: report it
+    // once per ERROR_REPEAT_MS, with the number of repeats suppressed meanwhile.
+    const now = Date.now();
+    const seen = this.#recentErrors.get(text);
+    if (seen && now - seen.atMs < ERROR_REPEAT_MS) {
+      seen.suppressed++;
+      return;
+    }
+    this.#recentErrors.set(text, { atMs: now, suppressed: 0 });
+    if (this.#recentErrors.size > 100) this.#recentErrors.clear();
+    const repeats = seen?.suppressed ? ` (repeated ${seen.suppressed} times since last reported)` : '';
     this.#events.emit('error', {
       subscription: this.#sub.name,
-      error: new Error(`nsq ${this.#sub.topic}/${this.#sub.channelName}: ${text}`, { cause: err }),
+      error: new Error(`nsq ${this.#sub.topic}/${this.#sub.channelName}: ${text}${repeats}`, { cause: err }),
     });
   }
 
