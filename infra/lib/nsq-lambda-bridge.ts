@@ -315,7 +315,9 @@ export class NsqLambdaBridge extends Construct {
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
-      desiredCount: v.minTaskCount,
+      // No desiredCount: a deploy would reset a scaled-out service to it in the middle of a backlog.
+      // Without it ECS starts 1 task, keeps the current count on updates, and autoscaling's
+      // minCapacity raises it to minTaskCount.
       vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [this.securityGroup],
       assignPublicIp: false,

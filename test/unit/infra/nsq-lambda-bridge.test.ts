@@ -100,7 +100,7 @@ describe('NsqLambdaBridge options', () => {
       Memory: '1024',
       ContainerDefinitions: [Match.objectLike({ StopTimeout: 115 })],
     });
-    template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2 });
+    template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: Match.absent() });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
       MinCapacity: 2,
       MaxCapacity: 6,
