@@ -1,6 +1,6 @@
 /**
  * Process entry of the CLI: real stdio, SIGINT/SIGTERM become an abort signal (long commands stop at a
- * safe point; a second Ctrl-C exits at once), and the exit code is the command's.
+ * safe point; another Ctrl-C a second later exits at once), and the exit code is the command's.
  */
 import { ExitCode } from './lib/exit-codes.ts';
 import { processIo } from './lib/io.ts';
@@ -12,10 +12,17 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 const controller = new AbortController();
+// Ctrl-C reaches this process from the terminal and, a moment later, again from a parent that forwards
+// signals (npm run, the Node-version trampoline in bin.mjs): a repeat within this window is the same
+// Ctrl-C. Only a later one means "exit now".
+const REPEAT_WINDOW_MS = 1_000;
+let firstSignalAtMs: number | undefined;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
-    if (controller.signal.aborted) process.exit(ExitCode.interrupted);
-    controller.abort(new Error(`received ${sig}`));
+    if (firstSignalAtMs === undefined) {
+      firstSignalAtMs = Date.now();
+      controller.abort(new Error(`received ${sig}`));
+    } else if (Date.now() - firstSignalAtMs > REPEAT_WINDOW_MS) process.exit(ExitCode.interrupted);
   });
 }
 

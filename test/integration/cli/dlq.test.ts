@@ -381,6 +381,8 @@ describe('dlq replay after a crash', () => {
     const count = async () => (await nsqd.http.channelStats('crash-int', 'check'))?.message_count ?? 0;
     const run = spawnCli(['dlq', 'replay', '--rate', '4'], { env });
     await untilPublished(run, count, 2);
+    // Ctrl-C under npm run: the terminal's SIGINT and npm's forwarded one, back to back.
+    run.child.kill('SIGINT');
     run.child.kill('SIGINT');
     const stopped = await run.done;
     expect(stopped.code, stopped.stderr).toBe(130);
