@@ -3,7 +3,7 @@
  * this machine, written to docs/BENCHMARKS.md with a chart in docs/benchmarks/. See bench/README.md
  * and `npm run bench -- --help`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { Command } from 'commander';
 import { projectRoot } from '#dev/services/binaries';
@@ -25,6 +25,7 @@ import { renderReport, throughputChart } from './report.ts';
 import type { BenchRun, SystemInfo } from './results.ts';
 import {
   BRIDGE_BATCHINGS,
+  bridgeOutputBufferTimeoutMs,
   bridgeSystem,
   nsqjsSystem,
   nsqToHttpSystem,
@@ -235,8 +236,17 @@ async function main(): Promise<void> {
 
     // 3. Low-load latency.
     const latency: LatencyResult[] = [];
+    const bridgeObtMs = bridgeOutputBufferTimeoutMs({
+      nsqSource: readFileSync(join(projectRoot, 'bridge/src/nsq/nsq-source.ts'), 'utf8'),
+      config: readFileSync(join(projectRoot, 'shared/config/bridge-config.ts'), 'utf8'),
+    });
+    const latencyBaselineId = nsqjsSystem(2_500, bridgeObtMs).id;
+    log(
+      `the bridge asks nsqd for output_buffer_timeout ${bridgeObtMs ?? 'default (250)'} ms: latency baseline ${latencyBaselineId}`,
+    );
     const latencySystems = [
       nsqjsSystem(),
+      ...(bridgeObtMs === undefined || bridgeObtMs === 25 ? [] : [nsqjsSystem(2_500, bridgeObtMs)]),
       nsqjsSystem(2_500, 25),
       nsqToHttp,
       bridgeSystem('auto', 'responder'),
@@ -371,6 +381,7 @@ async function main(): Promise<void> {
       throughput,
       latency,
       latencyMaxWaitMs: LATENCY_MAX_WAIT_MS,
+      latencyBaselineId,
       throttled,
       inflight,
       profiles,

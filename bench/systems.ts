@@ -239,3 +239,19 @@ export function startConsumer(system: SystemSpec, ctx: ConsumerContext): Managed
     }
   }
 }
+
+/**
+ * The output_buffer_timeout (ms) the bridge asks nsqd for in IDENTIFY, read from its source (nsqd does
+ * not report it in /stats): a literal `outputBufferTimeout: <n>` in bridge/src/nsq, or the default of an
+ * `outputBufferTimeoutMs` setting in shared/config. Undefined means nsqd's default (250 ms).
+ */
+export function bridgeOutputBufferTimeoutMs(sources: {
+  readonly nsqSource: string;
+  readonly config: string;
+}): number | undefined {
+  const literal = /outputBufferTimeout:\s*(\d[\d_]*)\b/.exec(sources.nsqSource)?.[1];
+  if (literal) return Number(literal.replaceAll('_', ''));
+  if (!/outputBufferTimeout\s*:/.test(sources.nsqSource)) return undefined;
+  const setting = /outputBufferTimeoutMs:[^\n]*?\.default\((\d[\d_]*)\)/.exec(sources.config)?.[1];
+  return setting ? Number(setting.replaceAll('_', '')) : undefined;
+}

@@ -83,6 +83,7 @@ export function sampleRun(overrides: Partial<BenchRun> = {}): BenchRun {
     ],
     latency: [latency('nsqjs', 12, 26), latency('bridge-auto-responder', 20, 45)],
     latencyMaxWaitMs: 20,
+    latencyBaselineId: 'nsqjs',
     throttled: [
       trial('bridge-b10-throttled', 1_800, { throttles: 900, requeues: 30, attemptsPerMessage: 1.003 }),
     ],

@@ -1,6 +1,15 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { projectRoot } from '#dev/services/binaries';
 import { parseBridgeConfig } from '#shared/config/bridge-config';
-import { BRIDGE_BATCHINGS, bridgeBenchConfig, bridgeSystem, targetOf } from '../../../bench/systems.ts';
+import {
+  BRIDGE_BATCHINGS,
+  bridgeBenchConfig,
+  bridgeOutputBufferTimeoutMs,
+  bridgeSystem,
+  targetOf,
+} from '../../../bench/systems.ts';
 
 describe('bridgeBenchConfig', () => {
   it.each(Object.entries(BRIDGE_BATCHINGS))('builds a config the bridge accepts for %s', (_, batching) => {
@@ -56,5 +65,29 @@ describe('systems', () => {
     expect(s.label).toBe('bridge batch 100 → local Lambda');
     expect(targetOf(s)).toBe('local-lambda');
     expect(() => bridgeSystem('b7', 'responder')).toThrow(/unknown bridge batching/);
+  });
+});
+
+describe('bridgeOutputBufferTimeoutMs', () => {
+  it('reads a literal in the nsq source, or the default of a config setting it uses', () => {
+    expect(bridgeOutputBufferTimeoutMs({ nsqSource: 'messageTimeout: x,\n', config: '' })).toBeUndefined();
+    expect(bridgeOutputBufferTimeoutMs({ nsqSource: '  outputBufferTimeout: 25,\n', config: '' })).toBe(25);
+    expect(
+      bridgeOutputBufferTimeoutMs({
+        nsqSource: '  outputBufferTimeout: sub.outputBufferTimeoutMs,\n',
+        config: '    outputBufferTimeoutMs: z.number().int().min(-1).default(1_000),\n',
+      }),
+    ).toBe(1000);
+    expect(
+      bridgeOutputBufferTimeoutMs({ nsqSource: 'outputBufferTimeout: config.x,', config: 'nothing here' }),
+    ).toBeUndefined();
+  });
+
+  it('finds what the bridge in this tree asks for (a number or nsqd default)', () => {
+    const value = bridgeOutputBufferTimeoutMs({
+      nsqSource: readFileSync(join(projectRoot, 'bridge/src/nsq/nsq-source.ts'), 'utf8'),
+      config: readFileSync(join(projectRoot, 'shared/config/bridge-config.ts'), 'utf8'),
+    });
+    expect(value === undefined || (Number.isInteger(value) && value >= 1)).toBe(true);
   });
 });
