@@ -42,8 +42,24 @@ export function deadLetter(reason: string): Outcome {
   };
 }
 
+function isReason(value: unknown, required: boolean): boolean {
+  if (value === undefined) return !required;
+  return typeof value === 'string' && value.length <= MAX_REASON_CHARS && (!required || value !== '');
+}
+
+/**
+ * True for an outcome the contract accepts as it is (what `finish`, `requeue` and `deadLetter` build).
+ * A hand-built one with a bad delay or reason is not an outcome: the kit treats it as a handler error
+ * (that message is requeued) instead of sending a response the bridge would reject for the whole batch.
+ */
 export function isOutcome(value: unknown): value is Outcome {
   if (typeof value !== 'object' || value === null) return false;
-  const kind = (value as { kind?: unknown }).kind;
-  return kind === 'finish' || kind === 'requeue' || kind === 'deadLetter';
+  const { kind, delayMs, reason } = value as { kind?: unknown; delayMs?: unknown; reason?: unknown };
+  if (kind === 'finish') return true;
+  if (kind === 'deadLetter') return isReason(reason, true);
+  if (kind !== 'requeue') return false;
+  const delayOk =
+    delayMs === undefined ||
+    (Number.isInteger(delayMs) && (delayMs as number) >= 0 && (delayMs as number) <= MAX_REQUEUE_DELAY_MS);
+  return delayOk && isReason(reason, false);
 }
