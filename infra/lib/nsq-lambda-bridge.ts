@@ -185,6 +185,9 @@ export interface NsqLambdaBridgeProps {
   readonly logRetention?: logs.RetentionDays;
 }
 
+/** Task CPU units Fargate offers (the memory must then fit Fargate's range for that size). */
+const FARGATE_CPU_UNITS: readonly number[] = [256, 512, 1024, 2048, 4096, 8192, 16384];
+
 const ADDRESS = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:\d{1,5}$/;
 
 export class NsqLambdaBridge extends Construct {
@@ -240,8 +243,8 @@ export class NsqLambdaBridge extends Construct {
     });
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      cpu: props.cpu ?? 256,
-      memoryLimitMiB: props.memoryLimitMiB ?? 512,
+      cpu: v.cpu,
+      memoryLimitMiB: v.memoryLimitMiB,
       runtimePlatform: {
         cpuArchitecture: ecs.CpuArchitecture.ARM64,
         operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
@@ -514,6 +517,8 @@ interface ValidatedProps {
   readonly scaleInBacklogMessages: number;
   readonly logRetention: logs.RetentionDays;
   readonly httpPort: number;
+  readonly cpu: number;
+  readonly memoryLimitMiB: number;
 }
 
 function show(value: unknown): string {
@@ -620,6 +625,18 @@ function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
         `scaleInBacklogMessages ${show(scaleInBacklogMessages)} and scaleOutBacklogMessages ${show(scaleOutBacklogMessages)}`,
     );
   }
+  const cpu = props.cpu ?? 256;
+  if (!FARGATE_CPU_UNITS.includes(cpu)) {
+    throw new Error(
+      `NsqLambdaBridge: cpu must be one of Fargate's ${FARGATE_CPU_UNITS.join(', ')}, got ${show(cpu)}`,
+    );
+  }
+  const memoryLimitMiB = props.memoryLimitMiB ?? 512;
+  if (!Number.isInteger(memoryLimitMiB) || memoryLimitMiB < 512) {
+    throw new Error(
+      `NsqLambdaBridge: memoryLimitMiB must be a whole number ≥ 512, got ${show(memoryLimitMiB)}`,
+    );
+  }
   const httpPort = props.httpPort ?? 8080;
   if (!Number.isInteger(httpPort) || httpPort < 1 || httpPort > 65_535) {
     throw new Error(`NsqLambdaBridge: httpPort must be 1 to 65535, got ${show(httpPort)}`);
@@ -634,5 +651,7 @@ function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
     scaleInBacklogMessages,
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     httpPort,
+    cpu,
+    memoryLimitMiB,
   };
 }

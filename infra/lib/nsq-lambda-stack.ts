@@ -4,7 +4,7 @@
  * the dashboard and alarms. Adding a function folder adds its Lambda, subscription and permissions here
  * with no edit to this file.
  */
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -128,6 +128,17 @@ export class NsqLambdaStack extends Stack {
       functions.set(loaded.definition.name, fn);
     }
     this.functions = functions;
+
+    const placeholders = [...settings.nsqdTcpAddresses, ...settings.lookupdHttpAddresses].filter((a) =>
+      /\.invalid:\d+$/.test(a),
+    );
+    if (placeholders.length > 0) {
+      Annotations.of(this).addWarningV2(
+        'nsq-lambda:placeholderAddress',
+        `NSQ address(es) ${JSON.stringify(placeholders)} are placeholders (.invalid): deploy with ` +
+          '-c nsqLambda.nsqdTcpAddresses=host:4150,... and/or -c nsqLambda.lookupdHttpAddresses=host:4161,...',
+      );
+    }
 
     const vpc = settings.vpcId ? ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: settings.vpcId }) : undefined;
 

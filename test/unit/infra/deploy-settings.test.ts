@@ -19,7 +19,7 @@ describe('readDeploySettings', () => {
     const settings = readDeploySettings(new App({ context: cdkJsonContext() }).node);
     expect(settings).toMatchObject({
       stackName: 'NsqLambda',
-      lookupdHttpAddresses: ['nsqlookupd.nsq.internal:4161'],
+      lookupdHttpAddresses: ['nsqlookupd.placeholder.invalid:4161'],
       nsqdTcpAddresses: [],
       logRetentionDays: 30,
       nag: true,

@@ -207,6 +207,13 @@ describe('NsqLambdaBridge fails early on misuse, showing the bad value', () => {
     );
   });
 
+  it('fails on a task size Fargate does not offer', () => {
+    expect(() => bridge({ cpu: 300 })).toThrow(/cpu must be one of Fargate's 256, 512, .* got 300/);
+    expect(() => bridge({ memoryLimitMiB: 256 })).toThrow(
+      'memoryLimitMiB must be a whole number ≥ 512, got 256',
+    );
+  });
+
   it('fails on an HTTP port out of range and on a non-integer retention', () => {
     expect(() => bridge({ httpPort: 70_000 })).toThrow('httpPort must be 1 to 65535, got 70000');
     expect(() => bridge({ deadLetterRetentionDays: 0 })).toThrow(

@@ -356,6 +356,18 @@ describe('bridge service', () => {
   });
 });
 
+describe('settings', () => {
+  it("warns while cdk.json's placeholder address is still configured", () => {
+    const messages = fixture.assembly.getStackByName(fixture.stack.stackName).messages;
+    const warnings = messages.filter((m) => m.level === 'warning').map((m) => String(m.entry.data));
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('["nsqlookupd.placeholder.invalid:4161"] are placeholders'),
+      ]),
+    );
+  });
+});
+
 describe('buckets', () => {
   it('keeps dead letters encrypted, private, TLS-only, access-logged and expiring', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
