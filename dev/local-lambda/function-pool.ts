@@ -208,8 +208,13 @@ export class FunctionPool {
     if (!worker) {
       this.stats.coldStarts += 1;
       worker = this.#spawn();
+      const initStarted = performance.now();
       const initError = await worker.init();
       if (initError) {
+        const initMs = performance.now() - initStarted;
+        this.#settings.log(
+          `[${d.name}] INIT_REPORT Init Duration: ${initMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${initError.errorType}\tWorker: ${worker.id} (pid ${worker.pid})`,
+        );
         this.stats.functionErrors += 1;
         const outcome: InvokeOutcome = { kind: 'worker-lost', error: initError, logs: '' };
         return { kind: 'done', outcome, cold, log: this.#logInvocation(requestId, worker, outcome, 0, cold) };

@@ -7,9 +7,11 @@ import {
   GetFunctionConfigurationCommand,
   InvalidParameterValueException,
   InvalidRequestContentException,
+  RequestTooLargeException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
+import { maxEventRequestBytes } from '#dev/local-lambda/invoke-api';
 import { startLocalLambda } from '#dev/local-lambda/server';
 import { waitFor } from '#dev/services/wait';
 import { payloadJson, useLocalLambda } from './use-local-lambda.ts';
@@ -58,6 +60,13 @@ describe('invocation types', () => {
       timeoutMs: 30_000,
     });
     expect(lambda.stats().slow?.throttles).toBe(0);
+  });
+
+  it('limits Event payloads to 1 MiB (413 RequestTooLargeException above)', async () => {
+    const body = JSON.stringify({ ms: 1, pad: 'p'.repeat(maxEventRequestBytes) });
+    const err = await rejection(invoke('slow', undefined, { InvocationType: 'Event', Payload: body }));
+    expect(err).toBeInstanceOf(RequestTooLargeException);
+    expect((err as Error).message).toContain(`${maxEventRequestBytes} bytes`);
   });
 
   it('RequestResponse replies 200 with the result and Lambda headers', async () => {

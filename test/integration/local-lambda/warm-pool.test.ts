@@ -67,6 +67,13 @@ describe('warm pool', () => {
       errorType: 'Error',
       errorMessage: 'configuration missing: the init-fail fixture always fails at import',
     });
+    expect(
+      lines.some((l) =>
+        /^\[init-fail\] INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Error/.test(
+          l,
+        ),
+      ),
+    ).toBe(true);
   });
 });
 
