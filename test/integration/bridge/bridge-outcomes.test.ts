@@ -99,6 +99,51 @@ describe('bridge outcomes against a real nsqd and a real Invoke API server', () 
     expect(malformed).toHaveLength(1);
   });
 
+  it('ambiguous (socket destroyed mid-request, invocation timeout): the batch is requeued, then bisected on repeat', async () => {
+    const nsqd = await services.nsqd();
+    let calls = 0;
+    const results: string[] = [];
+    current = await startBridge(
+      nsqd,
+      () => {
+        calls++;
+        if (calls === 1) return { destroySocket: true };
+        if (calls === 2) return { hang: true };
+        return { body: null };
+      },
+      // maxMessages 2 with a long wait: both messages always travel together.
+      { maxMessages: 2, maxWaitMs: 10_000, functionTimeoutMs: 1_000, invocationTimeoutMs: 1_500 },
+    );
+    current.events.on('batch_invoked', (e) => results.push(e.result.kind));
+    await nsqd.http.publishMany(current.topic, ['a', 'b']);
+    const stats = await waitChannelIdle(nsqd, current.topic, current.channel, 30_000);
+    // 1st delivery: reset socket → both requeued. 2nd delivery: the invocation times out; the failure repeats
+    // (attempts 2), so the batch is bisected and each half succeeds without another REQ.
+    expect(results).toEqual(['ambiguous', 'ambiguous', 'ok', 'ok']);
+    expect(stats.requeue_count).toBe(2);
+    expect(stats.timeout_count).toBe(0);
+  });
+
+  it('not executed (unknown function): retried in-process without a REQ, then requeued', async () => {
+    const nsqd = await services.nsqd();
+    let calls = 0;
+    const results: string[] = [];
+    current = await startBridge(
+      nsqd,
+      () =>
+        ++calls <= 4
+          ? { status: 404, errorType: 'ResourceNotFoundException', message: 'Function not found' }
+          : { body: null },
+      { maxMessages: 5, maxWaitMs: 200 },
+    );
+    current.events.on('batch_invoked', (e) => results.push(e.result.kind));
+    await nsqd.http.publish(current.topic, 'x');
+    const stats = await waitChannelIdle(nsqd, current.topic, current.channel, 30_000);
+    // 3 tries (1 + 2 retries) in the first delivery, then one REQ; the second delivery fails once, then succeeds.
+    expect(results).toEqual(['notExecuted', 'notExecuted', 'notExecuted', 'notExecuted', 'ok']);
+    expect(stats.requeue_count).toBe(1);
+  });
+
   it('429: no attempt spent (no REQ), the same batch is retried, and the AIMD limit drops', async () => {
     const nsqd = await services.nsqd();
     let calls = 0;
