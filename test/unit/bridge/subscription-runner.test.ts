@@ -389,6 +389,44 @@ describe('SubscriptionRunner lifecycle', () => {
     expect(t.invoker.calls).toHaveLength(1);
   });
 
+  it('drain during a throttle wait requeues the held batch at once', async () => {
+    const t = setup({ maxMessages: 2, maxWaitMs: 0 }, () => ({
+      kind: 'throttled',
+      reason: 'ConcurrentInvocationLimitExceeded',
+      retryAfterMs: 60_000,
+      durationMs: 1,
+    }));
+    const ds = [new FakeDelivery('a'), new FakeDelivery('b')];
+    t.source.deliver(...ds);
+    await waitFor(() => t.seen.some((s) => s.name === 'throttled'), { what: 'throttled' });
+    const started = Date.now();
+    expect(await t.runner.drain(Date.now() + 30_000)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(ds.map((d) => d.answers)).toEqual([
+      [{ kind: 'requeue', delayMs: 0 }],
+      [{ kind: 'requeue', delayMs: 0 }],
+    ]);
+  });
+
+  it('drain deadline: aborts the invocation still running and requeues its messages at once', async () => {
+    const t = setup(
+      { maxMessages: 1 },
+      (_e, _call) =>
+        new Promise((resolve) => {
+          const signal = t.invoker.calls.at(-1)?.request.signal;
+          signal?.addEventListener('abort', () =>
+            resolve({ kind: 'ambiguous', errorType: 'AbortError', message: 'aborted', durationMs: 1 }),
+          );
+        }),
+    );
+    const d = new FakeDelivery('stuck');
+    t.source.deliver(d);
+    await waitFor(() => t.invoker.calls.length === 1, { what: 'invoking' });
+    expect(await t.runner.drain(Date.now() + 200)).toBe(true);
+    expect(d.answers).toEqual([{ kind: 'requeue', delayMs: 0 }]);
+    expect(t.source.closed).toBe(true);
+  });
+
   it('toggle stopped (requeue policy): pauses consumption, requeues with the toggle delay, resumes on started', async () => {
     const t = setup(
       { maxMessages: 10, maxWaitMs: 60_000, toggle: { policy: 'requeue', requeueDelayMs: 7000 } },
