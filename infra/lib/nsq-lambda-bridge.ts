@@ -380,6 +380,16 @@ export class NsqLambdaBridge extends Construct {
     });
 
     for (const target of fed) {
+      const reserved = target.definition.reservedConcurrency;
+      const perTask = target.definition.subscriptions.reduce((n, s) => n + s.maxConcurrentInvocations, 0);
+      if (reserved !== undefined && perTask * v.maxTaskCount > reserved) {
+        Annotations.of(this).addWarningV2(
+          'nsq-lambda:concurrencyAboveReserved',
+          `function ${JSON.stringify(target.definition.name)}: up to ${perTask * v.maxTaskCount} concurrent ` +
+            `invocations (${perTask} per task × maxTaskCount ${v.maxTaskCount}) against reservedConcurrency ` +
+            `${reserved}; the bridge will be throttled and back off (messages are requeued, not lost)`,
+        );
+      }
       const invocationMs = target.definition.timeoutSec * 1000 + INVOCATION_TIMEOUT_MARGIN_MS;
       if (invocationMs > v.drainDeadlineMs) {
         Annotations.of(this).addWarningV2(

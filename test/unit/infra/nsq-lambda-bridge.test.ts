@@ -127,6 +127,26 @@ describe('NsqLambdaBridge options', () => {
     );
   });
 
+  it('warns when the bridge can run more invocations than the function reserves', () => {
+    const stack = newStack();
+    new NsqLambdaBridge(stack, 'Bridge', {
+      targets: [
+        target(stack, {
+          name: 'narrow',
+          reservedConcurrency: 5,
+          subscriptions: [{ topic: 'events', channel: 'narrow', maxConcurrentInvocations: 2 }],
+        }),
+      ],
+      nsqdTcpAddresses: ['nsqd.internal:4150'],
+      maxTaskCount: 3,
+      image,
+    });
+    Annotations.fromStack(stack).hasWarning(
+      '/BridgeTest/Bridge',
+      Match.stringLikeRegexp('"narrow": up to 6 concurrent invocations .* against reservedConcurrency 5'),
+    );
+  });
+
   it('grants dead-letter reads to a principal, under the prefix only', () => {
     const { stack, bridge: b } = bridge({ deadLetterPrefix: 'dl/' });
     const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
