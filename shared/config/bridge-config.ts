@@ -279,6 +279,10 @@ function globalRules(raw: unknown, ctx: Ctx): void {
   });
 }
 
+function nonEmpty<T>(list: readonly T[] | undefined): readonly T[] | undefined {
+  return list !== undefined && list.length > 0 ? list : undefined;
+}
+
 function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
   return issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
 }
@@ -344,8 +348,11 @@ export function parseBridgeConfig(raw: unknown, secrets: BridgeSecrets = {}): Br
     touchIntervalMs: s.touchIntervalMs ?? Math.floor(s.msgTimeoutMs / 3),
     invocationTimeoutMs: s.invocationTimeoutMs ?? s.functionTimeoutMs + INVOCATION_TIMEOUT_MARGIN_MS,
     channelName: s.ephemeral ? `${s.channel}#ephemeral` : s.channel,
-    nsqdTcpAddresses: s.nsqdTcpAddresses ?? (s.lookupdHttpAddresses ? [] : data.nsqdTcpAddresses),
-    lookupdHttpAddresses: s.lookupdHttpAddresses ?? (s.nsqdTcpAddresses ? [] : data.lookupdHttpAddresses),
+    // An empty per-subscription list overrides nothing (as in globalRules), so a subscription never ends up with no address.
+    nsqdTcpAddresses:
+      nonEmpty(s.nsqdTcpAddresses) ?? (nonEmpty(s.lookupdHttpAddresses) ? [] : data.nsqdTcpAddresses),
+    lookupdHttpAddresses:
+      nonEmpty(s.lookupdHttpAddresses) ?? (nonEmpty(s.nsqdTcpAddresses) ? [] : data.lookupdHttpAddresses),
   }));
   return { ...data, tls, subscriptions, secrets: makeSecrets(secrets) };
 }

@@ -1,0 +1,235 @@
+/**
+ * The bridge config loader (shared/config/bridge-config.ts) under arbitrary input: it never crashes
+ * (only ConfigError, listing at least one problem), and whatever it accepts keeps every rule the
+ * contract states (docs/faults.md, issue 3): valid NSQ names, maxInFlight ≥ maxMessages × concurrency
+ * and ≤ nsqd's max RDY, touch < msg timeout ≤ --max-msg-timeout, invocation timeout above the function
+ * timeout, requeue cap ≤ --max-req-timeout, the Invoke byte limit, unique names, some address.
+ * Secrets never show in the serialised config.
+ */
+import { inspect } from 'node:util';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type BridgeConfig,
+  ConfigError,
+  loadBridgeConfig,
+  NSQD_MAX_RDY_COUNT,
+  parseBridgeConfig,
+} from '#shared/config/bridge-config';
+import { EVENT_ENVELOPE_RESERVE_BYTES, LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES } from '#shared/config/subscription';
+import { NSQ_NAME_PATTERN } from '#shared/contract/batch-event';
+
+const base = {
+  nsqdTcpAddresses: ['127.0.0.1:4150'],
+  deadLetter: { kind: 's3', bucket: 'dead-letters' },
+  subscriptions: [{ name: 'orders', functionName: 'orders-fn', topic: 'orders', channel: 'bridge' }],
+};
+
+/** Interesting values for one field: boundaries, wrong types, huge and negative numbers. */
+const fieldValue = fc.oneof(
+  fc.integer({ min: -10, max: 20_000 }),
+  fc.constantFrom(
+    0,
+    1,
+    100,
+    999,
+    1_000,
+    2_500,
+    2_501,
+    10_000,
+    60_000,
+    900_000,
+    3_600_000,
+    6_225_920,
+    6_291_456,
+  ),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.string({ maxLength: 70 }),
+  fc.constantFrom('', 'orders#ephemeral', 'a b', 'x'.repeat(65), '127.0.0.1:4150', 'http://127.0.0.1:4161'),
+  fc.constant(null),
+  fc.array(fc.string({ maxLength: 20 }), { maxLength: 3 }),
+  fc.anything(),
+);
+
+const subscriptionKeys = [
+  'name',
+  'functionName',
+  'topic',
+  'channel',
+  'ephemeral',
+  'maxMessages',
+  'maxBytes',
+  'maxWaitMs',
+  'maxConcurrentInvocations',
+  'maxInFlight',
+  'maxAttempts',
+  'msgTimeoutMs',
+  'touchIntervalMs',
+  'functionTimeoutMs',
+  'invocationTimeoutMs',
+  'nsqdTcpAddresses',
+  'lookupdHttpAddresses',
+  'requeue',
+  'toggle',
+  'extra',
+] as const;
+const globalKeys = [
+  'nsqdTcpAddresses',
+  'lookupdHttpAddresses',
+  'maxReqTimeoutMs',
+  'maxMsgTimeoutMs',
+  'heartbeatIntervalMs',
+  'lookupdPollIntervalMs',
+  'tls',
+  'deadLetter',
+  'subscriptions',
+  'extra',
+] as const;
+
+/** The base config with several fields of its subscription(s) and globals replaced. */
+const mutatedConfig = fc
+  .tuple(
+    fc.array(fc.tuple(fc.constantFrom(...subscriptionKeys), fieldValue), { maxLength: 4 }),
+    fc.array(fc.tuple(fc.constantFrom(...globalKeys), fieldValue), { maxLength: 2 }),
+    fc.boolean(),
+  )
+  .map(([subEdits, globalEdits, twoSubscriptions]) => {
+    const sub: Record<string, unknown> = { ...base.subscriptions[0] };
+    for (const [k, v] of subEdits) sub[k] = v;
+    const config: Record<string, unknown> = {
+      ...base,
+      subscriptions: twoSubscriptions ? [sub, { ...sub, name: 'second' }] : [sub],
+    };
+    for (const [k, v] of globalEdits) config[k] = v;
+    return config;
+  });
+
+function tryParse(raw: unknown): BridgeConfig | ConfigError {
+  try {
+    return parseBridgeConfig(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems.length).toBeGreaterThan(0);
+    for (const p of problems) expect(typeof p).toBe('string');
+    return error as ConfigError;
+  }
+}
+
+function expectContractRules(c: BridgeConfig): void {
+  const names = c.subscriptions.map((s) => s.name);
+  expect(new Set(names).size).toBe(names.length);
+  for (const s of c.subscriptions) {
+    for (const name of [s.topic, s.channel, s.channelName]) {
+      expect(name).toMatch(NSQ_NAME_PATTERN);
+      expect(name.length).toBeGreaterThanOrEqual(1);
+      expect(name.length).toBeLessThanOrEqual(64);
+    }
+    expect(s.maxMessages).toBeGreaterThanOrEqual(1);
+    expect(s.maxMessages).toBeLessThanOrEqual(10_000);
+    expect(s.maxInFlight).toBeGreaterThanOrEqual(s.maxMessages * s.maxConcurrentInvocations);
+    expect(s.maxInFlight).toBeLessThanOrEqual(NSQD_MAX_RDY_COUNT);
+    expect(s.maxBytes).toBeLessThanOrEqual(LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES - EVENT_ENVELOPE_RESERVE_BYTES);
+    expect(s.touchIntervalMs).toBeLessThan(s.msgTimeoutMs);
+    expect(s.msgTimeoutMs).toBeLessThanOrEqual(c.maxMsgTimeoutMs);
+    expect(s.invocationTimeoutMs).toBeGreaterThan(s.functionTimeoutMs);
+    expect(s.invocationTimeoutMs + s.maxWaitMs).toBeLessThan(c.maxMsgTimeoutMs);
+    expect(s.requeue.maxDelayMs).toBeLessThanOrEqual(c.maxReqTimeoutMs);
+    expect(s.nsqdTcpAddresses.length + s.lookupdHttpAddresses.length).toBeGreaterThan(0);
+    for (const v of [s.maxAttempts, s.maxWaitMs, s.maxConcurrentInvocations, s.msgTimeoutMs])
+      expect(Number.isInteger(v)).toBe(true);
+  }
+}
+
+describe('the bridge config loader under arbitrary input', () => {
+  it('never crashes on arbitrary values and JSON', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), fc.jsonValue()), (raw) => {
+        const out = tryParse(raw);
+        if (!(out instanceof ConfigError)) expectContractRules(out);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('accepts a mutated config only when it keeps every contract rule', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(mutatedConfig, (raw) => {
+        const out = tryParse(raw);
+        if (out instanceof ConfigError) return;
+        accepted++;
+        expectContractRules(out);
+      }),
+      { numRuns: 4_000 },
+    );
+    // The generator must reach the accepting side too, or the rule checks prove nothing.
+    expect(accepted).toBeGreaterThan(100);
+  });
+
+  it('loadBridgeConfig: any env text is a ConfigError or a valid config, never a crash', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          mutatedConfig.map((c) => JSON.stringify(c)),
+        ),
+        fc.option(fc.string(), { nil: undefined }),
+        (text, file) => {
+          const env: NodeJS.ProcessEnv = { NSQ_LAMBDA_CONFIG: text };
+          if (file !== undefined) env.NSQ_LAMBDA_CONFIG_FILE = `/nonexistent/${file}`;
+          try {
+            expectContractRules(loadBridgeConfig(env));
+          } catch (error) {
+            expect(error).toBeInstanceOf(ConfigError);
+          }
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('never shows a secret when the config is serialised or inspected', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[A-Za-z0-9+/=_-]{12,40}$/),
+        fc.stringMatching(/^[A-Za-z0-9]{12,40}$/),
+        (nsq, upstash) => {
+          const secretA = `nsq-${nsq}`;
+          const secretB = `up-${upstash}`;
+          const config = loadBridgeConfig({
+            NSQ_LAMBDA_CONFIG: JSON.stringify(base),
+            NSQ_AUTH_SECRET: secretA,
+            UPSTASH_REDIS_REST_TOKEN: secretB,
+          });
+          expect(config.secrets.nsqAuthSecret).toBe(secretA);
+          for (const text of [
+            JSON.stringify(config),
+            inspect(config, { depth: 10 }),
+            String(config.secrets),
+          ]) {
+            expect(text).not.toContain(secretA);
+            expect(text).not.toContain(secretB);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('found by the fuzzer', () => {
+  it('an empty per-subscription address list falls back to the global addresses instead of leaving none', () => {
+    for (const override of [
+      { lookupdHttpAddresses: [] },
+      { nsqdTcpAddresses: [] },
+      { nsqdTcpAddresses: [], lookupdHttpAddresses: [] },
+    ]) {
+      const c = parseBridgeConfig({ ...base, subscriptions: [{ ...base.subscriptions[0], ...override }] });
+      expect(c.subscriptions[0]?.nsqdTcpAddresses).toEqual(['127.0.0.1:4150']);
+    }
+  });
+});
