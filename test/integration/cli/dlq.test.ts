@@ -360,7 +360,7 @@ describe('dlq replay after a crash', () => {
       // Killed between begin and done: one message is uncertain; republishing it is the operator's call.
       rerun = await cli(['dlq', 'replay', '--rate', '100', '--json', '--uncertain', 'republish'], { env });
     }
-    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.code, rerun.stderr + rerun.stdout).toBe(0);
     const total = await count();
     expect(total).toBeGreaterThanOrEqual(n);
     expect(total).toBeLessThanOrEqual(n + 1);
@@ -390,7 +390,7 @@ describe('dlq replay after a crash', () => {
     expect(hasStackTrace(stopped.stderr)).toBe(false);
 
     const rerun = await cli(['dlq', 'replay', '--rate', '100', '--json'], { env });
-    expect(rerun.code, rerun.stderr).toBe(0);
+    expect(rerun.code, rerun.stderr + rerun.stdout).toBe(0);
     expect(await count()).toBe(n);
     const got = await collectMessages({
       topic: 'crash-int',
