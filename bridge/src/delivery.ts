@@ -4,7 +4,6 @@
  * (pending → invoking → answered) sends exactly ONE answer, even when two code paths answer in the
  * same tick (nsqjs only marks a message answered on the next tick, so FIN+REQ would both go out).
  */
-import { encodeBody } from '#shared/contract/batch-event';
 
 /** What the NSQ transport provides per delivered message. */
 export interface DeliveryHandle {
@@ -52,15 +51,9 @@ export class TrackedMessage {
     readonly receivedAtMs: number,
   ) {
     this.lastTouchedAtMs = receivedAtMs;
-    this.encoded = JSON.stringify({
-      id: handle.id,
-      body: encodeBody(handle.body),
-      attempts: handle.attempts,
-      timestampMs: handle.timestampMs,
-      topic,
-      channel,
-      nsqdAddress: handle.nsqdAddress,
-    });
+    // Base64 needs no JSON escaping: build the entry around it rather than have JSON.stringify scan
+    // and copy it again. nsqjs bodies are Buffers already (encodeBody would copy them first).
+    this.encoded = `{"id":${JSON.stringify(handle.id)},"body":"${handle.body.toString('base64')}","attempts":${handle.attempts},"timestampMs":${handle.timestampMs},"topic":${JSON.stringify(topic)},"channel":${JSON.stringify(channel)},"nsqdAddress":${JSON.stringify(handle.nsqdAddress)}}`;
     this.encodedBytes = Buffer.byteLength(this.encoded);
   }
 

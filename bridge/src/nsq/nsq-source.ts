@@ -81,6 +81,8 @@ export class NsqSource implements MessageSource {
   readonly #connected = new Set<string>();
   readonly #connectionOf = new WeakMap<object, { address: string; id: string }>();
   #connectionSeq = 0;
+  readonly #nsqjsConnectionOf = new WeakMap<object, NsqjsConnection>();
+  readonly #corked = new Set<NsqjsConnection>();
   #onConnectionClosed: ((connectionId: string) => void) | undefined;
   readonly #recentErrors = new Map<string, { atMs: number; suppressed: number }>();
   #reader: nsq.Reader | undefined;
@@ -124,7 +126,10 @@ export class NsqSource implements MessageSource {
         // @ts-expect-error: registerConnectionListeners is internal to nsqjs.
         super.registerConnectionListeners(conn);
         const connection = { address: conn.id(), id: `${conn.id()}#${++source.#connectionSeq}` };
-        conn.on('message', (msg) => source.#connectionOf.set(msg as object, connection));
+        conn.on('message', (msg) => {
+          source.#connectionOf.set(msg as object, connection);
+          source.#nsqjsConnectionOf.set(msg as object, conn);
+        });
         conn.on('ready', () => {
           source.#connected.add(conn.id());
           source.#events.emit('nsqd_connected', { subscription: sub.name, address: conn.id() });
@@ -213,9 +218,18 @@ export class NsqSource implements MessageSource {
         timestampMs,
         nsqdAddress: connection.address,
         connectionId: connection.id,
-        finish: () => msg.finish(),
-        requeue: (delayMs) => msg.requeue(Math.max(0, Math.floor(delayMs)), false),
-        touch: () => msg.touch(),
+        finish: () => {
+          this.#cork(msg);
+          msg.finish();
+        },
+        requeue: (delayMs) => {
+          this.#cork(msg);
+          msg.requeue(Math.max(0, Math.floor(delayMs)), false);
+        },
+        touch: () => {
+          this.#cork(msg);
+          msg.touch();
+        },
         hardRemainingMs: () =>
           msg.maxMsgTimeout > 0 ? msg.timeUntilTimeout(true) : Number.POSITIVE_INFINITY,
       };
@@ -230,6 +244,24 @@ export class NsqSource implements MessageSource {
       // Never let a throwing handler reach nsqjs (it would crash the process).
       this.#events.emit('error', { subscription: this.#sub.name, error: error as Error });
     }
+  }
+
+  /**
+   * nsqjs writes each FIN/REQ/TOUCH to the socket on its own: one syscall per message. Answers to a
+   * batch are given in one tick, so cork the connection's writer until the next turn of the event
+   * loop and they leave in one writev.
+   */
+  #cork(msg: NsqjsMessage): void {
+    const conn = this.#nsqjsConnectionOf.get(msg as object);
+    if (!conn || this.#corked.has(conn)) return;
+    const writer = conn.outWriter as import('node:stream').Writable | null;
+    if (!writer || typeof writer.cork !== 'function') return;
+    writer.cork();
+    this.#corked.add(conn);
+    setImmediate(() => {
+      this.#corked.delete(conn);
+      writer.uncork();
+    });
   }
 
   #onError(err: Error): void {
