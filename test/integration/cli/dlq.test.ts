@@ -5,6 +5,7 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MinioServer } from '#dev/services/minio';
 import type { Nsqd } from '#dev/services/nsq';
+import { freePort } from '#dev/services/ports';
 import { collectMessages } from '#test/harness/nsq-consumer';
 import { useServices, waitFor } from '#test/harness/services';
 import { cli, hasStackTrace, spawnCli } from './cli-harness.ts';
@@ -15,7 +16,10 @@ let minio: MinioServer;
 let nsqd: Nsqd;
 let s3: S3Client;
 
+let closedPort: number;
+
 beforeAll(async () => {
+  closedPort = await freePort();
   [minio, nsqd] = await Promise.all([services.minio(), services.nsqd()]);
   s3 = s3For(minio);
 });
@@ -234,10 +238,10 @@ describe('dlq replay', () => {
     const bucket = 'replay-down';
     await seed(s3, bucket, [record({ topic: 'replay-down' })]);
     const r = await cli(['dlq', 'replay'], {
-      env: { ...s3Env(minio, bucket), NSQD_HTTP_ADDRESS: '127.0.0.1:9' },
+      env: { ...s3Env(minio, bucket), NSQD_HTTP_ADDRESS: `127.0.0.1:${closedPort}` },
     });
     expect(r.code).toBe(4);
-    expect(r.stderr).toContain('nsqd at http://127.0.0.1:9 is unreachable');
+    expect(r.stderr).toContain(`nsqd at http://127.0.0.1:${closedPort} is unreachable`);
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBridgeMetrics, MetricsRegistry } from '#bridge/observability/metrics';
 import { runCli } from '#cli/program';
 import type { Nsqd } from '#dev/services/nsq';
+import { freePort } from '#dev/services/ports';
 import { useServices, waitFor } from '#test/harness/services';
 import { type UpstashFixture, useLocalUpstash } from '#test/harness/upstash';
 import { captureIo, cli, hasStackTrace } from './cli-harness.ts';
@@ -20,7 +21,10 @@ let scrapes = 0;
 const readers: Reader[] = [];
 let env: Record<string, string>;
 
+let closedPort: number;
+
 beforeAll(async () => {
+  closedPort = await freePort();
   [nsqd, fx] = await Promise.all([services.nsqd(), upstash.start()]);
   // A bridge's /metrics: the real registry and metric names; each scrape sees 10 more finished messages.
   const registry = new MetricsRegistry();
@@ -124,17 +128,20 @@ describe('status', () => {
   });
 
   it('still prints the table, warns in one line and exits 4 when a source is unreachable', async () => {
-    const r = await cli(['status', '--sample', '0', '--metrics-url', 'http://127.0.0.1:9/metrics'], { env });
+    const r = await cli(
+      ['status', '--sample', '0', '--metrics-url', `http://127.0.0.1:${closedPort}/metrics`],
+      { env },
+    );
     expect(r.code).toBe(4);
     expect(r.stdout).toContain('orders/lambda');
     expect(r.stderr).toMatch(
-      /^warning: the bridge metrics at http:\/\/127\.0\.0\.1:9\/metrics are unreachable/,
+      /^warning: the bridge metrics at http:\/\/127\.0\.0\.1:\d+\/metrics are unreachable/,
     );
     expect(hasStackTrace(r.stderr)).toBe(false);
 
-    const noNsqd = await cli(['status', '--sample', '0', '--nsqd-http', '127.0.0.1:9'], { env });
+    const noNsqd = await cli(['status', '--sample', '0', '--nsqd-http', `127.0.0.1:${closedPort}`], { env });
     expect(noNsqd.code).toBe(4);
-    expect(noNsqd.stderr).toContain('nsqd http://127.0.0.1:9');
+    expect(noNsqd.stderr).toContain(`nsqd http://127.0.0.1:${closedPort}`);
   });
 
   it('refreshes with --watch until interrupted, with rates between refreshes', async () => {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '#dev/services/ports';
 import { parseToggleState, toggleKey, toggleMetaKey } from '#shared/toggle/keys';
 import { createUpstashToggleReader } from '#shared/toggle/toggle-reader';
 import { type UpstashFixture, useLocalUpstash } from '#test/harness/upstash';
@@ -97,7 +98,7 @@ describe('toggle', () => {
     expect(unconfigured.stderr).toContain('UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN');
 
     const down = await cli(['toggle', 'stop', 'orders'], {
-      env: { ...env, UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9' },
+      env: { ...env, UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${await freePort()}` },
     });
     expect(down.code).toBe(4);
     expect(down.stderr).toContain('unreachable');
