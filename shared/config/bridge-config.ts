@@ -253,6 +253,7 @@ function globalRules(raw: unknown, ctx: Ctx): void {
   if (typeof raw !== 'object' || raw === null) return;
   const r = raw as Record<string, unknown>;
   const subs = Array.isArray(r.subscriptions) ? (r.subscriptions as unknown[]) : [];
+  const globalNsqd = Array.isArray(r.nsqdTcpAddresses) ? r.nsqdTcpAddresses.length : 0;
   const hasList = (v: unknown) => Array.isArray(v) && v.length > 0;
   const globalAddresses = hasList(r.nsqdTcpAddresses) || hasList(r.lookupdHttpAddresses);
   const names = new Map<string, number>();
@@ -265,6 +266,17 @@ function globalRules(raw: unknown, ctx: Ctx): void {
         message:
           'no nsqd TCP or nsqlookupd HTTP addresses: set nsqdTcpAddresses or lookupdHttpAddresses (globally or here)',
         path: ['subscriptions', i],
+      });
+    const nsqdCount = Array.isArray(sub.nsqdTcpAddresses)
+      ? sub.nsqdTcpAddresses.length
+      : hasList(sub.lookupdHttpAddresses)
+        ? 0
+        : globalNsqd;
+    if (typeof sub.maxInFlight === 'number' && nsqdCount > sub.maxInFlight)
+      ctx.addIssue({
+        code: 'custom',
+        message: `maxInFlight (${sub.maxInFlight}) is below the number of nsqd addresses (${nsqdCount}): some connections would get RDY 0 and flap`,
+        path: ['subscriptions', i, 'maxInFlight'],
       });
     if (typeof sub.name === 'string') {
       const first = names.get(sub.name);

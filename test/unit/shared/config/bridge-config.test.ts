@@ -102,6 +102,17 @@ describe('parseBridgeConfig', () => {
     expect(text).toMatch(/invocationTimeoutMs \+ maxWaitMs/);
   });
 
+  it('rejects a maxInFlight below the number of nsqd addresses (RDY would flap)', () => {
+    const text = problemsOf({
+      ...base,
+      nsqdTcpAddresses: ['a:4150', 'b:4150', 'c:4150'],
+      subscriptions: [
+        { ...base.subscriptions[0], maxMessages: 1, maxConcurrentInvocations: 1, maxInFlight: 2 },
+      ],
+    }).join('\n');
+    expect(text).toMatch(/maxInFlight \(2\) is below the number of nsqd addresses \(3\)/);
+  });
+
   it('lets a subscription override the addresses and adds #ephemeral', () => {
     const c = parseBridgeConfig({
       ...base,
