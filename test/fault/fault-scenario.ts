@@ -17,6 +17,7 @@ import type { Nsqd } from '#dev/services/nsq';
 import { loadFunctions } from '#functions/registry';
 import type { BridgeConfigInput } from '#shared/config/bridge-config';
 import { type DeadLetterRecord, deadLetterRecordSchema } from '#shared/contract/dead-letter';
+import { COUNTERS_MARKER } from '#test/fixtures/functions-fault/recorder';
 import { type ChaosProxy, lambdaThrottle, startChaosProxy } from '#test/harness/chaos-proxy';
 import { collectMessages } from '#test/harness/nsq-consumer';
 import { useServices, waitFor } from '#test/harness/services';
@@ -81,6 +82,8 @@ export interface FaultReport {
   readonly timeouts: number;
   readonly throttled: number;
   readonly redisResets: number;
+  /** The handler kit's counters summed over every invocation (ToggleUnknown, RateLimitUnknown, DedupeUnknown, ...). */
+  readonly kitCounters: Readonly<Record<string, number>>;
   readonly wallMs: number;
   readonly faults: readonly string[];
   readonly bridgeOutput: string;
@@ -265,6 +268,13 @@ export function useFaultScenario() {
     const duplicates = await redis.hgetall(`${PREFIX}:duplicates`);
     const publishedSet = new Set(published);
     const stats = lambda.stats()[scenario.functionName];
+    const kitCounters: Record<string, number> = {};
+    for (const line of lambdaLog) {
+      const json = line.slice(line.indexOf('{'));
+      if (!json.includes(`"${COUNTERS_MARKER}"`)) continue;
+      const counters = (JSON.parse(json) as Record<string, Record<string, number>>)[COUNTERS_MARKER] ?? {};
+      for (const [k, v] of Object.entries(counters)) kitCounters[k] = (kitCounters[k] ?? 0) + v;
+    }
     const byKind: Record<string, number> = {};
     for (const r of records) byKind[r.reasonKind] = (byKind[r.reasonKind] ?? 0) + 1;
 
@@ -287,6 +297,7 @@ export function useFaultScenario() {
       timeouts: stats?.timeouts ?? 0,
       throttled: lambdaProxy.counts.responded,
       redisResets: upstashProxy.counts.reset,
+      kitCounters,
       wallMs,
       faults,
       bridgeOutput: bridges.map((b) => b.output()).join('\n'),
@@ -303,6 +314,7 @@ export function useFaultScenario() {
           `invocations=${report.invocations} functionErrors=${report.functionErrors} timeouts=${report.timeouts}`,
           `throttled429=${report.throttled} (bursts=${bursts})`,
           `redisResets=${report.redisResets}`,
+          `kitCounters=${JSON.stringify(kitCounters)}`,
           `wallMs=${wallMs}`,
           `faults=[${faults.join('; ')}]`,
         ].join(' '),

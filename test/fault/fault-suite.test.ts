@@ -68,7 +68,11 @@ describe('fault suite: nothing is lost', () => {
     expect(report.throttled).toBeGreaterThan(0);
     expect(report.redisResets).toBeGreaterThan(0);
     expect(report.duplicatesCaught).toBeGreaterThan(0);
-    // Toggle reads failed during the outage; failing open, the bridge kept consuming.
+    // During the outage the function's toggle and rate limiter failed open and dedupe failed closed
+    // (requeueing), and the bridge's toggle reads failed; failing open, it kept consuming.
+    expect(report.kitCounters.ToggleUnknown ?? 0).toBeGreaterThan(0);
+    expect(report.kitCounters.RateLimitUnknown ?? 0).toBeGreaterThan(0);
+    expect(report.kitCounters.DedupeUnknown ?? 0).toBeGreaterThan(0);
     expect(report.bridgeOutput).toMatch(/toggle read failed/);
     // The last bridge drained cleanly.
     expect(report.bridgeExitCode).toBe(0);
