@@ -1,3 +1,6 @@
+/**
+ * What the commander actions share.
+ */
 import type { ExitCodeValue } from '../lib/exit-codes.ts';
 import type { CliIo } from '../lib/io.ts';
 

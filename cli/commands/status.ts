@@ -7,7 +7,7 @@ import { NsqdHttpClient } from '#shared/nsq/nsqd-http';
 import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.ts';
 import { loadAll } from '../lib/functions.ts';
 import { type CliIo, printJson, println, sleep } from '../lib/io.ts';
-import { BRIDGE_DEFAULT_METRICS_URL, DEFAULT_NSQD_HTTP, ENV } from '../lib/settings.ts';
+import { DEFAULT_NSQD_HTTP, ENV } from '../lib/settings.ts';
 import { formatTime, parseDurationMs } from '../lib/time.ts';
 import { renderStatus } from '../status/render.ts';
 import { computeRows } from '../status/rows.ts';
