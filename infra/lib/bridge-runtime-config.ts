@@ -23,6 +23,18 @@ export interface BridgeRuntimeConfigInput {
   readonly deadLetterPrefix: string;
   readonly httpPort: number;
   readonly drainDeadlineMs: number;
+  /** TLS to nsqd. @default - plaintext */
+  readonly tls?: BridgeTls;
+}
+
+/** TLS to nsqd: the bridge asks nsqd for TLS and refuses a connection that does not get it. */
+export interface BridgeTls {
+  /** A CA bundle (PEM, not a secret) to verify nsqd against. @default - the system CAs */
+  readonly caPem?: string;
+  /** The name checked against nsqd's certificate (and sent as SNI). @default - the nsqd host */
+  readonly servername?: string;
+  /** @default true */
+  readonly rejectUnauthorized?: boolean;
 }
 
 export function bridgeRuntimeConfig(input: BridgeRuntimeConfigInput): BridgeConfigInput {
@@ -37,6 +49,14 @@ export function bridgeRuntimeConfig(input: BridgeRuntimeConfigInput): BridgeConf
       // 0.0.0.0 inside the task so the ECS health check reaches it; the security group has no inbound rule.
       http: { host: '0.0.0.0', port: input.httpPort },
       drain: { deadlineMs: input.drainDeadlineMs },
+      ...(input.tls && {
+        tls: {
+          enabled: true,
+          rejectUnauthorized: input.tls.rejectUnauthorized ?? true,
+          ...(input.tls.caPem !== undefined && { ca: input.tls.caPem }),
+          ...(input.tls.servername !== undefined && { servername: input.tls.servername }),
+        },
+      }),
     },
     (definition) => {
       const name = names.get(definition.name);

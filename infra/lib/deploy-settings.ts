@@ -56,6 +56,15 @@ export const deploySettingsSchema = z
         'must be a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, ...)',
       )
       .default(30),
+    /** TLS to nsqd: `{ "caPem"?: "-----BEGIN CERTIFICATE-----...", "servername"?: "...", "rejectUnauthorized"?: true }`. @default - plaintext */
+    nsqTls: z
+      .object({
+        caPem: z.string().optional(),
+        servername: z.string().min(1).optional(),
+        rejectUnauthorized: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
     /**
      * Plain (non-secret) environment per function for this deployment, by function name, merged over
      * the definition's, e.g. `{ "html-backup": { "RENDERER_URL": "https://renderer.internal/render" } }`.
@@ -78,7 +87,7 @@ const NUMBER_KEYS = new Set([
   'logRetentionDays',
 ]);
 const BOOLEAN_KEYS = new Set(['nag']);
-const JSON_KEYS = new Set(['functionEnvironment']);
+const JSON_KEYS = new Set(['functionEnvironment', 'nsqTls']);
 
 /** Command-line context values arrive as strings; turn them into what the schema expects. */
 function coerce(key: string, value: unknown): unknown {

@@ -16,13 +16,25 @@ export function acknowledgeNag(scope: IConstruct, findings: readonly string[], r
 }
 
 /**
- * How cdk-nag renders an ARN in a finding: `<LogicalId.Arn>` for a resource in the stack, the ARN itself
- * for an imported one.
+ * How cdk-nag names an ARN in a finding: intrinsics flattened to text, `Ref` as `<Name>`, `Fn::GetAtt`
+ * as `<LogicalId.Attr>`, `Fn::Join` joined; a literal ARN (an imported resource) stays as it is.
  */
 export function nagArnRef(scope: IConstruct, arn: string): string {
-  const resolved: unknown = Stack.of(scope).resolve(arn);
-  if (typeof resolved === 'string') return resolved;
-  const getAtt = (resolved as { 'Fn::GetAtt'?: unknown } | null)?.['Fn::GetAtt'];
-  if (Array.isArray(getAtt) && getAtt.length === 2) return `<${String(getAtt[0])}.${String(getAtt[1])}>`;
-  throw new Error(`cannot name ${JSON.stringify(resolved)} the way cdk-nag does; acknowledge it by hand`);
+  return flatten(Stack.of(scope).resolve(arn));
+}
+
+function flatten(node: unknown): string {
+  if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  if (typeof node === 'object' && node !== null) {
+    const n = node as Record<string, unknown>;
+    const join = n['Fn::Join'];
+    if (Array.isArray(join) && typeof join[0] === 'string' && Array.isArray(join[1])) {
+      return (join[1] as unknown[]).map(flatten).join(join[0]);
+    }
+    const getAtt = n['Fn::GetAtt'];
+    if (Array.isArray(getAtt) && getAtt.length === 2) return `<${flatten(getAtt[0])}.${flatten(getAtt[1])}>`;
+    if ('Ref' in n) return `<${flatten(n.Ref)}>`;
+    if ('Fn::Sub' in n) return flatten(n['Fn::Sub']);
+  }
+  throw new Error(`cannot name ${JSON.stringify(node)} the way cdk-nag does; acknowledge it by hand`);
 }

@@ -17,7 +17,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { INVOCATION_TIMEOUT_MARGIN_MS } from '#shared/config/bridge-config';
 import type { FunctionDefinition } from '#shared/functions/definition';
-import { bridgeRuntimeConfig } from './bridge-runtime-config.ts';
+import { type BridgeTls, bridgeRuntimeConfig } from './bridge-runtime-config.ts';
 import { acknowledgeNag, nagArnRef } from './nag.ts';
 import { repoRoot } from './paths.ts';
 import { secureBucket } from './secure-bucket.ts';
@@ -122,6 +122,11 @@ export interface NsqLambdaBridgeProps {
    * @default 90
    */
   readonly deadLetterRetentionDays?: number;
+  /**
+   * TLS to nsqd (required by nsqd's --tls-required, or wanted across networks).
+   * @default - plaintext TCP
+   */
+  readonly nsqTls?: BridgeTls;
   /**
    * The NSQ auth secret (a plain string secret), injected as env NSQ_AUTH_SECRET.
    * @default - no NSQ auth
@@ -270,6 +275,7 @@ export class NsqLambdaBridge extends Construct {
       deadLetterPrefix: v.deadLetterPrefix,
       httpPort: v.httpPort,
       drainDeadlineMs: v.drainDeadlineMs,
+      ...(props.nsqTls && { tls: props.nsqTls }),
     });
 
     const secrets: Record<string, ecs.Secret> = {};
@@ -633,6 +639,12 @@ function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
     throw new Error(
       `NsqLambdaBridge: need whole numbers 0 ≤ scaleInBacklogMessages < scaleOutBacklogMessages, got ` +
         `scaleInBacklogMessages ${show(scaleInBacklogMessages)} and scaleOutBacklogMessages ${show(scaleOutBacklogMessages)}`,
+    );
+  }
+  const caPem = props.nsqTls?.caPem;
+  if (caPem !== undefined && !caPem.trimStart().startsWith('-----BEGIN CERTIFICATE-----')) {
+    throw new Error(
+      `NsqLambdaBridge: nsqTls.caPem must be PEM certificates (-----BEGIN CERTIFICATE-----), got ${show(`${caPem.slice(0, 32)}${caPem.length > 32 ? '…' : ''}`)}`,
     );
   }
   const cpu = props.cpu ?? 256;

@@ -149,6 +149,15 @@ export class NsqLambdaStack extends Stack {
         .map((fn) => ({ definition: fn.definition, function: fn as lambda.IFunction })),
       nsqdTcpAddresses: settings.nsqdTcpAddresses,
       lookupdHttpAddresses: settings.lookupdHttpAddresses,
+      ...(settings.nsqTls && {
+        nsqTls: {
+          ...(settings.nsqTls.caPem !== undefined && { caPem: settings.nsqTls.caPem }),
+          ...(settings.nsqTls.servername !== undefined && { servername: settings.nsqTls.servername }),
+          ...(settings.nsqTls.rejectUnauthorized !== undefined && {
+            rejectUnauthorized: settings.nsqTls.rejectUnauthorized,
+          }),
+        },
+      }),
       ...(vpc && { vpc }),
       deadLetterBucket: this.deadLetterBucket,
       ...(this.upstashSecret && { upstashSecret: this.upstashSecret }),

@@ -3,11 +3,16 @@
  * findings; every acknowledgement is narrowed to an exact finding and carries a reason.
  */
 import { readdirSync, rmSync } from 'node:fs';
-import { Validations } from 'aws-cdk-lib';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFunctions } from '#functions/registry';
 import { createNsqLambdaApp } from '#infra/lib/nsq-lambda-app';
+import { NsqLambdaBridge } from '#infra/lib/nsq-lambda-bridge';
+import { defineFunction } from '#shared/functions/definition';
 import {
   cdkJsonContext,
   fixtureFunctionsDir,
@@ -31,6 +36,7 @@ beforeAll(async () => {
 afterAll(() => {
   fixture?.cleanup();
   if (fixture) rmSync(`${fixture.outdir}-negative`, { recursive: true, force: true });
+  if (fixture) rmSync(`${fixture.outdir}-imported`, { recursive: true, force: true });
 });
 
 function acknowledgements(): Acknowledgement[] {
@@ -83,6 +89,39 @@ describe('cdk-nag AwsSolutions', () => {
       ].sort(),
     );
     expect(ids.join()).not.toContain('Lonely');
+  });
+
+  it('names imported resources the way cdk-nag does, so their acknowledgements match', () => {
+    const app = new App({ outdir: `${fixture.outdir}-imported` });
+    const stack = new Stack(app, 'Imported', { env: { account: '123456789012', region: 'us-east-1' } });
+    const fn = lambda.Function.fromFunctionAttributes(stack, 'Fn', {
+      functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:imported',
+      sameEnvironment: true,
+    });
+    new NsqLambdaBridge(stack, 'Bridge', {
+      targets: [
+        {
+          definition: defineFunction({ name: 'imported', subscriptions: [{ topic: 't', channel: 'c' }] }),
+          function: fn,
+        },
+      ],
+      nsqdTcpAddresses: ['nsqd.internal:4150'],
+      deadLetterBucket: s3.Bucket.fromBucketName(stack, 'Dl', 'nsq-lambda-dead-letters'),
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/example/bridge:1'),
+    });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    // Clean under nag: the grants on imported ARNs are acknowledged under the names nag gives them.
+    expect(() => app.synth()).not.toThrow();
+    const ids = stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY))
+      .flatMap((m) => Object.keys(m.data as Record<string, string>));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:lambda:us-east-1:123456789012:function:imported:*]',
+        'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::nsq-lambda-dead-letters/dead-letters/*]',
+      ]),
+    );
   });
 
   it('fails synthesis when a finding is not acknowledged', async () => {

@@ -8,8 +8,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NsqLambdaBridge, type NsqLambdaBridgeProps } from '#infra/lib/nsq-lambda-bridge';
+import { parseBridgeConfig } from '#shared/config/bridge-config';
 import { defineFunction, type FunctionDefinitionInput } from '#shared/functions/definition';
 
 const image = ecs.ContainerImage.fromRegistry('public.ecr.aws/example/nsq-lambda-bridge:test');
@@ -105,6 +107,33 @@ describe('NsqLambdaBridge options', () => {
       MinCapacity: 2,
       MaxCapacity: 6,
     });
+  });
+
+  it('passes TLS settings into a config the bridge accepts', () => {
+    const stack = newStack();
+    const caPem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    bridge(
+      {
+        deadLetterBucket: s3.Bucket.fromBucketName(stack, 'Dl', 'nsq-lambda-dead-letters'),
+        nsqTls: { caPem, servername: 'nsqd.internal' },
+      },
+      stack,
+    );
+    const container = Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'))[0]
+      ?.Properties.ContainerDefinitions[0];
+    const env = (container.Environment as { Name: string; Value: string }[]).find(
+      (e) => e.Name === 'NSQ_LAMBDA_CONFIG',
+    );
+    const config = parseBridgeConfig(JSON.parse(String(env?.Value)));
+    expect(config.tls).toMatchObject({
+      enabled: true,
+      servername: 'nsqd.internal',
+      rejectUnauthorized: true,
+      caPem,
+    });
+    expect(config.subscriptions[0]?.functionName).toBe(
+      'arn:aws:lambda:us-east-1:123456789012:function:alpha',
+    );
   });
 
   it('injects only the secrets it is given', () => {
@@ -224,6 +253,12 @@ describe('NsqLambdaBridge fails early on misuse, showing the bad value', () => {
     );
     expect(() => bridge({ scaleInBacklogMessages: 500, scaleOutBacklogMessages: 100 })).toThrow(
       'got scaleInBacklogMessages 500 and scaleOutBacklogMessages 100',
+    );
+  });
+
+  it('fails on a CA that is not PEM, showing its start', () => {
+    expect(() => bridge({ nsqTls: { caPem: '/etc/ssl/nsq-ca.pem' } })).toThrow(
+      'nsqTls.caPem must be PEM certificates (-----BEGIN CERTIFICATE-----), got "/etc/ssl/nsq-ca.pem"',
     );
   });
 
