@@ -61,6 +61,21 @@ describe('readDeploySettings', () => {
     expect(() => readDeploySettings(bad.node)).toThrow(/nsqLambda\.functionEnvironment: .*\(got "\{oops"\)/);
   });
 
+  it('reads TLS settings given as JSON, refusing unknown keys', () => {
+    const app = new App({
+      context: {
+        ...cdkJsonContext(),
+        'nsqLambda.nsqTls': '{"servername":"nsqd.internal","rejectUnauthorized":true}',
+      },
+    });
+    expect(readDeploySettings(app.node).nsqTls).toEqual({
+      servername: 'nsqd.internal',
+      rejectUnauthorized: true,
+    });
+    const typo = new App({ context: { ...cdkJsonContext(), 'nsqLambda.nsqTls': '{"serverName":"x"}' } });
+    expect(() => readDeploySettings(typo.node)).toThrow(/nsqLambda\.nsqTls: Unrecognized key.*serverName/);
+  });
+
   it('fails on a mistyped command-line key instead of ignoring it', () => {
     const app = new App({ context: { ...cdkJsonContext(), 'nsqLambda.minTasks': '2' } });
     expect(() => readDeploySettings(app.node)).toThrow(/Unrecognized key.*minTasks/);
