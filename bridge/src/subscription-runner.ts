@@ -388,7 +388,7 @@ export class SubscriptionRunner {
     }
     this.#invokingCount += batch.length;
     try {
-      await this.#execute(batch, randomUUID(), false);
+      await this.#execute(batch, randomUUID(), undefined);
     } finally {
       this.#invokingCount -= batch.length;
       for (const m of batch) {
@@ -404,12 +404,22 @@ export class SubscriptionRunner {
     }
   }
 
-  async #execute(batch: TrackedMessage[], batchId: string, bisecting: boolean): Promise<void> {
+  async #execute(batch: TrackedMessage[], batchId: string, bisect: BisectBudget | undefined): Promise<void> {
     let retries = 0;
     let notExecuted = 0;
     for (;;) {
       const live = batch.filter((m) => !m.answered);
       if (live.length === 0) return;
+      if (bisect) {
+        if (bisect.remaining <= 0) {
+          const last = live[0]?.lastError;
+          return this.#failMessages(
+            live,
+            `bisect budget spent${last ? `; last error ${last.type}: ${last.message}` : ''}`.slice(0, 512),
+          );
+        }
+        bisect.remaining--;
+      }
       const payload = this.#payload(batchId, live);
       this.deps.events.emit('batch_started', {
         subscription: this.name,
@@ -432,7 +442,7 @@ export class SubscriptionRunner {
               batchId,
               problem: parsed.problem,
             });
-            return this.#wholeBatchFailed(live, batchId, bisecting, {
+            return this.#wholeBatchFailed(live, batchId, bisect, {
               type: 'MalformedResponse',
               message: parsed.problem,
               ...(result.requestId !== undefined && { requestId: result.requestId }),
@@ -442,13 +452,13 @@ export class SubscriptionRunner {
         }
         case 'functionError':
           this.#increase();
-          return this.#wholeBatchFailed(live, batchId, bisecting, {
+          return this.#wholeBatchFailed(live, batchId, bisect, {
             type: result.errorType,
             message: result.errorMessage,
             ...(result.requestId !== undefined && { requestId: result.requestId }),
           });
         case 'ambiguous':
-          return this.#wholeBatchFailed(live, batchId, bisecting, {
+          return this.#wholeBatchFailed(live, batchId, bisect, {
             type: result.errorType,
             message: result.message,
           });
@@ -463,8 +473,8 @@ export class SubscriptionRunner {
             );
           }
           const half = Math.ceil(live.length / 2);
-          await this.#execute(live.slice(0, half), `${batchId}.a`, bisecting);
-          await this.#execute(live.slice(half), `${batchId}.b`, bisecting);
+          await this.#execute(live.slice(0, half), `${batchId}.a`, bisect);
+          await this.#execute(live.slice(half), `${batchId}.b`, bisect);
           return;
         }
         case 'throttled': {
@@ -584,24 +594,27 @@ export class SubscriptionRunner {
   /**
    * The whole batch failed. Bisect when it holds more than one message and either one of them was
    * delivered before (a repeated failure) or we are already bisecting; otherwise fail every message.
+   * A bisect has a budget of 4·⌈log₂ n⌉ invocations for a batch of n: enough to isolate one or two
+   * poison messages, while a systemic failure (every half fails) stops there and requeues the rest.
    */
   async #wholeBatchFailed(
     batch: TrackedMessage[],
     batchId: string,
-    bisecting: boolean,
+    bisect: BisectBudget | undefined,
     error: LastError,
   ): Promise<void> {
     for (const m of batch) m.lastError = error;
-    const repeated = bisecting || batch.some((m) => m.attempts >= 2);
+    const repeated = bisect !== undefined || batch.some((m) => m.attempts >= 2);
     if (
       batch.length > 1 &&
       repeated &&
       !this.#draining &&
       this.#canHold(batch, 2 * this.config.invocationTimeoutMs)
     ) {
+      const budget = bisect ?? { remaining: 4 * Math.ceil(Math.log2(batch.length)) };
       const half = Math.ceil(batch.length / 2);
-      await this.#execute(batch.slice(0, half), `${batchId}.0`, true);
-      await this.#execute(batch.slice(half), `${batchId}.1`, true);
+      await this.#execute(batch.slice(0, half), `${batchId}.0`, budget);
+      await this.#execute(batch.slice(half), `${batchId}.1`, budget);
       return;
     }
     await this.#failMessages(batch, `${error.type}: ${error.message}`.slice(0, 512));
@@ -758,6 +771,11 @@ export class SubscriptionRunner {
       });
     }
   }
+}
+
+/** Invocations a bisect may still spend (shared by every sub-batch of one batch). */
+interface BisectBudget {
+  remaining: number;
 }
 
 interface DeadLetterRequest {

@@ -254,6 +254,34 @@ describe('SubscriptionRunner outcomes', () => {
     expect(poison.answers).toHaveLength(1);
   });
 
+  it('a systemic failure stops bisecting at its budget: bounded invocations, every message requeued once', async () => {
+    const t = setup({ maxMessages: 16, maxWaitMs: 20 }, () => ({
+      kind: 'functionError',
+      errorType: 'DownstreamDown',
+      errorMessage: 'database unreachable',
+      durationMs: 1,
+    }));
+    const ds = Array.from({ length: 16 }, (_, i) => new FakeDelivery(`s${i}`, 'x', 2));
+    t.source.deliver(...ds);
+    await t.answered(...ds);
+    // 1 whole-batch invoke + a budget of 4·log2(16) = 16 bisect invokes.
+    expect(t.invoker.calls.length).toBeLessThanOrEqual(17);
+    expect(ds.every((d) => d.answers.length === 1 && d.answers[0]?.kind === 'requeue')).toBe(true);
+  });
+
+  it('isolates two poison messages in different halves', async () => {
+    const t = setup({ maxMessages: 16, maxWaitMs: 20 }, (event) =>
+      ids(event).some((id) => id === 'p3' || id === 'p12')
+        ? { kind: 'functionError', errorType: 'Error', errorMessage: 'poison', durationMs: 1 }
+        : ok(),
+    );
+    const ds = Array.from({ length: 16 }, (_, i) => new FakeDelivery(`p${i}`, 'x', 2));
+    t.source.deliver(...ds);
+    await t.answered(...ds);
+    const requeued = ds.filter((d) => d.answers[0]?.kind === 'requeue').map((d) => d.id);
+    expect(requeued.sort()).toEqual(['p12', 'p3']);
+  });
+
   it('throttled: keeps the messages, lowers the AIMD limit, retries without answering, then finishes', async () => {
     const t = setup({ maxMessages: 2, maxWaitMs: 20, maxConcurrentInvocations: 4 }, (_e, call) =>
       call < 2
