@@ -9,6 +9,7 @@ import { loadAll } from '../lib/functions.ts';
 import { type CliIo, printJson, println, sleep } from '../lib/io.ts';
 import { DEFAULT_NSQD_HTTP, ENV } from '../lib/settings.ts';
 import { formatTime, parseDurationMs } from '../lib/time.ts';
+import { nsqdHttpAddressesFromLookupd } from '../status/lookupd-nodes.ts';
 import { renderStatus } from '../status/render.ts';
 import { computeRows } from '../status/rows.ts';
 import { type Snapshot, takeSnapshot } from '../status/snapshot.ts';
@@ -23,6 +24,7 @@ import { FUNCTIONS_DIR_ENV, functionsDirOf } from './toggle.ts';
 
 interface StatusFlags {
   nsqdHttp?: string[];
+  lookupdHttp?: string[];
   metricsUrl?: string;
   upstashUrl?: string;
   functionsDir?: string;
@@ -44,6 +46,11 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
     .option(
       '--nsqd-http <host:port>',
       `an nsqd HTTP address; repeat for several (env ${ENV.nsqdHttp}, comma-separated; default ${DEFAULT_NSQD_HTTP})`,
+      collect,
+    )
+    .option(
+      '--lookupd-http <host:port>',
+      `an nsqlookupd HTTP address to find every nsqd; repeat for several (env ${ENV.lookupdHttp}, comma-separated)`,
       collect,
     )
     .option(
@@ -87,8 +94,9 @@ async function watchedSubscriptions(io: CliIo, flags: StatusFlags): Promise<Watc
   return subscriptionsFromDefinitions(await loadAll(functionsDirOf(flags, io)));
 }
 
-function problems(s: Snapshot): string[] {
+function problems(s: Snapshot, extra: readonly string[] = []): string[] {
   return [
+    ...extra,
     ...s.nsqdErrors,
     ...(s.metricsError ? [s.metricsError] : []),
     ...(s.toggleError ? [s.toggleError] : []),
@@ -99,13 +107,24 @@ export async function status(io: CliIo, flags: StatusFlags): Promise<ExitCodeVal
   const sampleMs = flags.sample === '0' ? 0 : parseDurationMs(flags.sample ?? '1s', '--sample');
   const intervalMs = parseDurationMs(flags.interval ?? '2s', '--interval');
   const subscriptions = await watchedSubscriptions(io, flags);
-  const addresses =
-    flags.nsqdHttp && flags.nsqdHttp.length > 0
-      ? flags.nsqdHttp
-      : (io.env[ENV.nsqdHttp] ?? DEFAULT_NSQD_HTTP)
+  const list = (flag: string[] | undefined, env: string | undefined) =>
+    flag && flag.length > 0
+      ? flag
+      : (env ?? '')
           .split(',')
           .map((a) => a.trim())
           .filter(Boolean);
+  const lookupds = list(flags.lookupdHttp, io.env[ENV.lookupdHttp]);
+  const explicit = list(flags.nsqdHttp, io.env[ENV.nsqdHttp]);
+  const discovered =
+    lookupds.length > 0 ? await nsqdHttpAddressesFromLookupd(lookupds) : { addresses: [], errors: [] };
+  const addresses = [
+    ...new Set([
+      ...explicit,
+      ...discovered.addresses,
+      ...(explicit.length + lookupds.length === 0 ? [DEFAULT_NSQD_HTTP] : []),
+    ]),
+  ];
   const metricsUrl = flags.metricsUrl ?? io.env[ENV.metricsUrl];
   const upstashUrl = flags.upstashUrl ?? io.env[ENV.upstashUrl];
   const token = io.env[ENV.upstashToken];
@@ -122,7 +141,7 @@ export async function status(io: CliIo, flags: StatusFlags): Promise<ExitCodeVal
 
   const emit = (cur: Snapshot, prev: Snapshot | undefined, clear: boolean) => {
     const rows = computeRows(subscriptions, cur, prev);
-    const issues = problems(cur);
+    const issues = problems(cur, discovered.errors);
     if (flags.json) {
       const value = { atMs: cur.atMs, rows, problems: issues };
       io.stdout.write(`${flags.watch ? JSON.stringify(value) : JSON.stringify(value, null, 2)}\n`);
@@ -141,12 +160,12 @@ export async function status(io: CliIo, flags: StatusFlags): Promise<ExitCodeVal
   let prev = await takeSnapshot(sources, subscriptions, io.now);
   if (!flags.watch) {
     let cur = prev;
-    if (sampleMs > 0 && problems(prev).length === 0) {
+    if (sampleMs > 0 && problems(prev, discovered.errors).length === 0) {
       await sleep(sampleMs, io.signal);
       cur = await takeSnapshot(sources, subscriptions, io.now);
     }
     emit(cur, cur === prev ? undefined : prev, false);
-    return problems(cur).length > 0 ? ExitCode.unavailable : ExitCode.ok;
+    return problems(cur, discovered.errors).length > 0 ? ExitCode.unavailable : ExitCode.ok;
   }
   emit(prev, undefined, io.stdout.isTTY === true);
   while (!io.signal.aborted) {

@@ -11,6 +11,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export const ENV = {
   nsqdHttp: 'NSQD_HTTP_ADDRESS',
   nsqdTcp: 'NSQD_TCP_ADDRESS',
+  lookupdHttp: 'NSQLOOKUPD_HTTP_ADDRESS',
   deadLetterTopic: 'DEAD_LETTER_TOPIC',
   bucket: 'DEAD_LETTER_BUCKET',
   prefix: 'DEAD_LETTER_PREFIX',

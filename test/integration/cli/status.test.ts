@@ -144,6 +144,42 @@ describe('status', () => {
     expect(noNsqd.stderr).toContain(`nsqd http://127.0.0.1:${closedPort}`);
   });
 
+  it('finds every nsqd through nsqlookupd and sums the channel over them', async () => {
+    const lookupd = await services.nsqlookupd();
+    const second = await services.nsqd({ lookupdTcpAddresses: [lookupd.tcpAddress] });
+    await second.http.createTopic('orders');
+    await second.http.createChannel('orders', 'lambda');
+    await second.http.publishMany('orders', ['a', 'b', 'c']);
+    const depth = async () => {
+      const r = await cli(
+        [
+          'status',
+          '--json',
+          '--sample',
+          '0',
+          '--lookupd-http',
+          lookupd.httpAddress,
+          '--nsqd-http',
+          nsqd.httpAddress,
+        ],
+        { env },
+      );
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as { rows: { subscription: string; depth: number }[] }).rows.find(
+        (row) => row.subscription === 'orders',
+      )?.depth;
+    };
+    // 5 ready on the first nsqd, 3 on the one registered with nsqlookupd.
+    await waitFor(async () => (await depth()) === 8, {
+      what: 'depth summed over both nsqd',
+      timeoutMs: 20_000,
+    });
+
+    const down = await cli(['status', '--sample', '0', '--lookupd-http', `127.0.0.1:${closedPort}`], { env });
+    expect(down.code).toBe(4);
+    expect(down.stderr).toContain(`nsqlookupd http://127.0.0.1:${closedPort} is unreachable`);
+  });
+
   it('refreshes with --watch until interrupted, with rates between refreshes', async () => {
     const controller = new AbortController();
     const { io, peek, result } = captureIo({ env, signal: controller.signal });
