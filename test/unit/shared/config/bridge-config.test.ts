@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { loadFunctions } from '#functions/registry';
 import {
   bridgeConfigFromDefinitions,
   ConfigError,
@@ -159,6 +160,17 @@ describe('loadBridgeConfig', () => {
 });
 
 describe('bridgeConfigFromDefinitions', () => {
+  it('turns every function of this repository into a valid bridge config', async () => {
+    const functions = await loadFunctions();
+    const c = parseBridgeConfig(
+      bridgeConfigFromDefinitions(functions, {
+        nsqdTcpAddresses: ['127.0.0.1:4150'],
+        deadLetter: { kind: 's3', bucket: 'dead-letters' },
+      }),
+    );
+    expect(c.subscriptions.length).toBe(functions.reduce((n, f) => n + f.definition.subscriptions.length, 0));
+  });
+
   it('builds one subscription per function subscription, with the function timeout', () => {
     const one = defineFunction({
       name: 'orders',
