@@ -80,7 +80,7 @@ Exit code 4 when a configured source is unreachable (the table still shows the r
 Examples:
   $ nsq-lambda status
   $ nsq-lambda status --nsqd-http 10.0.0.5:4151 --nsqd-http 10.0.0.6:4151 --metrics-url http://bridge:8080/metrics
-  $ nsq-lambda status --watch --interval 5s
+  $ nsq-lambda status --lookupd-http 10.0.0.2:4161 --watch --interval 5s
   $ nsq-lambda status --json | jq '.rows[] | select(.depth > 1000)'`,
     )
     .action(async (flags: StatusFlags, cmd: Command) => {
