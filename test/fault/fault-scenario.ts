@@ -155,7 +155,7 @@ export function useFaultScenario() {
         UPSTASH_REDIS_REST_URL: upstashProxy.url,
         UPSTASH_REDIS_REST_TOKEN: token,
         FAULT_PREFIX: PREFIX,
-        FAULT_SEED: scenario.seed ?? 'nsq-lambda-fault-suite',
+        FAULT_SEED: scenario.seed ?? process.env.FAULT_SEED ?? 'nsq-lambda-fault-suite',
         FAULT_FAIL_RATE: String(scenario.failRate),
         FAULT_TIMEOUT_RATE: String(scenario.timeoutRate),
         FAULT_BATCH_DELAY_MS: String(scenario.batchDelayMs),

@@ -4,7 +4,7 @@
  *
  * - kill -9 of the bridge, twice, each time restarted;
  * - a clean nsqd restart;
- * - the function fails ~10% of its invocations and times out ~2% (seeded hash of the batch id);
+ * - the function fails ~10% of its invocations and times out ~2% (seeded hash of the invocation number);
  * - the Lambda endpoint throttles with 429 in bursts (chaos proxy);
  * - Redis unreachable for a few seconds (chaos proxy in front of the Upstash endpoint);
  * - 0.5% poison messages (schema-invalid) that the function dead-letters.
