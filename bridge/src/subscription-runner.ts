@@ -310,8 +310,12 @@ export class SubscriptionRunner {
     void tracked.finally(() => this.#work.delete(tracked));
   }
 
+  #envelopeCache = new Map<number, number>();
+
   #envelopeBytes(batchIdLength: number): number {
-    return Buffer.byteLength(
+    const cached = this.#envelopeCache.get(batchIdLength);
+    if (cached !== undefined) return cached;
+    const bytes = Buffer.byteLength(
       JSON.stringify({
         version: CONTRACT_VERSION,
         source: 'nsq-lambda',
@@ -320,6 +324,8 @@ export class SubscriptionRunner {
         messages: [],
       }),
     );
+    this.#envelopeCache.set(batchIdLength, bytes);
+    return bytes;
   }
 
   #payload(batchId: string, messages: readonly TrackedMessage[]): Uint8Array {
