@@ -9,13 +9,15 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadFunction } from '#functions/registry';
 import { bridgeRuntimeConfig } from '#infra/lib/bridge-runtime-config';
 import { bridgeHealthCheckCommand } from '#infra/lib/nsq-lambda-bridge';
 import { repoRoot } from '#infra/lib/paths';
 import { useServices, waitFor } from '#test/harness/services';
-import { fixtureFunctionsDir } from './fixtures/synth.ts';
+import { fixtureFunctionsDir, SYNTH_TIMEOUT_MS } from './fixtures/synth.ts';
+
+vi.setConfig({ testTimeout: SYNTH_TIMEOUT_MS, hookTimeout: SYNTH_TIMEOUT_MS });
 
 interface Instruction {
   readonly keyword: string;

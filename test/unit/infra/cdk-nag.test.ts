@@ -8,7 +8,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadFunctions } from '#functions/registry';
 import { createNsqLambdaApp } from '#infra/lib/nsq-lambda-app';
 import { NsqLambdaBridge } from '#infra/lib/nsq-lambda-bridge';
@@ -17,9 +17,12 @@ import {
   cdkJsonContext,
   fixtureFunctionsDir,
   NSQ_AUTH_SECRET_ARN,
+  SYNTH_TIMEOUT_MS,
   type SynthesizedFixture,
   synthFixtureApp,
 } from './fixtures/synth.ts';
+
+vi.setConfig({ testTimeout: SYNTH_TIMEOUT_MS, hookTimeout: SYNTH_TIMEOUT_MS });
 
 interface Acknowledgement {
   readonly path: string;

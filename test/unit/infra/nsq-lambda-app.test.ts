@@ -5,16 +5,19 @@
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadFunctions } from '#functions/registry';
 import { createNsqLambdaApp } from '#infra/lib/nsq-lambda-app';
 import { repoRoot } from '#infra/lib/paths';
 import {
   cdkJsonContext,
   fixtureFunctionsDir,
+  SYNTH_TIMEOUT_MS,
   type SynthesizedFixture,
   synthFixtureApp,
 } from './fixtures/synth.ts';
+
+vi.setConfig({ testTimeout: SYNTH_TIMEOUT_MS, hookTimeout: SYNTH_TIMEOUT_MS });
 
 // Inside the repository (gitignored .cache/) so the copied definitions resolve the #shared/* imports.
 const functionsRoot = join(repoRoot, '.cache', `infra-app-test-${process.pid}`, 'functions');

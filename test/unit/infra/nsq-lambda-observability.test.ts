@@ -4,10 +4,13 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { NsqLambdaBridge } from '#infra/lib/nsq-lambda-bridge';
 import { NsqLambdaObservability } from '#infra/lib/nsq-lambda-observability';
 import { defineFunction } from '#shared/functions/definition';
+import { SYNTH_TIMEOUT_MS } from './fixtures/synth.ts';
+
+vi.setConfig({ testTimeout: SYNTH_TIMEOUT_MS, hookTimeout: SYNTH_TIMEOUT_MS });
 
 function setup() {
   const stack = new Stack(new App(), 'ObservabilityTest');

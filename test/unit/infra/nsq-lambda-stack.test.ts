@@ -6,9 +6,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseBridgeConfig } from '#shared/config/bridge-config';
-import { NSQ_AUTH_SECRET_ARN, type SynthesizedFixture, synthFixtureApp } from './fixtures/synth.ts';
+import {
+  NSQ_AUTH_SECRET_ARN,
+  SYNTH_TIMEOUT_MS,
+  type SynthesizedFixture,
+  synthFixtureApp,
+} from './fixtures/synth.ts';
+
+vi.setConfig({ testTimeout: SYNTH_TIMEOUT_MS, hookTimeout: SYNTH_TIMEOUT_MS });
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
