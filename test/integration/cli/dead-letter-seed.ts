@@ -5,6 +5,7 @@ import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { createS3DeadLetterStore } from '#bridge/dead-letter/s3-store';
 import type { MinioServer } from '#dev/services/minio';
 import type { DeadLetterRecord } from '#shared/contract/dead-letter';
+import { waitFor } from '#test/harness/services';
 
 export function s3For(minio: MinioServer): S3Client {
   return new S3Client({
@@ -58,9 +59,21 @@ export async function seed(
   records: readonly DeadLetterRecord[],
   prefix = 'dead-letters',
 ): Promise<string[]> {
-  await s3.send(new CreateBucketCommand({ Bucket: bucket })).catch((err: { name?: string }) => {
-    if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
-  });
+  // MinIO can report ready on /minio/health/ready a moment before its S3 API serves
+  // (XMinioServerNotInitialized): retry that, and only that.
+  await waitFor(
+    async () => {
+      try {
+        await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+      } catch (err) {
+        const name = (err as { name?: string }).name;
+        if (name === 'XMinioServerNotInitialized') return false;
+        if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw err;
+      }
+      return true;
+    },
+    { what: `bucket ${bucket}`, timeoutMs: 30_000, intervalMs: 100 },
+  );
   const store = createS3DeadLetterStore({ client: s3, bucket, prefix });
   await store.write(records);
   return records.map((r) => store.keyOf(r));
