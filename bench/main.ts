@@ -25,6 +25,7 @@ import { renderReport, throughputChart } from './report.ts';
 import type { BenchRun, SystemInfo } from './results.ts';
 import {
   BRIDGE_BATCHINGS,
+  bridgeNodeArgs,
   bridgeOutputBufferTimeoutMs,
   bridgeSystem,
   nsqjsSystem,
@@ -48,7 +49,7 @@ function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
 
-function describe(s: SystemSpec): SystemInfo {
+function describe(s: SystemSpec, bundled: boolean): SystemInfo {
   switch (s.kind) {
     case 'bridge': {
       const b = s.batching;
@@ -56,7 +57,7 @@ function describe(s: SystemSpec): SystemInfo {
         id: s.id,
         label: s.label,
         kind: 'bridge',
-        settings: `\`bridge/src/main.ts\` (Node ${process.version}, tsx), function \`${s.functionName}\`, maxMessages ${b.maxMessages}, maxWaitMs ${b.maxWaitMs}, maxConcurrentInvocations ${b.maxConcurrentInvocations}, maxInFlight ${b.maxInFlight}`,
+        settings: `${bundled ? `the bundle of \`bridge/src/main.ts\` (\`node ${[...bridgeNodeArgs(), 'bridge.mjs'].join(' ')}\`)` : '`bridge/src/main.ts` through tsx'}, function \`${s.functionName}\`, maxMessages ${b.maxMessages}, maxWaitMs ${b.maxWaitMs}, maxConcurrentInvocations ${b.maxConcurrentInvocations}, maxInFlight ${b.maxInFlight}`,
       };
     }
     case 'nsq_to_http':
@@ -375,7 +376,7 @@ async function main(): Promise<void> {
       options,
       environment: environmentInfo(loadStart),
       workloads,
-      systems: allSystems.map(describe),
+      systems: allSystems.map((s) => describe(s, bridgeBundle !== undefined)),
       tuning,
       ...(nsqToHttpChoice && { nsqToHttpChoice }),
       throughput,

@@ -155,6 +155,16 @@ export interface ConsumerContext {
   readonly bridgeBundle?: string;
 }
 
+/**
+ * Node flags for the bridge bundle: the image's (`NODE_OPTIONS=--enable-source-maps`) unless
+ * BENCH_BRIDGE_NODE_ARGS says otherwise (e.g. `--max-semi-space-size=4`, or empty for none).
+ */
+export function bridgeNodeArgs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const value = env.BENCH_BRIDGE_NODE_ARGS;
+  if (value === undefined) return ['--enable-source-maps'];
+  return value.split(/\s+/).filter(Boolean);
+}
+
 /** Node 22 running TypeScript through tsx, like `npm start` does. */
 function nodeTsArgs(script: string, extra: readonly string[] = []): string[] {
   return [...extra, '--import', 'tsx', join(projectRoot, script)];
@@ -220,7 +230,7 @@ export function startConsumer(system: SystemSpec, ctx: ConsumerContext): Managed
         command: process.execPath,
         // Like the image: NODE_OPTIONS=--enable-source-maps, `node bridge.mjs`.
         args: ctx.bridgeBundle
-          ? ['--enable-source-maps', ...profile, ctx.bridgeBundle]
+          ? [...bridgeNodeArgs(), ...profile, ctx.bridgeBundle]
           : nodeTsArgs('bridge/src/main.ts', profile),
         cwd: projectRoot,
         env: childEnv({

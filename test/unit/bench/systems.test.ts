@@ -6,6 +6,7 @@ import { parseBridgeConfig } from '#shared/config/bridge-config';
 import {
   BRIDGE_BATCHINGS,
   bridgeBenchConfig,
+  bridgeNodeArgs,
   bridgeOutputBufferTimeoutMs,
   bridgeSystem,
   targetOf,
@@ -89,5 +90,15 @@ describe('bridgeOutputBufferTimeoutMs', () => {
       config: readFileSync(join(projectRoot, 'shared/config/bridge-config.ts'), 'utf8'),
     });
     expect(value === undefined || (Number.isInteger(value) && value >= 1)).toBe(true);
+  });
+});
+
+describe('bridgeNodeArgs', () => {
+  it("runs the bundle with the image's flags unless told otherwise", () => {
+    expect(bridgeNodeArgs({})).toEqual(['--enable-source-maps']);
+    expect(bridgeNodeArgs({ BENCH_BRIDGE_NODE_ARGS: '' })).toEqual([]);
+    expect(
+      bridgeNodeArgs({ BENCH_BRIDGE_NODE_ARGS: ' --max-semi-space-size=4  --enable-source-maps ' }),
+    ).toEqual(['--max-semi-space-size=4', '--enable-source-maps']);
   });
 });
