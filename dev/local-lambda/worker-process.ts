@@ -68,6 +68,11 @@ export class WorkerProcess {
       ],
       { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' },
     );
+    // A failed spawn or a send on a closed channel: the 'exit' event (or the kill below) ends the worker.
+    this.#child.on('error', (err) => {
+      this.#stderrTail = `${this.#stderrTail}\nworker process error: ${err.message}`.slice(-4096);
+      this.kill();
+    });
     if (this.#child.pid === undefined) throw new Error(`could not start a worker (${process.execPath})`);
     this.pid = this.#child.pid;
     live.add(this);
@@ -141,7 +146,10 @@ export class WorkerProcess {
     this.#state = 'busy';
     this.invocations += 1;
     this.#outputTail = '';
-    this.#child.send({ type: 'invoke', payload, context });
+    this.#child.send({ type: 'invoke', payload, context }, (err) => {
+      // The worker died between being picked and receiving the invocation; its exit answers #next.
+      if (err) this.kill();
+    });
     const message = await this.#next(timeoutMs);
     if (message === 'timeout') {
       this.kill();
