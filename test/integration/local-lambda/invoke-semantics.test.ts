@@ -131,6 +131,28 @@ describe('process crash and out of memory', () => {
     expect(lambda.stats().crash).toMatchObject({ crashes: 1, coldStarts: 2 });
   });
 
+  it('fails the invocation on an uncaught exception outside the handler and replaces the worker', async () => {
+    const before = lambda.stats().crash?.coldStarts ?? 0;
+    const out = await invoke('crash', { throwOutside: true });
+    expect(out.FunctionError).toBe('Unhandled');
+    expect(payloadJson<ErrorPayload>(out)).toMatchObject({
+      errorType: 'RangeError',
+      errorMessage: 'thrown from a timer, outside the handler',
+    });
+    expect((await invoke('crash', { crash: false })).FunctionError).toBeUndefined();
+    expect(lambda.stats().crash?.coldStarts).toBe(before + 1);
+  });
+
+  it('starts a new worker when an idle one exits (a leaked timer), without failing anything', async () => {
+    const first = payloadJson<{ pid: number }>(await invoke('crash', { exitAfterMs: 50 }));
+    await waitFor(() => !lambda.stats().crash?.workers.some((w) => w.pid === first.pid), {
+      what: 'the idle worker to exit',
+    });
+    const next = await invoke('crash', { crash: false });
+    expect(next.FunctionError).toBeUndefined();
+    expect(payloadJson<{ pid: number }>(next).pid).not.toBe(first.pid);
+  });
+
   it('replies Runtime.ExitError when the function exceeds its memory, and the pool recovers', async () => {
     const out = await invoke('oom', {});
     expect(out.FunctionError).toBe('Unhandled');
