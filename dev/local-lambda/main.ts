@@ -1,7 +1,7 @@
 /**
  * Runs the local Lambda for developers:
  *
- *   node dev/node.mjs tsx dev/local-lambda/main.ts --port 9001
+ *   node dev/node.mjs npx tsx dev/local-lambda/main.ts --port 9001
  *   aws lambda invoke --endpoint-url http://127.0.0.1:9001 --function-name template --payload '{}' out.json
  *
  * Ctrl-C stops the server and every worker.
