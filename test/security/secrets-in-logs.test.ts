@@ -5,14 +5,15 @@
  * - an nsqd that requires AUTH (our auth server checks the secret, so the secret is really used);
  * - an "Upstash" endpoint that fails every request with the bearer token echoed in its error;
  * - a Lambda endpoint whose function errors quote both secrets;
- * and every line it writes to stdout and stderr is searched for either secret, in the encodings a
- * careless log could use. The logger's redaction itself is unit tested in
+ * and every line it writes to stdout and stderr, and what its ops endpoints (/metrics, /readyz,
+ * /healthz) answer, is searched for either secret, in the encodings a careless log could use. The logger's redaction itself is unit tested in
  * test/unit/bridge/observability/logger.test.ts.
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { requeueReasonLabel } from '#bridge/observability/metrics';
 import { startInvokeResponder } from '#test/harness/invoke-responder';
 import { useServices, waitFor } from '#test/harness/services';
 import { spawnBridge } from '#test/integration/bridge/bridge-process';
@@ -47,6 +48,19 @@ function forms(secret: string): string[] {
     JSON.stringify(secret).slice(1, -1),
   ];
 }
+
+describe('requeue reasons become bounded metric labels', () => {
+  it('keeps engine reasons and single tokens, reduces free text to its error type or "other"', () => {
+    expect(requeueReasonLabel('toggle stopped')).toBe('toggle stopped');
+    expect(requeueReasonLabel('batchItemFailure')).toBe('batchItemFailure');
+    expect(requeueReasonLabel('Sandbox.Timedout: Task timed out after 3.00 seconds')).toBe(
+      'Sandbox.Timedout',
+    );
+    expect(requeueReasonLabel('not executed: ECONNREFUSED')).toBe('notExecuted');
+    expect(requeueReasonLabel('could not reach https://user:hunter2@db.example')).toBe('other');
+    expect(requeueReasonLabel(`Error: token=${'x'.repeat(30)}`)).toBe('Error');
+  });
+});
 
 describe('secrets never reach the logs', () => {
   it('the NSQ auth secret and the Upstash token stay out of every line, under forced failures', async () => {
@@ -129,13 +143,28 @@ describe('secrets never reach the logs', () => {
       async () => (await nsqd.http.stats({ topic: 'secrets-dead' })).topics[0]?.message_count === 2,
       { what: 'both messages dead-lettered after failing twice', timeoutMs: 30_000 },
     );
+    // The ops endpoints carry no secret either.
+    const started = bridge
+      .output()
+      .split('\n')
+      .find((line) => line.includes('"bridge started"'));
+    const opsUrl = (JSON.parse(started ?? '{}') as { http?: string }).http;
+    expect(opsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const endpoints = await Promise.all(
+      ['/metrics', '/readyz', '/healthz'].map(async (path) => (await fetch(`${opsUrl}${path}`)).text()),
+    );
+    expect(endpoints[0]).toMatch(/\S/);
     bridge.kill('SIGTERM');
     expect(await bridge.exited).toBe(0);
 
-    const output = bridge.output();
+    const output = [bridge.output(), ...endpoints].join('\n');
     expect(output).toMatch(/toggle read failed/);
     expect(output).toMatch(/message requeued/);
     expect(output).toMatch(/\[redacted\]/);
+    // The requeue reason (the function's error, quoting the secrets) reached /metrics only as its type.
+    expect(endpoints[0]).toMatch(
+      /nsq_lambda_messages_requeued_total\{subscription="secrets",reason="Error"\} \d/,
+    );
     for (const secret of [nsqSecret, upstashToken])
       for (const form of forms(secret))
         expect(output.includes(form), `a form of a secret: ${form}`).toBe(false);

@@ -7,7 +7,8 @@
  *   startEmfEmitter({ registry });               // CloudWatch EMF on stdout
  *
  * Every metric is labelled by `subscription`. Label values that come from outside (throttle reasons,
- * function error types, requeue reasons) are bounded by the registry's series cap.
+ * function error types, requeue reasons) are bounded by the registry's series cap; requeue reasons are
+ * reduced to a label first (`requeueReasonLabel`), so no free text reaches /metrics or EMF.
  */
 import type { BridgeEventEmitter, BridgeEvents } from '../events.ts';
 import type { MetricsRegistry } from './metrics-registry.ts';
@@ -26,6 +27,30 @@ export const BATCH_BYTES_BUCKETS = [
 ] as const;
 
 const P = 'nsq_lambda_';
+
+/** Requeue reasons the engine itself gives (a bounded set). */
+const ENGINE_REQUEUE_REASONS: ReadonlySet<string> = new Set([
+  'draining',
+  'toggle stopped',
+  'internal error',
+  'internal error: left unanswered',
+  'dead-letter write failed',
+  'retry would outlast nsqd --max-msg-timeout',
+  'requeued by the function',
+]);
+const LABEL_TOKEN = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * The `reason` label of a requeue. Never the free text of an error message or of a function's reason:
+ * that can hold anything (secrets a function put in its error, ids that multiply the series). It is a
+ * reason the engine gives, a single token, the error type before `: `, `notExecuted`, or `other`.
+ */
+export function requeueReasonLabel(reason: string): string {
+  if (ENGINE_REQUEUE_REASONS.has(reason) || LABEL_TOKEN.test(reason)) return reason;
+  if (reason.startsWith('not executed: ')) return 'notExecuted';
+  const type = /^([A-Za-z0-9._-]{1,64}): /.exec(reason)?.[1];
+  return type ?? 'other';
+}
 
 /** Creates the bridge's metrics in `registry`. Exported for tests and for the backlog monitor's docs. */
 export function createBridgeMetrics(registry: MetricsRegistry) {
@@ -236,7 +261,7 @@ export function attachMetrics(events: BridgeEventEmitter, registry: MetricsRegis
     answered(subscription, id);
   });
   on('message_requeued', ({ subscription, id, reason }) => {
-    m.requeued.inc({ subscription, reason });
+    m.requeued.inc({ subscription, reason: requeueReasonLabel(reason) });
     answered(subscription, id);
   });
   on('message_dead_lettered', ({ subscription, id, reason }) => {
