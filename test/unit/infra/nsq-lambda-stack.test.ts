@@ -9,6 +9,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parseBridgeConfig } from '#shared/config/bridge-config';
 import {
+  bridgeConfigOf,
   NSQ_AUTH_SECRET_ARN,
   SYNTH_TIMEOUT_MS,
   type SynthesizedFixture,
@@ -75,22 +76,6 @@ function roleOfFunction(name: string): string {
 }
 
 const bridgeTaskRoleId = () => logicalId('AWS::IAM::Role', 'BridgeTaskDefinitionTaskRole');
-
-/** Turns the synthesized Fn::Join of NSQ_LAMBDA_CONFIG into JSON, with plausible values for the tokens. */
-function resolveJoin(value: unknown): string {
-  const join = (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'];
-  return join[1]
-    .map((part) => {
-      if (typeof part === 'string') return part;
-      const p = part as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
-      if (p.Ref === 'AWS::Region') return 'us-east-1';
-      if (p.Ref?.startsWith('DeadLetterBucket')) return 'nsq-lambda-dead-letters-abc123';
-      if (p['Fn::GetAtt']?.[1] === 'Arn')
-        return `arn:aws:lambda:us-east-1:123456789012:function:${p['Fn::GetAtt'][0]}`;
-      throw new Error(`unexpected token in NSQ_LAMBDA_CONFIG: ${JSON.stringify(part)}`);
-    })
-    .join('');
-}
 
 function bridgeContainer(): Record<string, unknown> {
   const td = Object.values(template.findResources('AWS::ECS::TaskDefinition'))[0] as {
@@ -244,10 +229,7 @@ describe('bridge permissions (least privilege through grants)', () => {
 
 describe('bridge service', () => {
   it('passes a config the bridge itself accepts, built from the definitions', () => {
-    const env = (bridgeContainer().Environment as { Name: string; Value: unknown }[]).find(
-      (e) => e.Name === 'NSQ_LAMBDA_CONFIG',
-    );
-    const config = parseBridgeConfig(JSON.parse(resolveJoin(env?.Value)));
+    const config = parseBridgeConfig(bridgeConfigOf(resources));
     expect(config.subscriptions.map((s) => [s.name, s.topic, s.channel]).sort()).toEqual([
       ['backup-pages-backup', 'pages', 'backup'],
       ['backup-pages-retry-backup', 'pages-retry', 'backup'],
