@@ -103,8 +103,13 @@ export function createBridge(options: CreateBridgeOptions): Bridge {
       }),
     );
     if (draining) return;
-    for (const r of polled)
-      r.applyToggle(readings.get(r.config.toggleName ?? r.config.functionName) ?? 'unknown');
+    for (const r of polled) {
+      try {
+        r.applyToggle(readings.get(r.config.toggleName ?? r.config.functionName) ?? 'unknown');
+      } catch (error) {
+        events.emit('error', { subscription: r.name, error: error as Error });
+      }
+    }
   };
   const scheduleToggles = () => {
     if (!toggles || draining) return;
