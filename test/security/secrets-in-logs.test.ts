@@ -5,7 +5,7 @@
  * - an nsqd that requires AUTH (our auth server checks the secret, so the secret is really used);
  * - an "Upstash" endpoint that fails every request with the bearer token echoed in its error;
  * - a Lambda endpoint whose function errors quote both secrets;
- * and every line it writes to stdout and stderr, and what its ops endpoints (/metrics, /readyz,
+ * and every line it writes to stdout and stderr (logs and CloudWatch EMF), and what its ops endpoints (/metrics, /readyz,
  * /healthz) answer, is searched for either secret, in the encodings a careless log could use. The logger's redaction itself is unit tested in
  * test/unit/bridge/observability/logger.test.ts.
  */
@@ -124,7 +124,12 @@ describe('secrets never reach the logs', () => {
           },
         ],
       },
-      { LOG_LEVEL: 'debug', NSQ_AUTH_SECRET: nsqSecret, UPSTASH_REDIS_REST_TOKEN: upstashToken },
+      {
+        LOG_LEVEL: 'debug',
+        NSQ_LAMBDA_EMF: 'on',
+        NSQ_AUTH_SECRET: nsqSecret,
+        UPSTASH_REDIS_REST_TOKEN: upstashToken,
+      },
     );
     closers.push(async () => {
       bridge.kill('SIGKILL');
@@ -159,6 +164,8 @@ describe('secrets never reach the logs', () => {
 
     const output = [bridge.output(), ...endpoints].join('\n');
     expect(output).toMatch(/toggle read failed/);
+    // CloudWatch EMF lines (flushed on stop) went to stdout too.
+    expect(output).toMatch(/"_aws":\{/);
     expect(output).toMatch(/message requeued/);
     expect(output).toMatch(/\[redacted\]/);
     // The requeue reason (the function's error, quoting the secrets) reached /metrics only as its type.
