@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { errorChain } from '#cli/lib/errors';
 import { type LocalLambda, startLocalLambda } from '#dev/local-lambda/server';
 import type { Nsqd } from '#dev/services/nsq';
 import { freePort } from '#dev/services/ports';
@@ -59,23 +60,31 @@ beforeAll(async () => {
   await nsqd.http.createTopic('template');
   await nsqd.http.createChannel('template', 'template');
   await nsqd.http.publishMany('template', [...valid, ...invalid]);
-  bridge = await startBridgeProcess({
-    config: bridgeConfigFromDefinitions([template], {
-      nsqdTcpAddresses: [nsqd.tcpAddress],
-      lambda: { region: 'us-east-1', endpoint: lambda.endpoint },
-      deadLetter: { kind: 'nsq', topic: 'dead-letters', nsqdHttpAddresses: [nsqd.httpAddress] },
-      toggles: { url: fx.url, pollIntervalMs: 200 },
-      http: { port: await freePort() },
-      drain: { deadlineMs: 10_000 },
-    }),
-    env: {
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      UPSTASH_REDIS_REST_TOKEN: fx.token,
-      LOG_LEVEL: 'warn',
-    },
-    readyTimeoutMs: 60_000,
-  });
+  // The ops port comes from freePort(); on a busy machine another process may take it first: retry.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      bridge = await startBridgeProcess({
+        config: bridgeConfigFromDefinitions([template], {
+          nsqdTcpAddresses: [nsqd.tcpAddress],
+          lambda: { region: 'us-east-1', endpoint: lambda.endpoint },
+          deadLetter: { kind: 'nsq', topic: 'dead-letters', nsqdHttpAddresses: [nsqd.httpAddress] },
+          toggles: { url: fx.url, pollIntervalMs: 200 },
+          http: { port: await freePort() },
+          drain: { deadlineMs: 10_000 },
+        }),
+        env: {
+          AWS_ACCESS_KEY_ID: 'local',
+          AWS_SECRET_ACCESS_KEY: 'local',
+          UPSTASH_REDIS_REST_TOKEN: fx.token,
+          LOG_LEVEL: 'warn',
+        },
+        readyTimeoutMs: 45_000,
+      });
+      break;
+    } catch (err) {
+      if (attempt >= 3 || !/already in use/.test(errorChain(err))) throw err;
+    }
+  }
   cleanups.push(() => bridge.stop(5_000));
   env = {
     NSQD_HTTP_ADDRESS: nsqd.httpAddress,
@@ -86,7 +95,7 @@ beforeAll(async () => {
     XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'cli-state-')),
     USER: 'oncall',
   };
-}, 120_000);
+}, 200_000);
 
 describe('the operator loop on the local system', () => {
   it('sees, stops, inspects, replays and restarts a function', async () => {
