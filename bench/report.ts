@@ -115,6 +115,8 @@ export function renderReport(run: BenchRun, chartPath: string): string {
     '',
     '## Targets (issue 8)',
     '',
+    'Judged on the medians below. What stands in the way and what to change: [benchmarks/analysis.md](benchmarks/analysis.md).',
+    '',
     table(
       ['target', 'measured (median)', 'verdict'],
       evaluateTargets(run).map((c) => [
@@ -174,11 +176,11 @@ export function renderReport(run: BenchRun, chartPath: string): string {
   out.push('## Throttled run (50 ms function, reserved concurrency 10)', '');
   if (run.throttled.length === 0) out.push('Not run.', '');
   else {
-    const t = run.throttled[0];
     out.push(
-      `${label(t?.systemId ?? '')}, \`maxConcurrentInvocations\` 20 against a function with reserved concurrency 10`,
-      'in the local Lambda: half of the concurrent Invokes are answered 429 TooManyRequestsException.',
-      "Attempts per message are nsqd's deliveries per message: (messages + REQ + timeouts) / messages.",
+      'The bridge at batch 10 with `maxConcurrentInvocations` 20 against `bench/functions/sleep-50ms` (50 ms per',
+      'batch, reserved concurrency 10) in the local Lambda, which answers 429 TooManyRequestsException to every',
+      'Invoke beyond 10 at once. The ceiling is 10 × 10 messages / 50 ms = 2,000 msgs/s. Attempts per message',
+      "are nsqd's deliveries per message, (messages + REQ + timeouts) / messages; lost = dead-lettered + unfinished.",
       '',
       table(TRIAL_HEADER, run.throttled.map(trialRow)),
       '',
@@ -267,7 +269,7 @@ export function renderReport(run: BenchRun, chartPath: string): string {
     '  keep the backlog in memory), creates the topic and a **paused** channel, publishes the whole backlog',
     '  (binary MPUB), starts the consumer and waits until it is connected with RDY > 0. The clock starts when',
     '  the channel is unpaused and stops when nsqd reports every message finished (polled every 20 ms) or at',
-    '  the time cap. So start-up (tsx compile, connection) is never timed, and every system sees the same backlog.',
+    `  the time cap (${o.maxSeconds} s). So start-up (loading, connecting) is never timed, and every system sees the same backlog.`,
     '- **Alternated rounds.** Each round runs every system once, in forward order on even rounds and reverse',
     '  order on odd ones (A B C … C B A …), so a noisy neighbour on this shared machine shows up as spread',
     '  rather than as a bias against one system. The figure is the median of the rounds, with min and max.',
@@ -298,7 +300,7 @@ export function renderReport(run: BenchRun, chartPath: string): string {
     '## Reproduce',
     '',
     '```sh',
-    'npm run bench                 # the full run documented here (about 20 minutes); writes this file',
+    `npm run bench                 # the full run (this one took ${Math.round((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 60_000)} minutes); writes docs/BENCHMARKS.md`,
     'npm run bench -- --quick      # a smoke run in under 2 minutes, written to .cache/bench/',
     'npm run bench -- --runs 5 --small-messages 100000 --skip latency,profile',
     '```',
