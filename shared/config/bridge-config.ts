@@ -267,8 +267,9 @@ function globalRules(raw: unknown, ctx: Ctx): void {
           'no nsqd TCP or nsqlookupd HTTP addresses: set nsqdTcpAddresses or lookupdHttpAddresses (globally or here)',
         path: ['subscriptions', i],
       });
-    const nsqdCount = Array.isArray(sub.nsqdTcpAddresses)
-      ? sub.nsqdTcpAddresses.length
+    // As in parseBridgeConfig: an empty per-subscription list overrides nothing.
+    const nsqdCount = hasList(sub.nsqdTcpAddresses)
+      ? (sub.nsqdTcpAddresses as unknown[]).length
       : hasList(sub.lookupdHttpAddresses)
         ? 0
         : globalNsqd;
