@@ -35,6 +35,8 @@ export interface FaultContext {
   readonly nsqd: Nsqd;
   /** The chaos proxy in front of the local Upstash endpoint (Redis as the function and bridge see it). */
   readonly upstashProxy: ChaosProxy;
+  /** The chaos proxy in front of the local Lambda (the bridge's Lambda endpoint). */
+  readonly lambdaProxy: ChaosProxy;
   /** Resolves once this fraction of the work messages has been processed. */
   reach(fraction: number): Promise<void>;
   /** Records a fault in the report, with the progress when it struck. */
@@ -81,6 +83,8 @@ export interface FaultReport {
   readonly functionErrors: number;
   readonly timeouts: number;
   readonly throttled: number;
+  /** Invoke requests the Lambda chaos proxy dropped (connection reset). */
+  readonly lambdaResets: number;
   readonly redisResets: number;
   /** The handler kit's counters summed over every invocation (ToggleUnknown, RateLimitUnknown, DedupeUnknown, ...). */
   readonly kitCounters: Readonly<Record<string, number>>;
@@ -205,6 +209,7 @@ export function useFaultScenario() {
     const ctx: FaultContext = {
       nsqd,
       upstashProxy,
+      lambdaProxy,
       reach: async (fraction) => {
         await waitFor(async () => (await processedCount()) >= fraction * workCount, {
           what: `${Math.round(fraction * 100)}% of ${workCount} processed`,
@@ -296,6 +301,7 @@ export function useFaultScenario() {
       functionErrors: stats?.functionErrors ?? 0,
       timeouts: stats?.timeouts ?? 0,
       throttled: lambdaProxy.counts.responded,
+      lambdaResets: lambdaProxy.counts.reset,
       redisResets: upstashProxy.counts.reset,
       kitCounters,
       wallMs,
@@ -313,6 +319,7 @@ export function useFaultScenario() {
           `duplicateSideEffects=${report.duplicateSideEffects.length}`,
           `invocations=${report.invocations} functionErrors=${report.functionErrors} timeouts=${report.timeouts}`,
           `throttled429=${report.throttled} (bursts=${bursts})`,
+          `lambdaResets=${report.lambdaResets}`,
           `redisResets=${report.redisResets}`,
           `kitCounters=${JSON.stringify(kitCounters)}`,
           `wallMs=${wallMs}`,

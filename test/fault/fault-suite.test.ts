@@ -7,6 +7,7 @@
  * - the function fails ~10% of its invocations and times out ~2% (seeded hash of the invocation number);
  * - the Lambda endpoint throttles with 429 in bursts (chaos proxy);
  * - Redis unreachable for a few seconds (chaos proxy in front of the Upstash endpoint);
+ * - the Lambda endpoint dropping every connection for 2 s (ambiguous: the batch is requeued);
  * - 0.5% poison messages (schema-invalid) that the function dead-letters.
  *
  * Then: processed ∪ dead-lettered = published, every dead letter has a reason, duplicates are counted,
@@ -20,7 +21,7 @@ import { useFaultScenario } from './fault-scenario.ts';
 const faults = useFaultScenario();
 
 describe('fault suite: nothing is lost', () => {
-  it('20,000 messages through kill -9 ×2, an nsqd restart, failing, timing-out and throttled invocations and a Redis outage', async () => {
+  it('20,000 messages through kill -9 ×2, an nsqd restart, failing, timing-out and throttled invocations, a Redis outage and a Lambda endpoint outage', async () => {
     const report = await faults.run({
       functionName: 'fault-recorder',
       messages: 20_000,
@@ -42,6 +43,9 @@ describe('fault suite: nothing is lost', () => {
         await ctx.reach(0.7);
         await ctx.note('kill -9 #2');
         await ctx.killAndRestartBridge();
+        await ctx.reach(0.85);
+        await ctx.note('Lambda endpoint drops connections 2 s');
+        await ctx.lambdaProxy.during(2_000, resetConnection);
       },
     });
     console.log(report.summary());
@@ -67,6 +71,7 @@ describe('fault suite: nothing is lost', () => {
     expect(report.timeouts).toBeGreaterThan(0);
     expect(report.throttled).toBeGreaterThan(0);
     expect(report.redisResets).toBeGreaterThan(0);
+    expect(report.lambdaResets).toBeGreaterThan(0);
     expect(report.duplicatesCaught).toBeGreaterThan(0);
     // During the outage the function's toggle and rate limiter failed open and dedupe failed closed
     // (requeueing), and the bridge's toggle reads failed; failing open, it kept consuming.
