@@ -70,8 +70,13 @@ export class MinioServer implements S3Endpoint {
         await waitFor(
           async () => {
             if (!proc.running) throw new Error(`minio exited early: ${proc.output()}`);
-            const res = await fetch(`http://127.0.0.1:${port}/minio/health/ready`);
-            return res.ok;
+            const ready = await fetch(`http://127.0.0.1:${port}/minio/health/ready`);
+            if (!ready.ok) return false;
+            // /health/ready can answer before the S3 API serves: an unsigned request gets 503
+            // XMinioServerNotInitialized until then, and 403 AccessDenied once it is up.
+            const s3 = await fetch(`http://127.0.0.1:${port}/`);
+            const body = await s3.text();
+            return s3.status !== 503 && !body.includes('XMinioServerNotInitialized');
           },
           { what: `minio on ${port}`, timeoutMs: 30_000 },
         );
