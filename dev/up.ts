@@ -47,11 +47,18 @@ function whereToLook(stack: Stack, dev: boolean): string {
 
 async function main(): Promise<void> {
   program.parse();
+  // Services in their own process groups: Ctrl-C reaches only this process, which stops them in order.
+  process.env.NSQ_LAMBDA_SERVICES_OWN_PROCESS_GROUP = '1';
   const opts = program.opts<{ dev: boolean; freePorts: boolean; refreshMs: number }>();
   const out = process.stdout;
   let stack: Stack | undefined;
   let interrupted = 0;
+  let firstSignalAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
+    // One Ctrl-C can arrive more than once: from the terminal (the whole process group) and again
+    // through the wrappers that forward signals (npm, dev/node.mjs). Repeats within a second are one.
+    if (interrupted > 0 && Date.now() - firstSignalAt < 1_000) return;
+    if (interrupted === 0) firstSignalAt = Date.now();
     interrupted++;
     if (interrupted > 1) {
       out.write(`\n${signal} again: exiting without waiting for the drain\n`);

@@ -158,6 +158,9 @@ function failAndExit(error: LambdaErrorPayload): void {
 async function main(): Promise<void> {
   installConsole();
   process.on('disconnect', () => process.exit(0));
+  // The server decides when a worker ends (and the worker ends with it: 'disconnect'); a terminal's Ctrl-C
+  // reaching the whole process group must not kill invocations the bridge is draining.
+  process.on('SIGINT', () => {});
   process.on('uncaughtException', (err) => failAndExit(toLambdaError(err)));
   process.on('unhandledRejection', (reason) =>
     failAndExit({

@@ -52,6 +52,9 @@ export async function startBridgeProcess(options: BridgeProcessOptions): Promise
       ...options.env,
     },
     stdio: ['ignore', fd ?? 'pipe', fd ?? 'pipe'],
+    // Its own process group: a terminal's Ctrl-C reaches only the parent, which sends one SIGTERM (a
+    // second signal would make the bridge skip its drain).
+    detached: true,
   });
   if (fd !== undefined) closeSync(fd);
   const pid = child.pid;
