@@ -39,6 +39,10 @@ export class ManagedProcess {
       env: options.env ?? process.env,
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // `npm start` sets this so a terminal's Ctrl-C reaches only dev/up.ts, which then stops the
+      // services in order (the bridge drains before nsqd stops). Cleanup is unchanged: stop(), the exit
+      // handler and the pid directory all still apply.
+      detached: process.env.NSQ_LAMBDA_SERVICES_OWN_PROCESS_GROUP === '1',
     });
     const pid = this.#child.pid;
     if (pid === undefined) throw new Error(`could not start ${options.name} (${options.command})`);
