@@ -305,6 +305,13 @@ describe('bridge service', () => {
         }),
       },
     });
+    // Nothing reaches the bridge from outside: its security group has no inbound rule at all.
+    const bridgeSecurityGroups = Object.entries(template.findResources('AWS::EC2::SecurityGroup')).filter(
+      ([id]) => id.startsWith('BridgeSecurityGroup'),
+    );
+    expect(bridgeSecurityGroups).toHaveLength(1);
+    expect(bridgeSecurityGroups[0]?.[1].Properties.SecurityGroupIngress).toBeUndefined();
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 0);
     template.hasResourceProperties('AWS::ECS::Cluster', {
       ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
     });
