@@ -23,6 +23,8 @@ function startUp(args: readonly string[]) {
     cwd: projectRoot,
     env: { ...process.env, NSQ_LAMBDA_PID_DIR: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, like a job in a terminal: Ctrl-C is a SIGINT to the whole group.
+    detached: true,
   });
   started.push(child);
   let stdout = '';
