@@ -14,6 +14,8 @@ import { pathToFileURL } from 'node:url';
 import { Redis } from '@upstash/redis';
 import { type BridgeConfig, ConfigError, loadBridgeConfig } from '#shared/config/bridge-config';
 import { UpstashToggleReader } from '#shared/toggle/toggle-reader';
+import { startBacklogMonitor } from './backlog/backlog-monitor.ts';
+import { backlogSubscriptions } from './backlog/backlog-subscriptions.ts';
 import { type Bridge, createBridge } from './bridge.ts';
 import { createNsqTopicDeadLetterStore } from './dead-letter/nsq-topic-store.ts';
 import { createS3DeadLetterStore } from './dead-letter/s3-store.ts';
@@ -96,10 +98,24 @@ export async function main(options: MainOptions = {}): Promise<void> {
     })(),
   });
   const http = await startHttp(config, bridge, registry, logger);
+  const backlogPlan = backlogSubscriptions(config);
+  for (const { name, reason } of backlogPlan.skipped)
+    logger.warn('backlog not monitored', { subscription: name, reason });
+  const backlog =
+    backlogPlan.subscriptions.length > 0
+      ? startBacklogMonitor({
+          registry,
+          subscriptions: backlogPlan.subscriptions,
+          intervalMs: config.backlog.intervalMs,
+          onError: (error, subscription) =>
+            logger.warn('backlog read failed', { subscription, error: error.message }),
+        })
+      : undefined;
 
   let signals = 0;
   const shutdown = async (reason: string, code: number) => {
     logger.info('draining', { reason, deadlineMs: config.drain.deadlineMs });
+    backlog?.stop();
     const { timedOut } = await bridge.stop();
     await http.close().catch(() => {});
     emf?.stop();

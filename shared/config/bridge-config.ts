@@ -133,6 +133,20 @@ export const bridgeConfigSchema = z
       })
       .strict()
       .default({ deadlineMs: 100_000 }),
+    /**
+     * Backlog metrics for autoscaling (channel depth + deferred + in flight from nsqd /stats, published as
+     * gauges and the EMF metric `Backlog`). nsqd's HTTP addresses come from nsqlookupd, or from
+     * `nsqdHttpAddresses` for subscriptions that use direct TCP addresses.
+     */
+    backlog: z
+      .object({
+        /** 0 turns the monitor off. @default 15_000 */
+        intervalMs: z.number().int().min(0).default(15_000),
+        /** nsqd HTTP addresses to read /stats from when no nsqlookupd is configured. */
+        nsqdHttpAddresses: z.array(httpAddressSchema).default([]),
+      })
+      .strict()
+      .default({ intervalMs: 15_000, nsqdHttpAddresses: [] }),
     subscriptions: z.array(bridgeSubscriptionSchema).min(1),
   })
   .strict();
