@@ -72,7 +72,8 @@ function mib(bytes: number): string {
 }
 
 export class FunctionPool {
-  readonly stats: FunctionStats;
+  /** Live counters (use snapshot() for a copy with the workers). */
+  readonly stats: Omit<FunctionStats, 'workers'>;
   readonly functionArn: string;
   readonly #definition: FunctionDefinition;
   readonly #bundle: FunctionBundle;
@@ -103,7 +104,6 @@ export class FunctionPool {
       leakWarnings: 0,
       inFlight: 0,
       queuedEvents: 0,
-      workers: [],
     };
   }
 
@@ -292,9 +292,7 @@ export class FunctionPool {
       this.#detectors.delete(worker);
       this.#history.delete(worker);
       this.#logStreams.delete(worker);
-      this.#refreshWorkerStats();
     });
-    this.#refreshWorkerStats();
     return worker;
   }
 
@@ -313,19 +311,22 @@ export class FunctionPool {
           `(${warning.samples.map(mib).join(' → ')} MiB). Long-lived globals survive between invocations in a warm Lambda.`,
       );
     }
-    this.#refreshWorkerStats();
   }
 
-  #refreshWorkerStats(): void {
-    this.stats.workers = [...this.#all].map((w) => ({
-      id: w.id,
-      pid: w.pid,
-      state: w.state,
-      invocations: w.invocations,
-      rssBytes: w.rssBytes,
-      maxRssBytes: w.maxRssBytes,
-      rssHistory: [...(this.#history.get(w) ?? [])],
-    }));
+  /** A copy of the counters with the current workers (RSS included). */
+  snapshot(): FunctionStats {
+    return {
+      ...this.stats,
+      workers: [...this.#all].map((w) => ({
+        id: w.id,
+        pid: w.pid,
+        state: w.state,
+        invocations: w.invocations,
+        rssBytes: w.rssBytes,
+        maxRssBytes: w.maxRssBytes,
+        rssHistory: [...(this.#history.get(w) ?? [])],
+      })),
+    };
   }
 
   #logInvocation(

@@ -117,7 +117,7 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
 
   const stats = () => {
     const out: Record<string, FunctionStats> = {};
-    for (const [name, pool] of pools) out[name] = structuredClone(pool.stats);
+    for (const [name, pool] of pools) out[name] = pool.snapshot();
     return out;
   };
   const handle = createInvokeApi({ region, accountId, pools, stats });
