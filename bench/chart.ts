@@ -46,7 +46,11 @@ export function niceCeiling(value: number): number {
 }
 
 const WIDTH = 960;
-const LABEL_WIDTH = 250;
+/** Room for the longest label at about 6.8 px per character of 12 px sans-serif, within bounds. */
+export function labelWidthFor(labels: readonly string[]): number {
+  const longest = Math.max(0, ...labels.map((l) => l.length));
+  return Math.min(380, Math.max(160, Math.ceil(longest * 6.8) + 24));
+}
 const VALUE_ROOM = 150;
 const BAR_HEIGHT = 18;
 const ROW_HEIGHT = 26;
@@ -56,6 +60,7 @@ const PANEL_GAP = 46;
 export function renderBarChart(input: ChartInput): string {
   const kinds = [...new Set(input.panels.flatMap((p) => p.bars.map((b) => b.kind)))];
   const colour = (kind: string) => PALETTE[kinds.indexOf(kind) % PALETTE.length] ?? PALETTE[0];
+  const LABEL_WIDTH = labelWidthFor(input.panels.flatMap((p) => p.bars.map((b) => b.label)));
   const plotWidth = WIDTH - LABEL_WIDTH - VALUE_ROOM;
   const out: string[] = [];
   let y = input.subtitle ? 62 : 46;

@@ -21,7 +21,7 @@ import {
   type Workload,
 } from './measure.ts';
 import { type BenchOptions, envName, PRESETS, resolveOptions, type Section } from './options.ts';
-import { renderReport, throughputChart } from './report.ts';
+import { cpuChart, cpuChartPath, renderReport, throughputChart } from './report.ts';
 import type { BenchRun, SystemInfo } from './results.ts';
 import {
   BRIDGE_BATCHINGS,
@@ -112,6 +112,27 @@ class Targets {
   }
 }
 
+/** Writes the chart, the CPU chart, the raw results and the report where the run's options say. */
+function writeOutputs(run: BenchRun): void {
+  const outPath = join(projectRoot, run.options.out);
+  const chartPath = join(projectRoot, run.options.chart);
+  const resultsPath = join(projectRoot, run.options.results);
+  for (const p of [outPath, chartPath, resultsPath]) mkdirSync(dirname(p), { recursive: true });
+  writeFileSync(chartPath, renderBarChart(throughputChart(run)));
+  writeFileSync(cpuChartPath(chartPath), renderBarChart(cpuChart(run)));
+  writeFileSync(resultsPath, `${JSON.stringify(run, null, 2)}\n`);
+  writeFileSync(
+    outPath,
+    renderReport(
+      { ...run, options: { ...run.options, results: relative(dirname(outPath), resultsPath) } },
+      relative(dirname(outPath), chartPath),
+    ),
+  );
+  log(
+    `wrote ${relative(projectRoot, outPath)}, ${relative(projectRoot, chartPath)} (+ -cpu.svg), ${relative(projectRoot, resultsPath)}`,
+  );
+}
+
 async function main(): Promise<void> {
   const program = new Command('bench')
     .description(
@@ -137,7 +158,13 @@ async function main(): Promise<void> {
       '--skip <sections>',
       `comma-separated sections to leave out: tuning,throughput,latency,throttled,inflight,profile (env BENCH_SKIP)`,
     )
+    .option('--render <results.json>', 'only re-render the report and charts from a saved results.json')
     .parse();
+  const rendering = program.opts<{ render?: string }>().render;
+  if (rendering) {
+    writeOutputs(JSON.parse(readFileSync(rendering, 'utf8')) as BenchRun);
+    return;
+  }
   const options = resolveOptions(program.opts());
   const skip = (s: Section) => options.skip.includes(s);
   const startedAt = new Date();
@@ -388,22 +415,8 @@ async function main(): Promise<void> {
       profiles,
       failures,
     };
-    const outPath = join(projectRoot, options.out);
-    const chartPath = join(projectRoot, options.chart);
-    const resultsPath = join(projectRoot, options.results);
-    for (const p of [outPath, chartPath, resultsPath]) mkdirSync(dirname(p), { recursive: true });
-    writeFileSync(chartPath, renderBarChart(throughputChart(run)));
-    writeFileSync(resultsPath, `${JSON.stringify(run, null, 2)}\n`);
-    writeFileSync(
-      outPath,
-      renderReport(
-        { ...run, options: { ...options, results: relative(dirname(outPath), resultsPath) } },
-        relative(dirname(outPath), chartPath),
-      ),
-    );
-    log(
-      `wrote ${relative(projectRoot, outPath)}, ${relative(projectRoot, chartPath)}, ${relative(projectRoot, resultsPath)} in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s`,
-    );
+    writeOutputs(run);
+    log(`done in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s`);
     if (failures.length > 0) {
       log(`${failures.length} trial(s) failed; see the report`);
       process.exitCode = 1;

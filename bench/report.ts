@@ -19,16 +19,26 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 
 const mib = (bytes: number) => formatNumber(bytes / 1024 / 1024);
 
-/** The throughput chart: one panel per workload, one bar per system. */
-export function throughputChart(run: BenchRun): ChartInput {
+/** The CPU chart lives next to the throughput chart: `x/throughput.svg` → `x/throughput-cpu.svg`. */
+export function cpuChartPath(chartPath: string): string {
+  return chartPath.replace(/(\.svg)?$/, '-cpu.svg');
+}
+
+/** A chart of one figure: one panel per workload, one bar per system. */
+function figureChart(
+  run: BenchRun,
+  figure: 'msgsPerSec' | 'cpuSecondsPer100k',
+  title: string,
+  unit: string,
+): ChartInput {
   return {
-    title: 'nsq-lambda bridge vs nsq_to_http vs a bare nsqjs reader: messages per second',
+    title,
     subtitle: `${run.environment.cpus} vCPU ${run.environment.cpuModel}; backlog drained from one nsqd; median of ${run.options.runs} alternated runs`,
-    unit: 'msgs/s',
+    unit,
     panels: run.workloads.map((w) => ({
       title: `${w.label} (${w.messages.toLocaleString('en-US')} messages)`,
       bars: run.systems.flatMap((s) => {
-        const m = summarize(run.throughput, s.id, w.id).msgsPerSec;
+        const m = summarize(run.throughput, s.id, w.id)[figure];
         if (!m) return [];
         const kind =
           s.kind === 'bridge' ? (s.id.endsWith('responder') ? 'bridge-responder' : 'bridge-lambda') : s.kind;
@@ -36,6 +46,26 @@ export function throughputChart(run: BenchRun): ChartInput {
       }),
     })),
   };
+}
+
+/** The throughput chart (msgs/s per system and batch size). */
+export function throughputChart(run: BenchRun): ChartInput {
+  return figureChart(
+    run,
+    'msgsPerSec',
+    'nsq-lambda bridge vs nsq_to_http vs a bare nsqjs reader: messages per second',
+    'msgs/s',
+  );
+}
+
+/** The consumer's CPU seconds per 100,000 messages, per system and batch size (lower is better). */
+export function cpuChart(run: BenchRun): ChartInput {
+  return figureChart(
+    run,
+    'cpuSecondsPer100k',
+    'Consumer CPU seconds per 100,000 messages (lower is better)',
+    'CPU s per 100k msgs',
+  );
 }
 
 function throughputTable(run: BenchRun, workloadId: string): string {
@@ -129,6 +159,8 @@ export function renderReport(run: BenchRun, chartPath: string): string {
     '## Throughput',
     '',
     `![msgs/s per system and batch size](${chartPath})`,
+    '',
+    `![consumer CPU seconds per 100,000 messages](${cpuChartPath(chartPath)})`,
     '',
     'Cells are `median (min–max)` over the rounds. "Consumer" is the process under test (the bridge,',
     'nsq_to_http or the nsqjs reader): its own CPU time (user + system, `/proc/<pid>/stat`) while it',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeXml, niceCeiling, renderBarChart } from '../../../bench/chart.ts';
+import { escapeXml, labelWidthFor, niceCeiling, renderBarChart } from '../../../bench/chart.ts';
 
 describe('niceCeiling', () => {
   it('rounds up to 1, 2, 2.5 or 5 times a power of ten', () => {
@@ -39,12 +39,22 @@ describe('renderBarChart', () => {
   });
 
   it('draws one bar per system, scaled to the panel axis (50,000 → full width)', () => {
-    const widths = [...svg.matchAll(/<rect x="250" y="\d+" width="([\d.]+)"/g)].map((m) => Number(m[1]));
+    const labelWidth = labelWidthFor(['bridge batch 100', 'nsq_to_http']);
+    const widths = [
+      ...svg.matchAll(new RegExp(`<rect x="${labelWidth}" y="\\d+" width="([\\d.]+)"`, 'g')),
+    ].map((m) => Number(m[1]));
     expect(widths).toHaveLength(3);
-    // Plot width is 960 - 250 - 150 = 560; axis 50,000 in the first panel, 10,000 in the second.
-    expect(widths[0]).toBeCloseTo((40_000 / 50_000) * 560, 0);
-    expect(widths[1]).toBeCloseTo((5_000 / 50_000) * 560, 0);
-    expect(widths[2]).toBeCloseTo((9_000 / 10_000) * 560, 0);
+    // Plot width is 960 - label column - 150; axis 50,000 in the first panel, 10,000 in the second.
+    const plot = 960 - labelWidth - 150;
+    expect(widths[0]).toBeCloseTo((40_000 / 50_000) * plot, 0);
+    expect(widths[1]).toBeCloseTo((5_000 / 50_000) * plot, 0);
+    expect(widths[2]).toBeCloseTo((9_000 / 10_000) * plot, 0);
+  });
+
+  it('makes the label column wide enough for the longest label, within bounds', () => {
+    expect(labelWidthFor(['nsq_to_http -n 400 --max-in-flight 1000'])).toBeGreaterThan(39 * 6.5);
+    expect(labelWidthFor(['a'])).toBe(160);
+    expect(labelWidthFor(['x'.repeat(200)])).toBe(380);
   });
 
   it('draws a min–max whisker only where the runs differ, and prints the medians', () => {
@@ -54,7 +64,7 @@ describe('renderBarChart', () => {
   });
 
   it('gives bars of the same kind the same colour', () => {
-    const fills = [...svg.matchAll(/<rect x="250" [^>]*fill="(#[0-9a-f]{6})"/g)].map((m) => m[1]);
+    const fills = [...svg.matchAll(/<rect x="\d+" y="\d+" [^>]*fill="(#[0-9a-f]{6})"/g)].map((m) => m[1]);
     expect(fills[0]).toBe(fills[2]);
     expect(fills[0]).not.toBe(fills[1]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderReport, throughputChart } from '../../../bench/report.ts';
+import { cpuChart, cpuChartPath, renderReport, throughputChart } from '../../../bench/report.ts';
 import { sampleRun } from './fixtures.ts';
 
 describe('renderReport', () => {
@@ -11,6 +11,7 @@ describe('renderReport', () => {
       '| batch 100 (bare responder) ≥ 5× nsq_to_http msgs/s | 25,000 vs 4,500 msgs/s = 5.56× | **met** |',
     );
     expect(md).toContain('![msgs/s per system and batch size](benchmarks/throughput.svg)');
+    expect(md).toContain('![consumer CPU seconds per 100,000 messages](benchmarks/throughput-cpu.svg)');
     expect(md).toContain('### 200 B: 10,000 messages');
     expect(md).toContain('| bridge batch 100 → responder | 25,000 (24,000–26,000) |');
     expect(md).toContain('### 10 KiB: 1,000 messages');
@@ -50,5 +51,14 @@ describe('throughputChart', () => {
       median: 25_000,
       kind: 'bridge-responder',
     });
+  });
+});
+
+describe('cpuChart', () => {
+  it('charts CPU seconds per 100k messages next to the throughput chart', () => {
+    const chart = cpuChart(sampleRun());
+    expect(chart.unit).toBe('CPU s per 100k msgs');
+    expect(chart.panels[0]?.bars[0]).toMatchObject({ median: 10 });
+    expect(cpuChartPath('docs/benchmarks/throughput.svg')).toBe('docs/benchmarks/throughput-cpu.svg');
   });
 });
