@@ -4,7 +4,7 @@
  *
  *   const proxy = await startChaosProxy({ target: lambda.endpoint });
  *   proxy.fault = lambdaThrottle();                 // every request gets a 429 until cleared
- *   await proxy.during(2_000, resetConnection);     // "unreachable" for 2 s
+ *   await proxy.during(2_000, resetConnection);     // "unreachable" for 2 s (rules stack)
  *
  * Faults are decided per request when it arrives, and a request already forwarded always completes:
  * the proxy never cuts a request half-way, so a test knows whether the target saw it.
@@ -39,10 +39,13 @@ export interface ChaosProxy {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   readonly port: number;
-  /** The fault applied to every new request; `undefined` forwards everything. */
+  /** The standing fault applied to every new request; `undefined` forwards everything. */
   fault: ChaosRule | undefined;
   readonly counts: Readonly<ChaosProxyCounts>;
-  /** Applies `rule` for `ms`, then forwards again. */
+  /**
+   * Adds `rule` for `ms`, then removes it. Temporary rules stack: the newest one that acts on a request
+   * wins, then older ones, then the standing `fault`.
+   */
   during(ms: number, rule: ChaosRule): Promise<void>;
   close(): Promise<void>;
 }
@@ -85,6 +88,14 @@ export async function startChaosProxy(options: ChaosProxyOptions): Promise<Chaos
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const counts: ChaosProxyCounts = { forwarded: 0, responded: 0, reset: 0, targetErrors: 0 };
   const timers = new Map<NodeJS.Timeout, () => void>();
+  const active: ChaosRule[] = [];
+  const decide = (req: IncomingMessage): ChaosAction => {
+    for (let i = active.length - 1; i >= 0; i--) {
+      const action = active[i]?.(req);
+      if (action) return action;
+    }
+    return proxy.fault?.(req) ?? { kind: 'forward' };
+  };
 
   const forward = (req: IncomingMessage, res: ServerResponse) => {
     counts.forwarded++;
@@ -111,7 +122,7 @@ export async function startChaosProxy(options: ChaosProxyOptions): Promise<Chaos
   };
 
   const server = http.createServer((req, res) => {
-    const action = proxy.fault?.(req) ?? { kind: 'forward' };
+    const action = decide(req);
     switch (action.kind) {
       case 'forward':
         return forward(req, res);
@@ -152,11 +163,12 @@ export async function startChaosProxy(options: ChaosProxyOptions): Promise<Chaos
     fault: options.fault,
     counts,
     during(ms, rule) {
-      proxy.fault = rule;
+      active.push(rule);
       return new Promise((resolve) => {
         const timer = setTimeout(() => {
           timers.delete(timer);
-          if (proxy.fault === rule) proxy.fault = undefined;
+          const i = active.indexOf(rule);
+          if (i >= 0) active.splice(i, 1);
           resolve();
         }, ms);
         timers.set(timer, resolve);
