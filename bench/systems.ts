@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { goBinary, projectRoot } from '#dev/services/binaries';
 import { type ManagedProcess, startProcess } from '#dev/services/process';
 import type { BridgeConfigInput } from '#shared/config/bridge-config';
+import { imageNodeArgs } from './bridge-bundle.ts';
 
 export type TargetKind = 'responder' | 'local-lambda' | 'http-sink';
 
@@ -156,12 +157,15 @@ export interface ConsumerContext {
 }
 
 /**
- * Node flags for the bridge bundle: the image's (`NODE_OPTIONS=--enable-source-maps`) unless
- * BENCH_BRIDGE_NODE_ARGS says otherwise (e.g. `--max-semi-space-size=4`, or empty for none).
+ * Node flags for the bridge bundle: the image's NODE_OPTIONS (bridge/Dockerfile) unless
+ * BENCH_BRIDGE_NODE_ARGS says otherwise (e.g. `--max-semi-space-size=2`, or empty for none).
  */
-export function bridgeNodeArgs(env: NodeJS.ProcessEnv = process.env): string[] {
+export function bridgeNodeArgs(
+  env: NodeJS.ProcessEnv = process.env,
+  image: () => string[] = imageNodeArgs,
+): string[] {
   const value = env.BENCH_BRIDGE_NODE_ARGS;
-  if (value === undefined) return ['--enable-source-maps'];
+  if (value === undefined) return image();
   return value.split(/\s+/).filter(Boolean);
 }
 

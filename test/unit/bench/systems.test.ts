@@ -95,7 +95,7 @@ describe('bridgeOutputBufferTimeoutMs', () => {
 
 describe('bridgeNodeArgs', () => {
   it("runs the bundle with the image's flags unless told otherwise", () => {
-    expect(bridgeNodeArgs({})).toEqual(['--enable-source-maps']);
+    expect(bridgeNodeArgs({}, () => ['--enable-source-maps'])).toEqual(['--enable-source-maps']);
     expect(bridgeNodeArgs({ BENCH_BRIDGE_NODE_ARGS: '' })).toEqual([]);
     expect(
       bridgeNodeArgs({ BENCH_BRIDGE_NODE_ARGS: ' --max-semi-space-size=4  --enable-source-maps ' }),
