@@ -19,6 +19,8 @@ export interface PoolSettings {
   /** Concurrency limit for functions without reserved concurrency (Lambda's unreserved pool). */
   readonly unreservedConcurrency: number;
   readonly initTimeoutMs: number;
+  /** RSS poll interval enforcing memoryMb on the whole worker process; 0 = heap cap only. */
+  readonly rssPollMs: number;
   /** Extra variables for this function's environment (local wiring: endpoints, local credentials). */
   readonly extraEnvironment: Readonly<Record<string, string>>;
   readonly leakDetector: LeakDetectorOptions;
@@ -272,6 +274,7 @@ export class FunctionPool {
       env: this.environment(logStream),
       cwd: dirname(this.#bundle.file),
       initTimeoutMs: this.#settings.initTimeoutMs,
+      rssPollMs: this.#settings.rssPollMs,
       onOutput: (line) => this.#settings.log(`[${name}#${workerRef.id ?? '?'}] ${line}`),
     });
     workerRef.id = worker.id;

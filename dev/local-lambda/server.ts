@@ -33,6 +33,11 @@ export interface LocalLambdaOptions {
   readonly unreservedConcurrency?: number;
   /** Lambda's init phase limit per worker. @default 10_000 */
   readonly initTimeoutMs?: number;
+  /**
+   * Kill a worker whose whole-process RSS exceeds the function's memoryMb, as Lambda does (the V8 heap is
+   * capped either way). Needs Linux /proc. @default true
+   */
+  readonly enforceMemoryLimit?: boolean;
   /** Variables added to a function's environment (local endpoints and credentials). */
   readonly functionEnvironment?: (definition: FunctionDefinition) => Record<string, string>;
   readonly leakDetector?: LeakDetectorOptions;
@@ -104,6 +109,7 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
           accountId,
           unreservedConcurrency,
           initTimeoutMs: options.initTimeoutMs ?? 10_000,
+          rssPollMs: options.enforceMemoryLimit === false ? 0 : 50,
           extraEnvironment: options.functionEnvironment?.(f.definition) ?? {},
           leakDetector: options.leakDetector ?? {},
           log,

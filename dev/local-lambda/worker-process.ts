@@ -5,7 +5,7 @@
  * exited is dead; the pool replaces it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InvokeContextFields, LambdaErrorPayload, MemorySample, WorkerMessage } from './protocol.ts';
 
@@ -20,6 +20,11 @@ export interface WorkerSpawnOptions {
   readonly cwd: string;
   /** Lambda's init phase limit. @default 10_000 */
   readonly initTimeoutMs: number;
+  /**
+   * How often a busy worker's RSS is read from /proc (Linux) to enforce `memoryMb` on the whole process, as
+   * Lambda does (the V8 flag only caps the heap; Buffers live outside it). 0 turns it off. @default 50
+   */
+  readonly rssPollMs?: number;
   /** Receives every line the worker prints. */
   readonly onOutput: (line: string, stream: 'stdout' | 'stderr') => void;
 }
@@ -54,6 +59,8 @@ export class WorkerProcess {
   #pidFile: string | undefined;
   #pending: ((message: WorkerMessage | { type: 'exit' }) => void) | undefined;
   #stderrTail = '';
+  /** The RSS that got the worker killed for exceeding memoryMb. */
+  #oomRssBytes: number | undefined;
   #outputTail = '';
 
   constructor(readonly options: WorkerSpawnOptions) {
@@ -150,7 +157,15 @@ export class WorkerProcess {
       // The worker died between being picked and receiving the invocation; its exit answers #next.
       if (err) this.kill();
     });
-    const message = await this.#next(timeoutMs);
+    const pollMs = this.options.rssPollMs ?? 50;
+    const watchdog =
+      pollMs > 0 ? setInterval(() => this.#enforceMemory(this.#procRssBytes()), pollMs) : undefined;
+    let message: WorkerMessage | { type: 'exit' } | 'timeout';
+    try {
+      message = await this.#next(timeoutMs);
+    } finally {
+      clearInterval(watchdog);
+    }
     if (message === 'timeout') {
       this.kill();
       return {
@@ -160,6 +175,14 @@ export class WorkerProcess {
           errorMessage: `RequestId: ${context.awsRequestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
         },
         logs: '',
+      };
+    }
+    if (message.type === 'result' && this.#enforceMemory(message.rssBytes)) {
+      // It finished between two polls but above the limit: Lambda would have killed it.
+      return {
+        kind: 'worker-lost',
+        error: await this.#exitError(context.awsRequestId, ''),
+        logs: message.logs,
       };
     }
     if (message.type === 'result') {
@@ -203,11 +226,37 @@ export class WorkerProcess {
   async #exitError(requestId: string, when: string): Promise<LambdaErrorPayload> {
     const { code, signal } = await this.#exit;
     const status = signal ? `signal: ${signal === 'SIGKILL' ? 'killed' : signal}` : `exit status ${code}`;
-    const oom = /heap out of memory|Reached heap limit/i.test(this.#stderrTail);
+    const oom =
+      this.#oomRssBytes !== undefined
+        ? ` (out of memory: RSS ${Math.round(this.#oomRssBytes / 1024 / 1024)} MB exceeded MemorySize ${this.options.memoryMb} MB)`
+        : /heap out of memory|Reached heap limit/i.test(this.#stderrTail)
+          ? ' (out of memory: JavaScript heap limit reached)'
+          : '';
     return {
       errorType: 'Runtime.ExitError',
-      errorMessage: `${requestId ? `RequestId: ${requestId} ` : ''}Error: Runtime exited${when ? ` ${when}` : ''} with error: ${status}${oom ? ' (out of memory: JavaScript heap limit reached)' : ''}`,
+      errorMessage: `${requestId ? `RequestId: ${requestId} ` : ''}Error: Runtime exited${when ? ` ${when}` : ''} with error: ${status}${oom}`,
     };
+  }
+
+  /** The process's resident set from /proc, or undefined where /proc is not available. */
+  #procRssBytes(): number | undefined {
+    if (this.#exitInfo !== undefined) return undefined;
+    try {
+      const status = readFileSync(`/proc/${this.pid}/status`, 'utf8');
+      const kb = /^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1];
+      return kb === undefined ? undefined : Number(kb) * 1024;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Kills the worker when its RSS exceeds memoryMb. Returns true when it did. */
+  #enforceMemory(rssBytes: number | undefined): boolean {
+    if ((this.options.rssPollMs ?? 50) === 0 || rssBytes === undefined) return false;
+    if (rssBytes <= this.options.memoryMb * 1024 * 1024) return false;
+    this.#oomRssBytes = rssBytes;
+    this.kill();
+    return true;
   }
 
   #next(timeoutMs: number): Promise<WorkerMessage | { type: 'exit' } | 'timeout'> {

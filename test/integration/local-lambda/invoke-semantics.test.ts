@@ -13,7 +13,7 @@ import { waitFor } from '#dev/services/wait';
 import { payloadJson, useLocalLambda } from './use-local-lambda.ts';
 
 const { lambda, invoke } = await useLocalLambda({
-  only: ['slow', 'timeout', 'throw', 'reject', 'crash', 'oom', 'huge-response', 'echo'],
+  only: ['slow', 'timeout', 'throw', 'reject', 'crash', 'oom', 'buffer-hog', 'huge-response', 'echo'],
 });
 
 interface ErrorPayload {
@@ -163,6 +163,28 @@ describe('process crash and out of memory', () => {
     const next = await invoke('oom', { allocate: false });
     expect(next.FunctionError).toBeUndefined();
     expect(lambda.stats().oom?.crashes).toBe(1);
+  });
+});
+
+describe('memory cap on the whole process', () => {
+  it('kills a worker whose RSS (Buffers outside the heap) exceeds memoryMb while it runs', async () => {
+    const out = await invoke('buffer-hog', { mb: 300, holdMs: 5_000 });
+    expect(out.FunctionError).toBe('Unhandled');
+    const error = payloadJson<ErrorPayload>(out);
+    expect(error.errorType).toBe('Runtime.ExitError');
+    expect(error.errorMessage).toMatch(
+      /signal: killed \(out of memory: RSS \d+ MB exceeded MemorySize 128 MB\)$/,
+    );
+  });
+
+  it('fails an invocation that returns above memoryMb (caught by the poll or on its result), and recovers', async () => {
+    const out = await invoke('buffer-hog', { mb: 300 });
+    expect(out.FunctionError).toBe('Unhandled');
+    expect(payloadJson<ErrorPayload>(out).errorMessage).toMatch(/exceeded MemorySize 128 MB/);
+    const small = await invoke('buffer-hog', { mb: 8 });
+    expect(small.FunctionError).toBeUndefined();
+    expect(payloadJson<{ heldMb: number }>(small).heldMb).toBe(8);
+    expect(lambda.stats()['buffer-hog']?.crashes).toBe(2);
   });
 });
 
