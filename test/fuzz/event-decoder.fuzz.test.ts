@@ -236,3 +236,22 @@ describe('hand-built outcomes the contract rejects', () => {
     }
   });
 });
+
+describe('bodies that are not base64', () => {
+  it('are rejected with the event, never decoded into whatever the lenient decoder makes of them', () => {
+    const event = fc.sample(
+      validEvent.filter((e) => e.messages.length > 0),
+      1,
+    )[0] as NsqBatchEvent;
+    for (const body of ['{"orderId":"o1"}', 'not base64!', 'QUJD\n', 'QUJ', 'QU=J', '====']) {
+      const bad = { ...event, messages: [{ ...event.messages[0], body }] };
+      expect(() => NsqBatch.of(bad), JSON.stringify(body)).toThrow(/body: must be base64/);
+    }
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
+        const ok = { ...event, messages: [{ ...event.messages[0], body: encodeBody(bytes) }] };
+        expect(nsqBatchEventSchema.safeParse(ok).success).toBe(true);
+      }),
+    );
+  });
+});
