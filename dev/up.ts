@@ -103,12 +103,24 @@ async function main(): Promise<void> {
   const printer: Printer = new ProgressPrinter(out);
   const totalPublished = [...published.values()].reduce((a, b) => a + b, 0);
   let announcedDone = false;
+  const leakWarningsSeen = new Map<string, number>();
   const tick = async () => {
     if (interrupted > 0 || !stack) return;
     try {
       const text = await (await fetch(`${stack.bridge.httpUrl}/metrics`)).text();
       const rows = progressFromMetrics(text, stack.subscriptions);
       printer.print(rows);
+      // Surface the local Lambda's leak warnings here too, not only in its log.
+      for (const [name, fn] of Object.entries(stack.lambda.stats())) {
+        const seen = leakWarningsSeen.get(name) ?? 0;
+        if (fn.leakWarnings > seen) {
+          leakWarningsSeen.set(name, fn.leakWarnings);
+          printer.detach();
+          out.write(
+            `WARNING ${name}: a worker's RSS keeps growing across invocations (possible leak in module scope); see ${stack.logFiles.lambda}\n`,
+          );
+        }
+      }
       const answered = rows.reduce((n, r) => n + r.finished + r.deadLettered, 0);
       if (!opts.dev && !announcedDone && answered >= totalPublished) {
         announcedDone = true;
