@@ -353,7 +353,7 @@ async function main(): Promise<void> {
           },
           0,
           await targets.responderWithDelay(250),
-          { ...trial, channels: 4, maxSeconds: Math.max(120, options.maxSeconds) },
+          { ...trial, channels: 4, inFlightThreshold: 10_000, maxSeconds: Math.max(120, options.maxSeconds) },
         ),
       );
       if (r) {

@@ -47,6 +47,8 @@ export interface ThroughputResult {
   readonly attemptsPerMessage: number;
   /** Largest in-flight count (summed over channels) seen while polling. */
   readonly maxInFlight: number;
+  /** Largest RSS sampled while at least `inFlightThreshold` messages were in flight (when asked for). */
+  readonly rssAtThresholdBytes?: number;
   /** Messages written to the dead-letter topic. */
   readonly deadLettered: number;
 }
@@ -69,6 +71,8 @@ export interface TrialOptions {
   readonly maxSeconds: number;
   /** How often nsqd's /stats is polled. @default 20 */
   readonly pollMs?: number;
+  /** Sample the consumer's RSS while at least this many messages are in flight. */
+  readonly inFlightThreshold?: number;
   /** Subscribe this many channels of the topic (each gets the whole backlog). @default 1 */
   readonly channels?: number;
   /** Run the consumer under `--cpu-prof` (bridge only) and return the profile. */
@@ -170,6 +174,7 @@ export async function runThroughputTrial(
     const pollMs = options.pollMs ?? 20;
     let figures = await sumFigures(nsqd, channels);
     let maxInFlight = figures.inFlight;
+    let rssAtThreshold: number | undefined;
     let t1 = performance.now();
     while (figures.finished < total && t1 < deadline) {
       if (!consumer.running)
@@ -177,6 +182,8 @@ export async function runThroughputTrial(
       await new Promise((resolve) => setTimeout(resolve, pollMs));
       figures = await sumFigures(nsqd, channels);
       maxInFlight = Math.max(maxInFlight, figures.inFlight);
+      if (options.inFlightThreshold !== undefined && figures.inFlight >= options.inFlightThreshold)
+        rssAtThreshold = Math.max(rssAtThreshold ?? 0, readMemoryUse(consumer.pid).rssBytes);
       t1 = performance.now();
     }
     const cpuSeconds = readCpuSeconds(consumer.pid) - cpu0;
@@ -210,6 +217,7 @@ export async function runThroughputTrial(
       attemptsPerMessage:
         (after.messageCount + after.requeues + after.timeouts) / Math.max(1, after.messageCount),
       maxInFlight,
+      ...(rssAtThreshold !== undefined && { rssAtThresholdBytes: rssAtThreshold }),
       deadLettered,
     };
     if (profileDir) {

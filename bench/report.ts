@@ -226,6 +226,8 @@ export function renderReport(run: BenchRun, chartPath: string): string {
       "Four subscriptions on four channels of one topic, each `maxInFlight` 2,500 (nsqd's largest RDY),",
       'batch 100, `maxConcurrentInvocations` 25, against the responder answering after 250 ms, so the',
       'bridge holds up to 10,000 messages at once. "max in flight" is the sum over the channels as nsqd reported it.',
+      'Peak RSS is `VmHWM` over the whole run (the judged figure); the RSS sampled while all 10,000 were in flight',
+      `was at most ${run.inflight[0]?.rssAtThresholdBytes === undefined ? '– (never sampled)' : `${mib(run.inflight[0].rssAtThresholdBytes)} MiB`}.`,
       '',
       table(TRIAL_HEADER, run.inflight.map(trialRow)),
       '',

@@ -50,6 +50,21 @@ describe('evaluateTargets', () => {
     expect(against('nsqjs-missing')?.verdict).toBe('not measured');
   });
 
+  it('shows the RSS sampled while 10,000 were in flight next to the peak', () => {
+    const run = sampleRun({
+      inflight: [
+        trial('bridge-inflight-10k', 8_000, {
+          maxInFlight: 10_000,
+          peakRssBytes: 250e6,
+          rssAtThresholdBytes: 180e6,
+        }),
+      ],
+    });
+    const check = verdicts(run)['peak RSS ≤ 200 MB with 10,000 in flight'];
+    expect(check?.verdict).toBe('not met');
+    expect(check?.measured).toMatch(/^peak 250 MB .*180 MB at most while 10,000 were in flight/);
+  });
+
   it('does not call the RSS target met when 10,000 in flight was never reached', () => {
     const run = sampleRun({
       inflight: [trial('bridge-inflight-10k', 8_000, { maxInFlight: 6_000, peakRssBytes: 1e6 })],
