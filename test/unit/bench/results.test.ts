@@ -87,6 +87,27 @@ describe('evaluateTargets', () => {
     expect(check?.measured).toMatch(/1 unfinished/);
   });
 
+  it('judges the ratios on the 10 KiB workload too, named by workload', () => {
+    const v = verdicts();
+    // No bridge figures for 10 KiB in the sample: measured for nsqjs only.
+    expect(v['batch 100 (bare responder, 10 KiB) ≥ 60 % of the bare nsqjs reader']?.verdict).toBe(
+      'not measured',
+    );
+    const run = sampleRun();
+    const withLarge = sampleRun({
+      throughput: [
+        ...run.throughput,
+        trial('bridge-b100-responder', 6_000, { workloadId: 'large' }),
+        trial('nsq_to_http-n100-mif200', 1_000, { workloadId: 'large' }),
+      ],
+    });
+    const large = verdicts(withLarge);
+    expect(large['batch 100 (bare responder, 10 KiB) ≥ 5× nsq_to_http msgs/s']?.verdict).toBe('met');
+    expect(large['batch 100 (bare responder, 10 KiB) ≥ 60 % of the bare nsqjs reader']?.measured).toBe(
+      '6,000 vs 9,000 msgs/s = 67 %',
+    );
+  });
+
   it('says "not measured" for every target nobody ran', () => {
     const empty = sampleRun({ throughput: [], latency: [], throttled: [], inflight: [] });
     expect(evaluateTargets(empty).every((c) => c.verdict === 'not measured')).toBe(true);
