@@ -7,7 +7,7 @@
  * a failure stops what was started. `stop()` drains the bridge first, then stops the rest.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, type WriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { type LocalLambda, startLocalLambda } from '#dev/local-lambda/server';
@@ -127,7 +127,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logDir = options.logDir ?? join(projectRoot, '.cache', 'up', 'logs');
   mkdirSync(logDir, { recursive: true });
   const logFiles = { bridge: join(logDir, 'bridge.log'), lambda: join(logDir, 'local-lambda.log') };
-  const lambdaLog = createWriteStream(logFiles.lambda, { flags: 'a' });
+  // Fresh logs for every run.
+  writeFileSync(logFiles.bridge, '');
+  const lambdaLog = createWriteStream(logFiles.lambda, { flags: 'w' });
 
   const stops: (() => Promise<unknown>)[] = [];
   const stopStarted = async () => {
