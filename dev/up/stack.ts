@@ -79,9 +79,20 @@ export interface Stack {
 }
 
 /** Problems that stop the run before anything starts: missing binaries, taken ports. */
-export async function preflight(ports: StackPorts, checkPorts: boolean): Promise<string[]> {
+/** Each throws a message saying how to get the binary when it is missing. */
+export const binaryChecks: readonly (() => unknown)[] = [
+  () => goBinary('nsqd'),
+  () => goBinary('minio'),
+  () => systemBinary('redis-server'),
+];
+
+export async function preflight(
+  ports: StackPorts,
+  checkPorts: boolean,
+  checks: readonly (() => unknown)[] = binaryChecks,
+): Promise<string[]> {
   const problems: string[] = [];
-  for (const check of [() => goBinary('nsqd'), () => goBinary('minio'), () => systemBinary('redis-server')]) {
+  for (const check of checks) {
     try {
       check();
     } catch (err) {
