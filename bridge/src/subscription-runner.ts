@@ -463,11 +463,15 @@ export class SubscriptionRunner {
             message: result.errorMessage,
             ...(result.requestId !== undefined && { requestId: result.requestId }),
           });
-        case 'ambiguous':
-          return this.#wholeBatchFailed(live, batchId, bisect, {
-            type: result.errorType,
-            message: result.message,
-          });
+        case 'ambiguous': {
+          const error = { type: result.errorType, message: result.message };
+          // Only a hang (the invocation deadline passed) can point at a message; a reset socket, a 5xx or
+          // an abort says nothing about the batch's content, so bisecting would only multiply Invokes
+          // during an outage. Those requeue every message with the policy delay.
+          if (result.errorType === 'Timeout') return this.#wholeBatchFailed(live, batchId, bisect, error);
+          for (const m of live) m.lastError = error;
+          return this.#failMessages(live, `${error.type}: ${error.message}`.slice(0, 512));
+        }
         case 'tooLarge': {
           if (live.length === 1) {
             return this.#deadLetter(

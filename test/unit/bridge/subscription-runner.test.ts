@@ -269,6 +269,33 @@ describe('SubscriptionRunner outcomes', () => {
     expect(ds.every((d) => d.answers.length === 1 && d.answers[0]?.kind === 'requeue')).toBe(true);
   });
 
+  it('a transport failure (reset socket, 5xx) never bisects, even on a repeated delivery: one Invoke, all requeued', async () => {
+    const t = setup({ maxMessages: 8, maxWaitMs: 20 }, () => ({
+      kind: 'ambiguous',
+      errorType: 'ECONNRESET',
+      message: 'socket hang up',
+      durationMs: 1,
+    }));
+    const ds = Array.from({ length: 8 }, (_, i) => new FakeDelivery(`r${i}`, 'x', 3));
+    t.source.deliver(...ds);
+    await t.answered(...ds);
+    expect(t.invoker.calls).toHaveLength(1);
+    expect(ds.every((d) => d.answers.length === 1 && d.answers[0]?.kind === 'requeue')).toBe(true);
+  });
+
+  it('a hang (invocation deadline) on a repeated delivery bisects, since one message may cause it', async () => {
+    const t = setup({ maxMessages: 4, maxWaitMs: 20 }, (event) =>
+      ids(event).includes('hang')
+        ? { kind: 'ambiguous', errorType: 'Timeout', message: 'deadline passed', durationMs: 1 }
+        : ok(),
+    );
+    const ds = ['a', 'hang', 'c', 'd'].map((id) => new FakeDelivery(id, id, 2));
+    t.source.deliver(...ds);
+    await t.answered(...ds);
+    expect(ds.filter((d) => d.answers[0]?.kind === 'finish').map((d) => d.id)).toEqual(['a', 'c', 'd']);
+    expect((ds[1] as FakeDelivery).answers[0]?.kind).toBe('requeue');
+  });
+
   it('isolates two poison messages in different halves', async () => {
     const t = setup({ maxMessages: 16, maxWaitMs: 20 }, (event) =>
       ids(event).some((id) => id === 'p3' || id === 'p12')
