@@ -208,11 +208,48 @@ async function main(): Promise<void> {
   const show = (r: ThroughputResult) =>
     `${r.systemId} ${r.workloadId} r${r.round}: ${Math.round(r.msgsPerSec)} msgs/s, ${r.finished}/${r.messages} in ${(r.elapsedMs / 1000).toFixed(2)} s, CPU ${r.cpuSecondsPer100k.toFixed(2)} s/100k, RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB, ${r.targetRequestsPer1000.toFixed(1)} req/1000`;
 
+  const registered = new Map<string, SystemSpec>();
+  const register = (...specs: SystemSpec[]) => {
+    for (const spec of specs) if (!registered.has(spec.id)) registered.set(spec.id, spec);
+  };
+  const tuning: ThroughputResult[] = [];
+  const throughput: ThroughputResult[] = [];
+  const latency: LatencyResult[] = [];
+  const throttled: ThroughputResult[] = [];
+  const inflight: ThroughputResult[] = [];
+  const profiles: Array<{ systemId: string; workloadId: string; summary: ProfileSummary }> = [];
+  let nsqToHttpChoice: string | undefined;
+  const bridgeObtMs = bridgeOutputBufferTimeoutMs({
+    nsqSource: readFileSync(join(projectRoot, 'bridge/src/nsq/nsq-source.ts'), 'utf8'),
+    config: readFileSync(join(projectRoot, 'shared/config/bridge-config.ts'), 'utf8'),
+  });
+  const latencyBaselineId = nsqjsSystem(2_500, bridgeObtMs).id;
+  const snapshot = (partial: boolean): BenchRun => ({
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    command,
+    options,
+    environment: environmentInfo(loadStart),
+    workloads,
+    systems: [...registered.values()].map((s) => describe(s, bridgeBundle !== undefined)),
+    tuning,
+    ...(nsqToHttpChoice && { nsqToHttpChoice }),
+    throughput,
+    latency,
+    latencyMaxWaitMs: LATENCY_MAX_WAIT_MS,
+    latencyBaselineId,
+    throttled,
+    inflight,
+    profiles,
+    failures,
+    ...(partial && { partial: true }),
+  });
+  /** Writes what is measured so far, so a run cut short still leaves its figures behind. */
+  const checkpoint = () => writeOutputs(snapshot(true));
+
   try {
     // 1. nsq_to_http at its best.
     let nsqToHttp = nsqToHttpSystem(100, 200);
-    const tuning: ThroughputResult[] = [];
-    let nsqToHttpChoice: string | undefined;
     if (!skip('tuning') && wanted(options, nsqToHttp)) {
       const tuneWorkload: Workload = {
         ...workloads[0],
@@ -244,7 +281,7 @@ async function main(): Promise<void> {
       nsqToHttp,
       nsqjsSystem(),
     ].filter((s) => wanted(options, s));
-    const throughput: ThroughputResult[] = [];
+    register(...systems);
     if (!skip('throughput')) {
       for (const workload of workloads) {
         for (let round = 0; round < options.runs; round++) {
@@ -258,17 +295,12 @@ async function main(): Promise<void> {
               log(show(r.result));
             }
           }
+          checkpoint();
         }
       }
     }
 
     // 3. Low-load latency.
-    const latency: LatencyResult[] = [];
-    const bridgeObtMs = bridgeOutputBufferTimeoutMs({
-      nsqSource: readFileSync(join(projectRoot, 'bridge/src/nsq/nsq-source.ts'), 'utf8'),
-      config: readFileSync(join(projectRoot, 'shared/config/bridge-config.ts'), 'utf8'),
-    });
-    const latencyBaselineId = nsqjsSystem(2_500, bridgeObtMs).id;
     log(
       `the bridge asks nsqd for output_buffer_timeout ${bridgeObtMs ?? 'default (250)'} ms: latency baseline ${latencyBaselineId}`,
     );
@@ -280,6 +312,7 @@ async function main(): Promise<void> {
       bridgeSystem('auto', 'responder'),
       bridgeSystem('b1', 'responder'),
     ].filter((s) => wanted(options, s));
+    register(...latencySystems);
     if (!skip('latency')) {
       for (let round = 0; round < options.latencyRuns; round++) {
         const order = round % 2 === 0 ? latencySystems : [...latencySystems].reverse();
@@ -303,7 +336,7 @@ async function main(): Promise<void> {
     }
 
     // 4. Throttled: 50 ms function with reserved concurrency 10, the bridge asking for 20 at once.
-    const throttled: ThroughputResult[] = [];
+    checkpoint();
     const throttledSystem: SystemSpec = {
       ...bridgeSystem('b10', 'local-lambda', 'sleep-50ms'),
       id: 'bridge-b10-throttled',
@@ -311,6 +344,7 @@ async function main(): Promise<void> {
       batching: { maxMessages: 10, maxWaitMs: 20, maxConcurrentInvocations: 20, maxInFlight: 400 },
     };
     if (!skip('throttled') && wanted(options, throttledSystem)) {
+      register(throttledSystem);
       const r = await attempt('throttled run', async () =>
         runThroughputTrial(
           throttledSystem,
@@ -334,7 +368,7 @@ async function main(): Promise<void> {
     }
 
     // 5. Peak RSS with 10,000 messages in flight (4 channels × 2,500).
-    const inflight: ThroughputResult[] = [];
+    checkpoint();
     const inflightSystem: SystemSpec = {
       ...bridgeSystem('b100', 'responder'),
       id: 'bridge-inflight-10k',
@@ -342,6 +376,7 @@ async function main(): Promise<void> {
       batching: { maxMessages: 100, maxWaitMs: 20, maxConcurrentInvocations: 25, maxInFlight: 2_500 },
     };
     if (!skip('inflight') && wanted(options, inflightSystem)) {
+      register(inflightSystem);
       const r = await attempt('10,000 in flight run', async () =>
         runThroughputTrial(
           inflightSystem,
@@ -363,7 +398,7 @@ async function main(): Promise<void> {
     }
 
     // 6. CPU profile of the bridge at batch 100 against the responder.
-    const profiles: Array<{ systemId: string; workloadId: string; summary: ProfileSummary }> = [];
+    checkpoint();
     const profiled = bridgeSystem('b100', 'responder');
     if (!skip('profile') && wanted(options, profiled)) {
       for (const workload of workloads) {
@@ -390,31 +425,7 @@ async function main(): Promise<void> {
       }
     }
 
-    const allSystems = [
-      ...systems,
-      ...latencySystems.filter((s) => !systems.some((x) => x.id === s.id)),
-      throttledSystem,
-      inflightSystem,
-    ];
-    const run: BenchRun = {
-      startedAt: startedAt.toISOString(),
-      finishedAt: new Date().toISOString(),
-      command,
-      options,
-      environment: environmentInfo(loadStart),
-      workloads,
-      systems: allSystems.map((s) => describe(s, bridgeBundle !== undefined)),
-      tuning,
-      ...(nsqToHttpChoice && { nsqToHttpChoice }),
-      throughput,
-      latency,
-      latencyMaxWaitMs: LATENCY_MAX_WAIT_MS,
-      latencyBaselineId,
-      throttled,
-      inflight,
-      profiles,
-      failures,
-    };
+    const run = snapshot(false);
     writeOutputs(run);
     log(`done in ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0)} s`);
     if (failures.length > 0) {

@@ -53,6 +53,8 @@ export interface BenchRun {
   }[];
   /** Trials that failed, with the reason (they are left out of the figures). */
   readonly failures: readonly string[];
+  /** Written while the run was still going (a checkpoint). */
+  readonly partial?: boolean;
 }
 
 export interface ThroughputSummary {

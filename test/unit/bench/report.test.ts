@@ -31,6 +31,11 @@ describe('renderReport', () => {
     );
   });
 
+  it('says so when it was written while the run was still going', () => {
+    expect(md).not.toContain('**Partial**');
+    expect(renderReport(sampleRun({ partial: true }), 'c.svg')).toContain('> **Partial**: written at');
+  });
+
   it('lists failed trials and says what was not run', () => {
     const failed = renderReport(
       sampleRun({ failures: ['nsqjs small round 1: exited'], throttled: [] }),
