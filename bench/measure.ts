@@ -36,6 +36,11 @@ export interface ThroughputResult {
   readonly msgsPerSec: number;
   readonly cpuSeconds: number;
   readonly cpuSecondsPer100k: number;
+  /**
+   * CPU of the benchmark process itself in the window: the in-process targets (HTTP endpoint, responder;
+   * not the local Lambda's workers) and the /stats polling. Shows when a target, not the consumer, is busy.
+   */
+  readonly benchProcessCpuSeconds: number;
   readonly peakRssBytes: number;
   /** Requests the target served during the measurement (Invokes or POSTs). */
   readonly targetRequests: number;
@@ -166,6 +171,7 @@ export async function runThroughputTrial(
 
     const total = workload.messages * channels.length;
     const cpu0 = readCpuSeconds(consumer.pid);
+    const ownCpu0 = process.cpuUsage();
     const requests0 = target?.requests() ?? 0;
     const throttles0 = target?.throttles() ?? 0;
     const t0 = performance.now();
@@ -187,6 +193,7 @@ export async function runThroughputTrial(
       t1 = performance.now();
     }
     const cpuSeconds = readCpuSeconds(consumer.pid) - cpu0;
+    const ownCpu = process.cpuUsage(ownCpu0);
     const memory = readMemoryUse(consumer.pid);
     const targetRequests = (target?.requests() ?? 0) - requests0;
     const throttles = (target?.throttles() ?? 0) - throttles0;
@@ -208,6 +215,7 @@ export async function runThroughputTrial(
       msgsPerSec: finished / (elapsedMs / 1000),
       cpuSeconds,
       cpuSecondsPer100k: finished > 0 ? (cpuSeconds / finished) * 100_000 : Number.NaN,
+      benchProcessCpuSeconds: (ownCpu.user + ownCpu.system) / 1e6,
       peakRssBytes: memory.peakRssBytes,
       targetRequests,
       targetRequestsPer1000: finished > 0 ? (targetRequests / finished) * 1000 : Number.NaN,

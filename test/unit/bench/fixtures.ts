@@ -19,6 +19,7 @@ export function trial(
     msgsPerSec,
     cpuSeconds: 1,
     cpuSecondsPer100k: 10,
+    benchProcessCpuSeconds: 0.5,
     peakRssBytes: 100 * 1024 * 1024,
     targetRequests: 100,
     targetRequestsPer1000: 10,
