@@ -11,6 +11,7 @@
  * - Polls never overlap: the next one is scheduled when the previous has finished.
  */
 import { NsqdHttpClient } from '#shared/nsq/nsqd-http';
+import { discoverProducers } from '../nsq/lookupd-discovery.ts';
 import type { MetricsRegistry } from '../observability/metrics-registry.ts';
 
 export interface BacklogSubscription {
@@ -54,12 +55,6 @@ export interface BacklogMonitor {
   stop(): void;
 }
 
-interface LookupProducer {
-  broadcast_address?: string;
-  hostname?: string;
-  http_port?: number;
-}
-
 /**
  * The HTTP addresses of every nsqd that nsqlookupd lists for `topic`, the union over all lookupd.
  * Rejects only when every lookupd failed.
@@ -69,39 +64,16 @@ export async function lookupNsqdHttpAddresses(options: {
   readonly topic: string;
   readonly timeoutMs?: number;
 }): Promise<string[]> {
-  const found = new Set<string>();
-  const errors: Error[] = [];
-  await Promise.all(
-    options.lookupdHttpAddresses.map(async (address) => {
-      const base = /^https?:\/\//.test(address) ? address.replace(/\/+$/, '') : `http://${address}`;
-      try {
-        const res = await fetch(`${base}/lookup?${new URLSearchParams({ topic: options.topic })}`, {
-          signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
-          headers: { accept: 'application/json' },
-        });
-        if (res.status === 404) {
-          await res.body?.cancel();
-          return;
-        }
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        const body = (await res.json()) as {
-          producers?: LookupProducer[];
-          data?: { producers?: LookupProducer[] };
-        };
-        for (const p of body.producers ?? body.data?.producers ?? []) {
-          const host = p.broadcast_address || p.hostname;
-          if (host && typeof p.http_port === 'number') found.add(`${host}:${p.http_port}`);
-        }
-      } catch (err) {
-        errors.push(
-          new Error(`nsqlookupd ${address}: lookup of topic ${options.topic} failed`, { cause: err }),
-        );
-      }
-    }),
-  );
+  const { producers, errors } = await discoverProducers({
+    lookupdHttpAddresses: options.lookupdHttpAddresses,
+    topic: options.topic,
+    timeoutMs: options.timeoutMs ?? 5_000,
+  });
   if (errors.length > 0 && errors.length === options.lookupdHttpAddresses.length) {
     throw new AggregateError(errors, `every nsqlookupd failed to look up topic ${options.topic}`);
   }
+  const found = new Set<string>();
+  for (const p of producers) if (p.httpPort !== undefined) found.add(`${p.host}:${p.httpPort}`);
   return [...found].sort();
 }
 

@@ -6,6 +6,8 @@
 export interface Producer {
   readonly host: string;
   readonly tcpPort: number;
+  /** nsqd's HTTP port, when lookupd reports it (for /stats). */
+  readonly httpPort?: number;
 }
 
 export interface DiscoverOptions {
@@ -14,6 +16,13 @@ export interface DiscoverOptions {
   readonly timeoutMs: number;
   readonly fetch?: typeof fetch;
   readonly signal?: AbortSignal;
+}
+
+interface LookupProducer {
+  broadcast_address?: string;
+  hostname?: string;
+  tcp_port?: number;
+  http_port?: number;
 }
 
 export function lookupUrl(address: string, topic: string): string {
@@ -45,13 +54,17 @@ export async function discoverProducers(
         }
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
         const body = (await res.json()) as {
-          producers?: Array<{ broadcast_address?: string; hostname?: string; tcp_port?: number }>;
-          data?: { producers?: Array<{ broadcast_address?: string; hostname?: string; tcp_port?: number }> };
+          producers?: LookupProducer[];
+          data?: { producers?: LookupProducer[] };
         };
         for (const p of body.producers ?? body.data?.producers ?? []) {
           const host = p.broadcast_address || p.hostname;
           if (!host || typeof p.tcp_port !== 'number') continue;
-          found.set(`${host}:${p.tcp_port}`, { host, tcpPort: p.tcp_port });
+          found.set(`${host}:${p.tcp_port}`, {
+            host,
+            tcpPort: p.tcp_port,
+            ...(typeof p.http_port === 'number' && { httpPort: p.http_port }),
+          });
         }
       } catch (error) {
         if (options.signal?.aborted) return;
