@@ -50,6 +50,9 @@ function toggleReader(config: BridgeConfig, logger: Logger): ToggleReader | unde
   }
   return new UpstashToggleReader({
     redis: new Redis({ url, token, retry: false }),
+    // The bridge polls every toggles.pollIntervalMs (≤ 1 s): that poll is the cache. A second cache
+    // would let a start wait up to 2 polls; without it the bridge resumes within one poll of a start.
+    cacheTtlMs: 0,
     onError: (error, functionName) =>
       logger.warn('toggle read failed', { functionName, error: (error as Error)?.message ?? String(error) }),
   });
