@@ -5,26 +5,16 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
-import { type Bridge, createBridge } from '#bridge/bridge';
-import { BridgeEventEmitter } from '#bridge/events';
-import { createLambdaInvoker } from '#bridge/lambda/lambda-invoker';
 import { type LocalLambda, startLocalLambda } from '#dev/local-lambda/server';
 import type { Nsqd } from '#dev/services/nsq';
 import { loadFunctions } from '#functions/registry';
-import { type BridgeConfigInput, parseBridgeConfig } from '#shared/config/bridge-config';
-import { waitFor } from '#test/harness/services';
-import { MemoryDeadLetters } from '#test/integration/bridge/bridge-harness';
+import type { BridgeConfigInput } from '#shared/config/bridge-config';
+import { type InProcessBridge, startBridgeAt } from '#test/integration/bridge/bridge-harness';
 
 const fixturesDir = fileURLToPath(new URL('../../fixtures/functions-fault', import.meta.url));
 
-export interface LambdaBridge {
-  readonly bridge: Bridge;
-  readonly events: BridgeEventEmitter;
-  readonly deadLetters: MemoryDeadLetters;
+export interface LambdaBridge extends InProcessBridge {
   readonly lambda: LocalLambda;
-  readonly topic: string;
-  readonly channel: string;
-  stop(): Promise<void>;
 }
 
 let counter = 0;
@@ -58,46 +48,15 @@ export function useLambdaBridge() {
       sub: Partial<BridgeConfigInput['subscriptions'][number]> = {},
     ): Promise<LambdaBridge> {
       const lambda = await lambdaFor(functionName);
-      const topic = `bad${++counter}-${process.pid}`;
-      const channel = 'bridge';
-      await nsqd.http.createTopic(topic);
-      await nsqd.http.createChannel(topic, channel);
-      const config = parseBridgeConfig({
-        nsqdTcpAddresses: [nsqd.tcpAddress],
-        deadLetter: { kind: 's3', bucket: 'unused' },
-        drain: { deadlineMs: 10_000 },
-        subscriptions: [
-          {
-            name: functionName,
-            functionName,
-            topic,
-            channel,
-            maxWaitMs: 50,
-            requeue: { baseDelayMs: 50, maxDelayMs: 200, jitter: 'none' },
-            ...sub,
-          },
-        ],
+      const started = await startBridgeAt(nsqd, lambda.endpoint, {
+        topic: `bad${++counter}-${process.pid}`,
+        name: functionName,
+        functionName,
+        maxWaitMs: 50,
+        ...sub,
       });
-      const invoker = createLambdaInvoker({
-        region: 'us-east-1',
-        endpoint: lambda.endpoint,
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        maxSockets: 16,
-        connectionTimeoutMs: 2_000,
-      });
-      const deadLetters = new MemoryDeadLetters();
-      const events = new BridgeEventEmitter();
-      const bridge = createBridge({ config, invoker, deadLetters, events });
-      bridge.start();
-      await waitFor(() => bridge.status.ready, { what: 'bridge connected', timeoutMs: 15_000 });
-      let stopped = false;
-      const stop = async () => {
-        if (stopped) return;
-        stopped = true;
-        await bridge.drain(5_000);
-      };
-      stops.push(stop);
-      return { bridge, events, deadLetters, lambda, topic, channel, stop };
+      stops.push(started.stop);
+      return { ...started, lambda };
     },
   };
 }

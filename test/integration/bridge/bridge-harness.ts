@@ -32,25 +32,36 @@ export const eventOf = (payload: Buffer): NsqBatchEvent =>
 export const bodiesOf = (event: NsqBatchEvent) =>
   event.messages.map((m) => Buffer.from(m.body, 'base64').toString('utf8'));
 
-export interface Started {
+export interface InProcessBridge {
   readonly bridge: Bridge;
-  readonly responder: InvokeResponder;
   readonly deadLetters: MemoryDeadLetters;
   readonly events: BridgeEventEmitter;
   readonly topic: string;
   readonly channel: string;
+  /** Drains the bridge (idempotent). */
   stop(): Promise<void>;
 }
 
+export interface Started extends InProcessBridge {
+  readonly responder: InvokeResponder;
+}
+
+export type SubscriptionInput = Partial<BridgeConfigInput['subscriptions'][number]>;
+
 let counter = 0;
 
-export async function startBridge(
+/**
+ * Creates the topic and channel on every nsqd, then starts an in-process bridge with the real Lambda
+ * invoker pointed at `endpoint` (any Invoke API: the responder or the local Lambda), waiting until it is
+ * connected (or paused by its toggle).
+ */
+export async function startBridgeAt(
   nsqd: Nsqd | readonly Nsqd[],
-  handler: InvokeHandler,
-  sub: Partial<BridgeConfigInput['subscriptions'][number]> = {},
+  endpoint: string,
+  sub: SubscriptionInput = {},
   globals: Partial<BridgeConfigInput> = {},
   ports: { readonly toggles?: ToggleReader; readonly deadLetters?: DeadLetterStore } = {},
-): Promise<Started> {
+): Promise<InProcessBridge> {
   const nsqds = Array.isArray(nsqd) ? (nsqd as readonly Nsqd[]) : [nsqd as Nsqd];
   const topic = sub.topic ?? `t${++counter}-${process.pid}`;
   const channel = sub.channel ?? 'bridge';
@@ -58,7 +69,6 @@ export async function startBridge(
     await n.http.createTopic(topic);
     await n.http.createChannel(topic, channel);
   }
-  const responder = await startInvokeResponder(handler);
   const config = parseBridgeConfig({
     nsqdTcpAddresses: nsqds.map((n) => n.tcpAddress),
     deadLetter: { kind: 's3', bucket: 'unused' },
@@ -78,7 +88,7 @@ export async function startBridge(
   });
   const invoker = createLambdaInvoker({
     region: 'us-east-1',
-    endpoint: responder.endpoint,
+    endpoint,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     maxSockets: 64,
     connectionTimeoutMs: 2_000,
@@ -95,15 +105,11 @@ export async function startBridge(
   bridge.start();
   await waitFor(
     () => bridge.status.ready || (ports.toggles && bridge.status.subscriptions.every((s) => s.paused)),
-    {
-      what: 'bridge connected',
-      timeoutMs: 15_000,
-    },
+    { what: 'bridge connected', timeoutMs: 15_000 },
   );
   let stopped = false;
   return {
     bridge,
-    responder,
     deadLetters,
     events,
     topic,
@@ -112,6 +118,25 @@ export async function startBridge(
       if (stopped) return;
       stopped = true;
       await bridge.drain(5_000);
+    },
+  };
+}
+
+/** startBridgeAt with a scriptable Invoke responder of its own, closed by `stop()`. */
+export async function startBridge(
+  nsqd: Nsqd | readonly Nsqd[],
+  handler: InvokeHandler,
+  sub: SubscriptionInput = {},
+  globals: Partial<BridgeConfigInput> = {},
+  ports: { readonly toggles?: ToggleReader; readonly deadLetters?: DeadLetterStore } = {},
+): Promise<Started> {
+  const responder = await startInvokeResponder(handler);
+  const started = await startBridgeAt(nsqd, responder.endpoint, sub, globals, ports);
+  return {
+    ...started,
+    responder,
+    async stop() {
+      await started.stop();
       await responder.close();
     },
   };
