@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import type { BridgeConfigInput } from '#shared/config/bridge-config';
 import { type InvokeResponder, startInvokeResponder } from '#test/harness/invoke-responder';
 import { useServices, waitFor } from '#test/harness/services';
 import { type BridgeProcess, spawnBridge } from './bridge-process.ts';
@@ -12,6 +13,25 @@ afterAll(async () => {
   await Promise.all(responders.map((r) => r.close()));
 });
 
+function spawnWith(
+  nsqd: { tcpAddress: string; httpAddress: string },
+  endpoint: string,
+  config: Partial<BridgeConfigInput> & Pick<BridgeConfigInput, 'subscriptions'>,
+): BridgeProcess {
+  const p = spawnBridge(
+    {
+      nsqdTcpAddresses: [nsqd.tcpAddress],
+      lambda: { region: 'us-east-1', endpoint },
+      deadLetter: { kind: 'nsq', topic: 'dead-letters', nsqdHttpAddresses: [nsqd.httpAddress] },
+      http: { host: '127.0.0.1', port: 0 },
+      ...config,
+    },
+    { LOG_LEVEL: 'info' },
+  );
+  processes.push(p);
+  return p;
+}
+
 describe('bridge process backlog metric', () => {
   it('publishes depth + deferred + in flight from nsqd /stats for autoscaling', async () => {
     // Prepare: one invocation hangs, so one message stays in flight and the rest wait in the channel.
@@ -21,29 +41,21 @@ describe('bridge process backlog metric', () => {
     await nsqd.http.createChannel(topic, 'bridge');
     const responder = await startInvokeResponder(() => ({ hang: true }));
     responders.push(responder);
-    const p = spawnBridge(
-      {
-        nsqdTcpAddresses: [nsqd.tcpAddress],
-        lambda: { region: 'us-east-1', endpoint: responder.endpoint },
-        deadLetter: { kind: 'nsq', topic: 'dead-letters', nsqdHttpAddresses: [nsqd.httpAddress] },
-        http: { host: '127.0.0.1', port: 0 },
-        backlog: { intervalMs: 1_000, nsqdHttpAddresses: [nsqd.httpAddress] },
-        subscriptions: [
-          {
-            name: 'bl',
-            functionName: 'bl-fn',
-            topic,
-            channel: 'bridge',
-            maxMessages: 1,
-            maxConcurrentInvocations: 1,
-            maxInFlight: 1,
-            maxWaitMs: 0,
-          },
-        ],
-      },
-      { LOG_LEVEL: 'info' },
-    );
-    processes.push(p);
+    const p = spawnWith(nsqd, responder.endpoint, {
+      backlog: { intervalMs: 1_000, nsqdHttpAddresses: [nsqd.httpAddress] },
+      subscriptions: [
+        {
+          name: 'bl',
+          functionName: 'bl-fn',
+          topic,
+          channel: 'bridge',
+          maxMessages: 1,
+          maxConcurrentInvocations: 1,
+          maxInFlight: 1,
+          maxWaitMs: 0,
+        },
+      ],
+    });
     const url = await waitFor(() => p.output().match(/"http":"(http:\/\/[^"]+)"/)?.[1], {
       what: 'the ops URL in the start log',
       timeoutMs: 20_000,
@@ -68,17 +80,9 @@ describe('bridge process backlog metric', () => {
     const nsqd = await services.nsqd();
     const responder = await startInvokeResponder();
     responders.push(responder);
-    const p = spawnBridge(
-      {
-        nsqdTcpAddresses: [nsqd.tcpAddress],
-        lambda: { region: 'us-east-1', endpoint: responder.endpoint },
-        deadLetter: { kind: 'nsq', topic: 'dead-letters', nsqdHttpAddresses: [nsqd.httpAddress] },
-        http: { host: '127.0.0.1', port: 0 },
-        subscriptions: [{ name: 'tcp-only', functionName: 'f', topic: 't', channel: 'c' }],
-      },
-      { LOG_LEVEL: 'info' },
-    );
-    processes.push(p);
+    const p = spawnWith(nsqd, responder.endpoint, {
+      subscriptions: [{ name: 'tcp-only', functionName: 'f', topic: 't', channel: 'c' }],
+    });
     await waitFor(() => /"msg":"bridge started"/.test(p.output()), {
       what: 'bridge started',
       timeoutMs: 20_000,
