@@ -97,6 +97,13 @@ export const bridgeConfigSchema = z
     maxMsgTimeoutMs: z.number().int().min(1_000).default(900_000),
     /** IDENTIFY heartbeat_interval; the idle timeout is 3× this. @default 10_000 */
     heartbeatIntervalMs: z.number().int().min(1_000).max(60_000).default(10_000),
+    /**
+     * IDENTIFY output_buffer_timeout: how long nsqd may hold messages before writing them to the bridge.
+     * nsqd's own default is 250 ms, which adds ~125 ms of latency at low load; at saturation the buffer
+     * fills first, so a short timeout costs nothing. Must be ≥ nsqd's --min-output-buffer-timeout (25 ms
+     * by default), or nsqd refuses the connection. @default 25
+     */
+    outputBufferTimeoutMs: z.number().int().min(1).max(30_000).default(25),
     tls: tlsConfigSchema.default(() => tlsConfigSchema.parse({})),
     lambda: z
       .object({

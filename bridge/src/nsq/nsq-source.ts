@@ -155,6 +155,7 @@ export class NsqSource implements MessageSource {
       heartbeatInterval: heartbeatSec,
       idleTimeout: Math.ceil(heartbeatSec * 3),
       messageTimeout: sub.msgTimeoutMs,
+      outputBufferTimeout: config.outputBufferTimeoutMs,
       clientId: `nsq-lambda-${sub.name}`.slice(0, 64),
       tls: tls.enabled,
       tlsVerification: tls.rejectUnauthorized,
