@@ -75,6 +75,8 @@ export interface SubscriptionStatus {
 export class SubscriptionRunner {
   readonly limiter: AimdLimiter;
   readonly #queue: TrackedMessage[] = [];
+  /** How many queued messages carry each id, so a finished message checks for a queued twin in O(1). */
+  readonly #queuedIds = new Map<string, number>();
   /** Ids in a batch being invoked (or waiting out a throttle): never batch a second delivery of them. */
   readonly #busyIds = new Map<string, number>();
   readonly #work = new Set<Promise<void>>();
@@ -137,6 +139,7 @@ export class SubscriptionRunner {
       const m = this.#queue[i];
       if (!m || m.handle.connectionId !== connectionId) continue;
       this.#queue.splice(i, 1);
+      this.#unqueued(m);
       if (!m.absorb({ kind: 'requeue', delayMs: 0, reason: 'connection closed' })) continue;
       this.deps.touch.untrack(m);
       this.deps.events.emit('message_requeued', {
@@ -200,6 +203,7 @@ export class SubscriptionRunner {
         return;
       }
       this.#queue.push(message);
+      this.#queuedIds.set(message.id, (this.#queuedIds.get(message.id) ?? 0) + 1);
       this.pump();
     } catch (error) {
       this.deps.events.emit('error', { subscription: this.name, error: error as Error });
@@ -225,10 +229,13 @@ export class SubscriptionRunner {
       }
       if (!this.limiter.tryAcquire()) break;
       const taken = new Set(batch);
-      for (let i = this.#queue.length - 1; i >= 0; i--) {
-        const m = this.#queue[i];
-        if (m && taken.has(m)) this.#queue.splice(i, 1);
+      // One pass over the queue (a splice per taken message would shift the queue once each).
+      let kept = 0;
+      for (const m of this.#queue) {
+        if (taken.has(m)) this.#unqueued(m);
+        else this.#queue[kept++] = m;
       }
+      this.#queue.length = kept;
       this.#track(this.#runBatch(batch));
     }
   }
@@ -244,7 +251,7 @@ export class SubscriptionRunner {
       this.deps.source.pause();
       this.#clearFlush();
       this.deps.events.emit('paused', { subscription: this.name, reason: 'toggle' });
-      for (const m of this.#queue.splice(0))
+      for (const m of this.#takeQueue())
         this.#requeue(m, this.config.toggle.requeueDelayMs, 'toggle stopped');
     } else {
       this.deps.source.resume();
@@ -268,7 +275,7 @@ export class SubscriptionRunner {
         this.deps.events.emit('error', { subscription: this.name, error: error as Error });
       }
       this.deps.events.emit('paused', { subscription: this.name, reason: 'drain' });
-      for (const m of this.#queue.splice(0)) this.#requeue(m, 0, 'draining');
+      for (const m of this.#takeQueue()) this.#requeue(m, 0, 'draining');
       this.#drainAbort.abort();
     }
     let timedOut = !(await this.#settle(deadlineAtMs - this.deps.clock.now()));
@@ -276,7 +283,7 @@ export class SubscriptionRunner {
       this.#invokeAbort.abort(new Error('drain deadline passed'));
       await this.#settle(5_000);
     }
-    for (const m of this.#queue.splice(0)) this.#requeue(m, 0, 'draining');
+    for (const m of this.#takeQueue()) this.#requeue(m, 0, 'draining');
     timedOut = timedOut || this.#work.size > 0;
     // Let the answers reach the socket before the connection closes.
     await new Promise((r) => setImmediate(r));
@@ -686,13 +693,27 @@ export class SubscriptionRunner {
    * nsqd timed out `m` and redelivered it on the same connection while it was still invoking: the answer
    * just sent for `m` (same id, same connection) applied to that redelivery, so it is answered too.
    */
+  #unqueued(m: TrackedMessage): void {
+    const n = this.#queuedIds.get(m.id) ?? 0;
+    if (n <= 1) this.#queuedIds.delete(m.id);
+    else this.#queuedIds.set(m.id, n - 1);
+  }
+
+  /** Empties the queue and returns what it held. */
+  #takeQueue(): TrackedMessage[] {
+    this.#queuedIds.clear();
+    return this.#queue.splice(0);
+  }
+
   #absorbRedeliveries(m: TrackedMessage): void {
     const answer = m.answer;
-    if (!answer) return;
+    // The common case: no redelivery of this id waits in the queue.
+    if (!answer || !this.#queuedIds.has(m.id)) return;
     for (let i = this.#queue.length - 1; i >= 0; i--) {
       const q = this.#queue[i];
       if (!q || q === m || q.id !== m.id || q.handle.connectionId !== m.handle.connectionId) continue;
       this.#queue.splice(i, 1);
+      this.#unqueued(q);
       if (!q.absorb(answer)) continue;
       this.deps.touch.untrack(q);
       this.deps.events.emit('message_redelivery_absorbed', {
