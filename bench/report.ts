@@ -206,8 +206,8 @@ export function renderReport(run: BenchRun, chartPath: string): string {
       'consumer asks for less in IDENTIFY; nsqd refuses less than `--min-output-buffer-timeout`, 25 ms).',
       'At low load a lone message waits for that flush, so a consumer that keeps the default shows',
       'about 125 ms at p50 before it has done anything; the other nsqjs rows show the same reader asking for less.',
-      `The bridge's "added latency" (targets above) is its p99 minus the p99 of ${label(run.latencyBaselineId)},`,
-      'the bare reader with the output buffering the bridge asks for (read from bridge/src/nsq).',
+      `The bridge's "added latency" (targets above) is its p99 minus the p99 of the row "${label(run.latencyBaselineId)}":`,
+      'the bare reader with the output buffering the bridge asks nsqd for (read from bridge/src/nsq).',
       '',
     );
   }
