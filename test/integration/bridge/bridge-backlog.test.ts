@@ -1,17 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BridgeConfigInput } from '#shared/config/bridge-config';
-import { type InvokeResponder, startInvokeResponder } from '#test/harness/invoke-responder';
+import { startInvokeResponder } from '#test/harness/invoke-responder';
 import { useServices, waitFor } from '#test/harness/services';
-import { type BridgeProcess, spawnBridge } from './bridge-process.ts';
+import { type BridgeProcess, spawnBridge, useBridgeProcesses } from './bridge-process.ts';
 
 const services = useServices();
-const processes: BridgeProcess[] = [];
-const responders: InvokeResponder[] = [];
-afterAll(async () => {
-  for (const p of processes) p.kill('SIGKILL');
-  await Promise.all(processes.map((p) => p.exited));
-  await Promise.all(responders.map((r) => r.close()));
-});
+const { processes, responders } = useBridgeProcesses();
 
 function spawnWith(
   nsqd: { tcpAddress: string; httpAddress: string },

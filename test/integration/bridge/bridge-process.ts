@@ -4,7 +4,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 import type { BridgeConfigInput } from '#shared/config/bridge-config';
+import type { InvokeResponder } from '#test/harness/invoke-responder';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -47,4 +49,19 @@ export function spawnBridge(config: BridgeConfigInput | string, env: NodeJS.Proc
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     },
   };
+}
+
+/**
+ * Lists a test file fills with the bridge processes and Invoke responders it starts; after the file,
+ * every process is SIGKILLed (and awaited) and every responder closed, even when a test failed.
+ */
+export function useBridgeProcesses(): { processes: BridgeProcess[]; responders: InvokeResponder[] } {
+  const processes: BridgeProcess[] = [];
+  const responders: InvokeResponder[] = [];
+  afterAll(async () => {
+    for (const p of processes) p.kill('SIGKILL');
+    await Promise.all(processes.map((p) => p.exited));
+    await Promise.all(responders.map((r) => r.close()));
+  });
+  return { processes, responders };
 }

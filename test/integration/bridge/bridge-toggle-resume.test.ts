@@ -1,19 +1,13 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { toggleKey } from '#shared/toggle/keys';
-import { type InvokeResponder, startInvokeResponder } from '#test/harness/invoke-responder';
+import { startInvokeResponder } from '#test/harness/invoke-responder';
 import { useServices, waitFor } from '#test/harness/services';
 import { useLocalUpstash } from '#test/harness/upstash';
-import { type BridgeProcess, spawnBridge } from './bridge-process.ts';
+import { spawnBridge, useBridgeProcesses } from './bridge-process.ts';
 
 const services = useServices();
 const upstash = useLocalUpstash();
-const processes: BridgeProcess[] = [];
-const responders: InvokeResponder[] = [];
-afterAll(async () => {
-  for (const p of processes) p.kill('SIGKILL');
-  await Promise.all(processes.map((p) => p.exited));
-  await Promise.all(responders.map((r) => r.close()));
-});
+const { processes, responders } = useBridgeProcesses();
 
 async function readyCount(httpAddress: string, topic: string, channel: string): Promise<number> {
   const q = new URLSearchParams({ format: 'json', include_clients: 'true', topic, channel });
