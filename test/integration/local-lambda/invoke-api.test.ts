@@ -14,18 +14,9 @@ import { describe, expect, it } from 'vitest';
 import { maxEventRequestBytes } from '#dev/local-lambda/invoke-api';
 import { startLocalLambda } from '#dev/local-lambda/server';
 import { waitFor } from '#dev/services/wait';
-import { payloadJson, useLocalLambda } from './use-local-lambda.ts';
+import { payloadJson, rejection, useLocalLambda } from './use-local-lambda.ts';
 
 const { lambda, client, invoke } = await useLocalLambda({ only: ['echo', 'slow'] });
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail, it succeeded');
-}
 
 describe('invocation types', () => {
   it('DryRun replies 204 without running the function', async () => {

@@ -10,7 +10,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { maxRequestBytes, maxResponseBytes } from '#dev/local-lambda/invoke-api';
 import { waitFor } from '#dev/services/wait';
-import { payloadJson, useLocalLambda } from './use-local-lambda.ts';
+import { payloadJson, rejection, useLocalLambda } from './use-local-lambda.ts';
 
 const { lambda, invoke } = await useLocalLambda({
   only: ['slow', 'timeout', 'throw', 'reject', 'crash', 'oom', 'buffer-hog', 'huge-response', 'echo'],
@@ -21,15 +21,6 @@ interface ErrorPayload {
   errorMessage: string;
   trace?: string[];
   stackTrace?: string[];
-}
-
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail, it succeeded');
 }
 
 describe('reserved concurrency exhausted', () => {

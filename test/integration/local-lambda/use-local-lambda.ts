@@ -39,3 +39,13 @@ export async function useLocalLambda(
 export function payloadJson<T = Record<string, unknown>>(out: InvokeCommandOutput): T {
   return JSON.parse(Buffer.from(out.Payload ?? new Uint8Array()).toString('utf8')) as T;
 }
+
+/** The error a call rejects with; fails the test when the call succeeds. */
+export async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected the call to fail, it succeeded');
+}
