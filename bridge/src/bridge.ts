@@ -11,6 +11,9 @@ import { systemClock } from './ports.ts';
 import { type MessageSource, SubscriptionRunner, type SubscriptionStatus } from './subscription-runner.ts';
 import { TouchManager } from './touch-manager.ts';
 
+/** The start-up DryRun of each function gives up after this long. */
+const PREFLIGHT_TIMEOUT_MS = 10_000;
+
 export type SourceFactory = (
   subscription: BridgeSubscription,
   context: { readonly config: BridgeConfig; readonly events: BridgeEventEmitter },
@@ -111,6 +114,39 @@ export function createBridge(options: CreateBridgeOptions): Bridge {
       }
     }
   };
+  /** One DryRun per function at start: fails fast in the logs, and warms the client for the first batch. */
+  const preflight = async () => {
+    if (!invoker.preflight) return;
+    const byFunction = new Map<string, SubscriptionRunner[]>();
+    for (const r of runners) {
+      const list = byFunction.get(r.config.functionName) ?? [];
+      list.push(r);
+      byFunction.set(r.config.functionName, list);
+    }
+    await Promise.all(
+      [...byFunction].map(async ([functionName, subscribers]) => {
+        const timeoutMs = Math.min(
+          ...subscribers.map((r) => r.config.invocationTimeoutMs),
+          PREFLIGHT_TIMEOUT_MS,
+        );
+        const result = await invoker.preflight?.(functionName, timeoutMs);
+        if (!result) return;
+        for (const r of subscribers)
+          events.emit('function_preflight', {
+            subscription: r.name,
+            functionName,
+            ...(result.ok
+              ? { ok: true, durationMs: result.durationMs }
+              : {
+                  ok: false,
+                  durationMs: result.durationMs,
+                  errorType: result.errorType,
+                  message: result.message,
+                }),
+          });
+      }),
+    );
+  };
   const scheduleToggles = () => {
     if (!toggles || draining) return;
     toggleTimer = clock.setTimeout(() => {
@@ -135,6 +171,8 @@ export function createBridge(options: CreateBridgeOptions): Bridge {
       if (running || draining) return;
       running = true;
       touch.start();
+      // Not awaited: consumption does not wait for it (a slow or failing check only reports).
+      void preflight().catch((error: unknown) => events.emit('error', { error: error as Error }));
       // Read the toggles once before consuming, so a stopped function is not fed at start-up.
       void pollToggles().finally(() => {
         if (draining) return;

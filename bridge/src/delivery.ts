@@ -39,22 +39,49 @@ export class TrackedMessage {
   nearMaxWarned = false;
   /** The most recent invocation error seen for this message (kept for the dead-letter record). */
   lastError: { type: string; message: string; requestId?: string } | undefined;
-  /** The message's entry in the batch event, pre-encoded (its JSON text). */
-  readonly encoded: string;
+  /**
+   * The message's entry in the batch event is `head` + the body in base64 + `tail` (JSON text). The
+   * base64 is written straight into the request buffer when a batch is sent (`writeEntry`) rather than
+   * kept: it needs no JSON escaping, and its length is known from the body's.
+   */
+  readonly #entryHead: string;
+  readonly #entryTail: string;
+  /** Bytes of the entry's JSON text. */
   readonly encodedBytes: number;
 
+  /**
+   * @param tailConstant the entry's constant end, `,"topic":…,"channel":…,"nsqdAddress":…}` (see
+   *   `entryTailConstant`); the engine computes it once per connection. Computed here when omitted.
+   */
   constructor(
     readonly handle: DeliveryHandle,
     readonly subscription: string,
     readonly topic: string,
     readonly channel: string,
     readonly receivedAtMs: number,
+    tailConstant: string = entryTailConstant(topic, channel, handle.nsqdAddress),
   ) {
     this.lastTouchedAtMs = receivedAtMs;
-    // Base64 needs no JSON escaping: build the entry around it rather than have JSON.stringify scan
-    // and copy it again. nsqjs bodies are Buffers already (encodeBody would copy them first).
-    this.encoded = `{"id":${JSON.stringify(handle.id)},"body":"${handle.body.toString('base64')}","attempts":${handle.attempts},"timestampMs":${handle.timestampMs},"topic":${JSON.stringify(topic)},"channel":${JSON.stringify(channel)},"nsqdAddress":${JSON.stringify(handle.nsqdAddress)}}`;
-    this.encodedBytes = Buffer.byteLength(this.encoded);
+    this.#entryHead = `{"id":${JSON.stringify(handle.id)},"body":"`;
+    this.#entryTail = `","attempts":${handle.attempts},"timestampMs":${handle.timestampMs}${tailConstant}`;
+    this.encodedBytes =
+      Buffer.byteLength(this.#entryHead) +
+      base64Length(handle.body.length) +
+      Buffer.byteLength(this.#entryTail);
+  }
+
+  /** The entry's JSON text (what `writeEntry` writes), for tests and diagnostics. */
+  get encoded(): string {
+    return `${this.#entryHead}${this.handle.body.toString('base64')}${this.#entryTail}`;
+  }
+
+  /** Writes the entry's JSON text into `target` at `offset`; returns the bytes written (`encodedBytes`). */
+  writeEntry(target: Buffer, offset: number): number {
+    let at = offset + target.write(this.#entryHead, offset);
+    // A base64 string is one byte per character: latin1 copies it without the UTF-8 scan.
+    at += target.write(this.handle.body.toString('base64'), at, 'latin1');
+    at += target.write(this.#entryTail, at);
+    return at - offset;
   }
 
   get id(): string {
@@ -136,4 +163,14 @@ export class TrackedMessage {
     this.handle.touch();
     return true;
   }
+}
+
+/** Length of the base64 text of `bytes` bytes (with padding). */
+export function base64Length(bytes: number): number {
+  return 4 * Math.ceil(bytes / 3);
+}
+
+/** The constant end of a message's batch-event entry for one topic, channel and nsqd address. */
+export function entryTailConstant(topic: string, channel: string, nsqdAddress: string): string {
+  return `,"topic":${JSON.stringify(topic)},"channel":${JSON.stringify(channel)},"nsqdAddress":${JSON.stringify(nsqdAddress)}}`;
 }

@@ -9,6 +9,20 @@ import type { InvokeResult } from './ports.ts';
 export interface BridgeEvents {
   /** A message arrived from nsqd. */
   message_received: [{ subscription: string; id: string; attempts: number; bytes: number }];
+  /**
+   * The start-up check of a subscription's function (a DryRun Invoke) ended. `ok: false` means
+   * batches will fail until it is fixed (missing function, no permission, unreachable endpoint).
+   */
+  function_preflight: [
+    {
+      subscription: string;
+      functionName: string;
+      ok: boolean;
+      durationMs: number;
+      errorType?: string;
+      message?: string;
+    },
+  ];
   /** A batch was formed and is about to be invoked. */
   batch_started: [{ subscription: string; batchId: string; size: number; bytes: number }];
   /** An Invoke finished (any outcome). */

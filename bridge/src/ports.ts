@@ -57,9 +57,25 @@ export interface InvokeRequest {
   readonly timeoutMs: number;
 }
 
+/** What a check of a function without running it (Lambda's DryRun) said. */
+export type PreflightResult =
+  | { readonly ok: true; readonly durationMs: number }
+  | {
+      readonly ok: false;
+      readonly errorType: string;
+      readonly message: string;
+      readonly durationMs: number;
+    };
+
 export interface BatchInvoker {
   /** Never throws: every failure comes back classified. */
   invoke(request: InvokeRequest): Promise<InvokeResult>;
+  /**
+   * Checks that `functionName` exists and may be invoked without running it, and warms the client on
+   * the way (credentials, endpoint, a keep-alive socket), so the first batch does not pay for that.
+   * Optional; never throws.
+   */
+  preflight?(functionName: string, timeoutMs: number): Promise<PreflightResult>;
   close(): Promise<void>;
 }
 

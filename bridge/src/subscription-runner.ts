@@ -19,7 +19,7 @@ import { type ItemOutcome, parseBatchResult } from '#shared/contract/batch-resul
 import type { DeadLetterRecord } from '#shared/contract/dead-letter';
 import { AimdLimiter } from './aimd-limiter.ts';
 import { type Random, type RetryBackoff, requeueDelayMs, retryDelayMs } from './backoff.ts';
-import { type DeliveryHandle, TrackedMessage } from './delivery.ts';
+import { type DeliveryHandle, entryTailConstant, TrackedMessage } from './delivery.ts';
 import type { BridgeEventEmitter } from './events.ts';
 import type { BatchInvoker, Clock, DeadLetterStore, InvokeResult, ToggleReading } from './ports.ts';
 import type { TouchManager } from './touch-manager.ts';
@@ -139,6 +139,7 @@ export class SubscriptionRunner {
       const m = this.#queue[i];
       if (!m || m.handle.connectionId !== connectionId) continue;
       this.#queue.splice(i, 1);
+      this.#forming = undefined;
       this.#unqueued(m);
       if (!m.absorb({ kind: 'requeue', delayMs: 0, reason: 'connection closed' })) continue;
       this.deps.touch.untrack(m);
@@ -162,6 +163,7 @@ export class SubscriptionRunner {
         this.config.topic,
         this.config.channelName,
         this.deps.clock.now(),
+        this.#entryTail(handle.nsqdAddress),
       );
       this.deps.events.emit('message_received', {
         subscription: this.name,
@@ -221,21 +223,20 @@ export class SubscriptionRunner {
     if (this.#draining || this.#toggleStopped) return;
     const now = this.deps.clock.now();
     while (this.#queue.length > 0 && this.limiter.hasFreeSlot) {
-      const { batch, full, oldestAtMs } = this.#formBatch();
-      if (batch.length === 0) break;
-      if (!full && oldestAtMs + this.config.maxWaitMs > now) {
-        this.#scheduleFlush(oldestAtMs + this.config.maxWaitMs);
+      const forming = this.#formingBatch();
+      if (forming.batch.length === 0) break;
+      if (!forming.full && forming.oldestAtMs + this.config.maxWaitMs > now) {
+        this.#scheduleFlush(forming.oldestAtMs + this.config.maxWaitMs);
         return;
       }
-      if (!this.limiter.tryAcquire()) break;
-      const taken = new Set(batch);
-      // One pass over the queue (a splice per taken message would shift the queue once each).
-      let kept = 0;
-      for (const m of this.#queue) {
-        if (taken.has(m)) this.#unqueued(m);
-        else this.#queue[kept++] = m;
+      // A message may have been answered while it waited (nothing else changes a queued message).
+      if (forming.batch.some((m) => m.answered)) {
+        this.#forming = undefined;
+        continue;
       }
-      this.#queue.length = kept;
+      if (!this.limiter.tryAcquire()) break;
+      const batch = forming.batch;
+      this.#takeForming(batch);
       this.#track(this.#runBatch(batch));
     }
   }
@@ -317,6 +318,20 @@ export class SubscriptionRunner {
     void tracked.finally(() => this.#work.delete(tracked));
   }
 
+  /** Each nsqd address's constant end of a batch-event entry (topic and channel are the subscription's). */
+  readonly #entryTails = new Map<string, string>();
+
+  #entryTail(nsqdAddress: string): string {
+    let tail = this.#entryTails.get(nsqdAddress);
+    if (tail === undefined) {
+      // Addresses come and go with lookupd discovery; keep the cache bounded.
+      if (this.#entryTails.size >= 1_000) this.#entryTails.clear();
+      tail = entryTailConstant(this.config.topic, this.config.channelName, nsqdAddress);
+      this.#entryTails.set(nsqdAddress, tail);
+    }
+    return tail;
+  }
+
   #envelopeCache = new Map<number, number>();
 
   #envelopeBytes(batchIdLength: number): number {
@@ -335,6 +350,7 @@ export class SubscriptionRunner {
     return bytes;
   }
 
+  /** The batch event's JSON, written into one buffer of its exact size. */
   #payload(batchId: string, messages: readonly TrackedMessage[]): Uint8Array {
     const head = JSON.stringify({
       version: CONTRACT_VERSION,
@@ -342,34 +358,77 @@ export class SubscriptionRunner {
       batchId,
       subscription: this.name,
     });
-    return Buffer.from(`${head.slice(0, -1)},"messages":[${messages.map((m) => m.encoded).join(',')}]}`);
+    const open = `${head.slice(0, -1)},"messages":[`;
+    let size = Buffer.byteLength(open) + Math.max(0, messages.length - 1) + 2;
+    for (const m of messages) size += m.encodedBytes;
+    const buffer = Buffer.allocUnsafe(size);
+    let at = buffer.write(open, 0);
+    for (let i = 0; i < messages.length; i++) {
+      if (i > 0) buffer[at++] = 0x2c; // ,
+      at += (messages[i] as TrackedMessage).writeEntry(buffer, at);
+    }
+    buffer[at++] = 0x5d; // ]
+    buffer[at++] = 0x7d; // }
+    if (at !== size) throw new Error(`batch event size mismatch: wrote ${at} of ${size} bytes`);
+    return buffer;
   }
 
-  /** The next batch from the queue: in order, skipping ids already busy or taken, within both limits. */
-  #formBatch(): { batch: TrackedMessage[]; full: boolean; oldestAtMs: number } {
-    const batch: TrackedMessage[] = [];
-    const ids = new Set<string>();
-    // Sub-batch ids are longer than a UUID (bisect suffixes); keep room for them.
-    let bytes = this.#envelopeBytes(48);
-    let full = false;
-    let oldestAtMs = Number.POSITIVE_INFINITY;
-    for (const m of this.#queue) {
-      if (m.answered || ids.has(m.id) || this.#busyIds.has(m.id)) continue;
-      const add = m.encodedBytes + (batch.length > 0 ? 1 : 0);
-      if (batch.length > 0 && bytes + add > this.config.maxBytes) {
-        full = true;
-        break;
-      }
-      batch.push(m);
-      ids.add(m.id);
-      bytes += add;
-      oldestAtMs = Math.min(oldestAtMs, m.receivedAtMs);
-      if (batch.length >= this.config.maxMessages || bytes >= this.config.maxBytes) {
-        full = true;
-        break;
-      }
+  /**
+   * The batch forming at the head of the queue, extended as messages arrive so that a delivery costs
+   * O(1) while a batch fills (a full scan per delivery would be O(n²) in the batch size). Dropped
+   * whenever the queue loses a message or an id stops being busy; rebuilt from the queue's start then.
+   */
+  #forming: FormingBatch | undefined;
+
+  #formingBatch(): FormingBatch {
+    let f = this.#forming;
+    if (!f) {
+      // Sub-batch ids are longer than a UUID (bisect suffixes); keep room for them.
+      f = {
+        batch: [],
+        ids: new Set(),
+        bytes: this.#envelopeBytes(48),
+        full: false,
+        oldestAtMs: Number.POSITIVE_INFINITY,
+        scanned: 0,
+      };
+      this.#forming = f;
     }
-    return { batch, full, oldestAtMs };
+    const queue = this.#queue;
+    while (!f.full && f.scanned < queue.length) {
+      const m = queue[f.scanned++] as TrackedMessage;
+      if (m.answered || f.ids.has(m.id) || this.#busyIds.has(m.id)) continue;
+      const add = m.encodedBytes + (f.batch.length > 0 ? 1 : 0);
+      if (f.batch.length > 0 && f.bytes + add > this.config.maxBytes) {
+        f.full = true;
+        break;
+      }
+      f.batch.push(m);
+      f.ids.add(m.id);
+      f.bytes += add;
+      if (m.receivedAtMs < f.oldestAtMs) f.oldestAtMs = m.receivedAtMs;
+      if (f.batch.length >= this.config.maxMessages || f.bytes >= this.config.maxBytes) f.full = true;
+    }
+    return f;
+  }
+
+  /** Takes the forming batch's messages off the queue (one pass; usually they are its head). */
+  #takeForming(batch: readonly TrackedMessage[]): void {
+    this.#forming = undefined;
+    const queue = this.#queue;
+    let prefix = 0;
+    while (prefix < batch.length && queue[prefix] === batch[prefix]) prefix++;
+    if (prefix === batch.length) {
+      queue.splice(0, prefix);
+    } else {
+      const taken = new Set(batch);
+      let kept = 0;
+      for (const m of queue) {
+        if (!taken.has(m)) queue[kept++] = m;
+      }
+      queue.length = kept;
+    }
+    for (const m of batch) this.#unqueued(m);
   }
 
   #scheduleFlush(atMs: number): void {
@@ -407,8 +466,11 @@ export class SubscriptionRunner {
       for (const m of batch) {
         this.#inBatches.delete(m);
         const n = (this.#busyIds.get(m.id) ?? 1) - 1;
-        if (n <= 0) this.#busyIds.delete(m.id);
-        else this.#busyIds.set(m.id, n);
+        if (n <= 0) {
+          this.#busyIds.delete(m.id);
+          // A queued twin skipped by the forming batch can join a batch now.
+          if (this.#queuedIds.has(m.id)) this.#forming = undefined;
+        } else this.#busyIds.set(m.id, n);
         // Whatever happened, no message leaves a batch unanswered.
         if (!m.answered) this.#requeue(m, this.#policyDelay(m), 'internal error: left unanswered');
       }
@@ -702,6 +764,7 @@ export class SubscriptionRunner {
   /** Empties the queue and returns what it held. */
   #takeQueue(): TrackedMessage[] {
     this.#queuedIds.clear();
+    this.#forming = undefined;
     return this.#queue.splice(0);
   }
 
@@ -713,6 +776,7 @@ export class SubscriptionRunner {
       const q = this.#queue[i];
       if (!q || q === m || q.id !== m.id || q.handle.connectionId !== m.handle.connectionId) continue;
       this.#queue.splice(i, 1);
+      this.#forming = undefined;
       this.#unqueued(q);
       if (!q.absorb(answer)) continue;
       this.deps.touch.untrack(q);
@@ -807,6 +871,17 @@ export class SubscriptionRunner {
 /** Invocations a bisect may still spend (shared by every sub-batch of one batch). */
 interface BisectBudget {
   remaining: number;
+}
+
+interface FormingBatch {
+  readonly batch: TrackedMessage[];
+  readonly ids: Set<string>;
+  /** Encoded size of the batch event so far. */
+  bytes: number;
+  full: boolean;
+  oldestAtMs: number;
+  /** Queue index up to which messages were considered. */
+  scanned: number;
 }
 
 interface DeadLetterRequest {

@@ -17,13 +17,9 @@ export interface TouchManagerOptions {
   readonly sweepIntervalMs: number;
 }
 
-interface Entry {
-  readonly message: TrackedMessage;
-  readonly touchIntervalMs: number;
-}
-
 export class TouchManager {
-  readonly #entries = new Map<TrackedMessage, Entry>();
+  /** Every tracked message and its touch interval. */
+  readonly #entries = new Map<TrackedMessage, number>();
   #timer: NodeJS.Timeout | undefined;
   #running = false;
 
@@ -35,7 +31,7 @@ export class TouchManager {
 
   track(message: TrackedMessage, touchIntervalMs: number): void {
     if (message.answered) return;
-    this.#entries.set(message, { message, touchIntervalMs });
+    this.#entries.set(message, touchIntervalMs);
   }
 
   untrack(message: TrackedMessage): void {
@@ -57,7 +53,7 @@ export class TouchManager {
   /** One sweep; public for tests with a fake clock. */
   sweep(): void {
     const now = this.options.clock.now();
-    for (const { message, touchIntervalMs } of this.#entries.values()) {
+    for (const [message, touchIntervalMs] of this.#entries) {
       if (message.answered) {
         this.#entries.delete(message);
         continue;

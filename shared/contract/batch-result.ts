@@ -53,6 +53,8 @@ export type ParsedBatchResult =
   | { readonly ok: true; readonly outcomes: ReadonlyMap<string, ItemOutcome> }
   | { readonly ok: false; readonly problem: string };
 
+const FINISH: ItemOutcome = Object.freeze({ kind: 'finish' });
+
 /**
  * Parses a function's response payload (raw bytes or text) against the batch it answered.
  * Never throws: a malformed response comes back as `{ ok: false, problem }`.
@@ -83,12 +85,12 @@ export function parseBatchResult(
       problem: `response does not match the contract: ${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'}`,
     };
   }
-  const known = new Set(messageIds);
-  const outcomes = new Map<string, ItemOutcome>(messageIds.map((id) => [id, { kind: 'finish' }]));
+  const outcomes = new Map<string, ItemOutcome>();
+  for (const id of messageIds) outcomes.set(id, FINISH);
   const seen = new Set<string>();
   for (const failure of parsed.data?.batchItemFailures ?? []) {
     const id = failure.itemIdentifier;
-    if (!known.has(id))
+    if (!outcomes.has(id))
       return {
         ok: false,
         problem: `response names an unknown itemIdentifier ${JSON.stringify(id.slice(0, 64))}`,

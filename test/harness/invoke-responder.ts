@@ -49,8 +49,10 @@ export interface InvokeResponder {
   /** `http://127.0.0.1:<port>`, for `LambdaClient({ endpoint })`. */
   readonly endpoint: string;
   readonly port: number;
-  /** Every call received, in arrival order (recorded before the handler runs). */
+  /** Every call received, in arrival order (recorded before the handler runs); DryRun calls are not here. */
   readonly calls: InvokeCall[];
+  /** Every DryRun call (Lambda runs no function for those), answered by `options.dryRun`. */
+  readonly dryRuns: InvokeCall[];
   setHandler(handler: InvokeHandler): void;
   /** Stops the server, destroying open sockets (so hanging calls end for the client). */
   close(): Promise<void>;
@@ -156,10 +158,20 @@ function reply(res: http.ServerResponse, call: InvokeCall, r: InvokeReply): void
   res.end(bytes);
 }
 
+export interface InvokeResponderOptions {
+  /** Answers DryRun calls. @default 204, as Lambda does for a function that exists */
+  readonly dryRun?: InvokeHandler;
+}
+
 /** Starts the responder on 127.0.0.1 and a free port. */
-export async function startInvokeResponder(handler: InvokeHandler = succeedAll): Promise<InvokeResponder> {
+export async function startInvokeResponder(
+  handler: InvokeHandler = succeedAll,
+  options: InvokeResponderOptions = {},
+): Promise<InvokeResponder> {
   let current = handler;
+  const dryRunHandler: InvokeHandler = options.dryRun ?? (() => ({ body: '' }));
   const calls: InvokeCall[] = [];
+  const dryRuns: InvokeCall[] = [];
   const sockets = new Set<Socket>();
 
   const server = http.createServer((req, res) => {
@@ -185,9 +197,10 @@ export async function startInvokeResponder(handler: InvokeHandler = succeedAll):
         requestId,
         receivedAtMs: Date.now(),
       };
-      calls.push(call);
+      const dryRun = call.invocationType === 'DryRun';
+      (dryRun ? dryRuns : calls).push(call);
       Promise.resolve()
-        .then(() => current(call))
+        .then(() => (dryRun ? dryRunHandler : current)(call))
         .then(
           (r) => {
             if (!res.destroyed) reply(res, call, r);
@@ -222,6 +235,7 @@ export async function startInvokeResponder(handler: InvokeHandler = succeedAll):
     endpoint: `http://127.0.0.1:${port}`,
     port,
     calls,
+    dryRuns,
     setHandler(next) {
       current = next;
     },

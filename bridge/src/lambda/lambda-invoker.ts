@@ -15,13 +15,14 @@
  *   deadline that the engine sets above the function's own timeout. Without `throwOnRequestTimeout`
  *   this handler version only logs a warning when it passes.
  * - `abortSignal` = `InvokeRequest.signal` (drain deadline).
+ * - `preflight` is a DryRun Invoke: the same API and IAM permission, no function run.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { BatchInvoker, InvokeRequest, InvokeResult } from '../ports.ts';
+import type { BatchInvoker, InvokeRequest, InvokeResult, PreflightResult } from '../ports.ts';
 import { classifyError, classifyOutput } from './invoke-outcome.ts';
 
 export interface LambdaInvokerOptions {
@@ -42,7 +43,7 @@ export interface LambdaInvokerOptions {
   readonly keepAliveMs?: number;
 }
 
-export interface LambdaInvoker extends BatchInvoker {
+export interface LambdaInvoker extends Required<BatchInvoker> {
   /** The underlying client, for tests and diagnostics. */
   readonly client: LambdaClient;
 }
@@ -91,6 +92,28 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): LambdaInvoke
         return classifyOutput(output, elapsed());
       } catch (error) {
         return classifyError(error, elapsed(), request.signal?.aborted === true);
+      }
+    },
+    async preflight(functionName: string, timeoutMs: number): Promise<PreflightResult> {
+      const started = performance.now();
+      const elapsed = () => Math.round(performance.now() - started);
+      try {
+        // DryRun: Lambda checks the function and the caller's permission (lambda:InvokeFunction) and
+        // answers 204 without running it; it is not billed.
+        await client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: 'DryRun' }), {
+          requestTimeout: timeoutMs,
+        });
+        return { ok: true, durationMs: elapsed() };
+      } catch (error) {
+        const e = error as { name?: unknown; code?: unknown; message?: unknown };
+        // Service errors are named (ResourceNotFoundException); socket errors carry a code (ECONNREFUSED).
+        const name = typeof e?.name === 'string' && e.name !== '' && e.name !== 'Error' ? e.name : undefined;
+        return {
+          ok: false,
+          errorType: name ?? (typeof e?.code === 'string' ? e.code : 'Error'),
+          message: typeof e?.message === 'string' ? e.message : String(error),
+          durationMs: elapsed(),
+        };
       }
     },
     async close() {

@@ -40,7 +40,11 @@ interface NsqjsConnection {
   on(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
+/** Where a delivered nsqjs message records the connection it came on. */
+const CONNECTION = Symbol('nsq-lambda.connection');
+
 interface NsqjsMessage {
+  [CONNECTION]?: ConnectionRecord;
   id: string;
   attempts: number;
   body: Buffer;
@@ -73,16 +77,95 @@ function splitHostPort(address: string): [string, number] {
   return [host, Number(address.slice(i + 1))];
 }
 
+/** One nsqd connection, as the deliveries on it need it. */
+interface ConnectionRecord {
+  readonly address: string;
+  /** Unique across reconnects. */
+  readonly id: string;
+  readonly conn: NsqjsConnection | undefined;
+  /** Its writer is corked until the next turn of the event loop. */
+  corked: boolean;
+}
+
+const UNKNOWN_CONNECTION: ConnectionRecord = {
+  address: 'unknown',
+  id: 'unknown',
+  conn: undefined,
+  corked: false,
+};
+
+/**
+ * nsqjs writes each FIN/REQ/TOUCH to the socket on its own: one syscall per message. Answers to a
+ * batch are given in one tick, so cork the connection's writer until the next turn of the event loop
+ * and they leave in one writev.
+ */
+function cork(connection: ConnectionRecord): void {
+  if (connection.corked || !connection.conn) return;
+  const writer = connection.conn.outWriter as import('node:stream').Writable | null;
+  if (!writer || typeof writer.cork !== 'function') return;
+  writer.cork();
+  connection.corked = true;
+  setImmediate(() => {
+    connection.corked = false;
+    writer.uncork();
+  });
+}
+
+/** A delivery over nsqjs: answers go to the connection that delivered it, never with nsqjs backoff. */
+class NsqDelivery implements DeliveryHandle {
+  readonly id: string;
+  readonly attempts: number;
+  readonly body: Buffer;
+  readonly timestampMs: number;
+  readonly #msg: NsqjsMessage;
+  readonly #connection: ConnectionRecord;
+
+  constructor(msg: NsqjsMessage, connection: ConnectionRecord) {
+    this.#msg = msg;
+    this.#connection = connection;
+    this.id = msg.id;
+    // nsqjs reads attempts as a signed int16; nsqd writes a uint16.
+    this.attempts = msg.attempts < 0 ? msg.attempts + 65_536 : msg.attempts;
+    this.body = msg.body;
+    this.timestampMs = Number(BigInt(msg.timestamp) / 1_000_000n);
+  }
+
+  get nsqdAddress(): string {
+    return this.#connection.address;
+  }
+
+  get connectionId(): string {
+    return this.#connection.id;
+  }
+
+  finish(): void {
+    cork(this.#connection);
+    this.#msg.finish();
+  }
+
+  requeue(delayMs: number): void {
+    cork(this.#connection);
+    this.#msg.requeue(Math.max(0, Math.floor(delayMs)), false);
+  }
+
+  touch(): void {
+    cork(this.#connection);
+    this.#msg.touch();
+  }
+
+  hardRemainingMs(): number | null {
+    const msg = this.#msg;
+    return msg.maxMsgTimeout > 0 ? msg.timeUntilTimeout(true) : Number.POSITIVE_INFINITY;
+  }
+}
+
 export class NsqSource implements MessageSource {
   readonly #sub: BridgeSubscription;
   readonly #config: BridgeConfig;
   readonly #events: BridgeEventEmitter;
   readonly #fetch: typeof fetch;
   readonly #connected = new Set<string>();
-  readonly #connectionOf = new WeakMap<object, { address: string; id: string }>();
   #connectionSeq = 0;
-  readonly #nsqjsConnectionOf = new WeakMap<object, NsqjsConnection>();
-  readonly #corked = new Set<NsqjsConnection>();
   #onConnectionClosed: ((connectionId: string) => void) | undefined;
   readonly #recentErrors = new Map<string, { atMs: number; suppressed: number }>();
   #reader: nsq.Reader | undefined;
@@ -125,10 +208,16 @@ export class NsqSource implements MessageSource {
         source.#guardConnection(conn);
         // @ts-expect-error: registerConnectionListeners is internal to nsqjs.
         super.registerConnectionListeners(conn);
-        const connection = { address: conn.id(), id: `${conn.id()}#${++source.#connectionSeq}` };
+        const connection: ConnectionRecord = {
+          address: conn.id(),
+          id: `${conn.id()}#${++source.#connectionSeq}`,
+          conn,
+          corked: false,
+        };
+        // Each message carries its connection's record (a property under our own symbol: much cheaper
+        // per message than a WeakMap entry).
         conn.on('message', (msg) => {
-          source.#connectionOf.set(msg as object, connection);
-          source.#nsqjsConnectionOf.set(msg as object, conn);
+          (msg as { [CONNECTION]?: ConnectionRecord })[CONNECTION] = connection;
         });
         conn.on('ready', () => {
           source.#connected.add(conn.id());
@@ -206,34 +295,9 @@ export class NsqSource implements MessageSource {
   }
 
   #deliver(msg: NsqjsMessage): void {
-    const connection = this.#connectionOf.get(msg as object) ?? { address: 'unknown', id: 'unknown' };
     let handle: DeliveryHandle;
     try {
-      // nsqjs reads attempts as a signed int16; nsqd writes a uint16.
-      const attempts = msg.attempts < 0 ? msg.attempts + 65_536 : msg.attempts;
-      const timestampMs = Number(BigInt(msg.timestamp) / 1_000_000n);
-      handle = {
-        id: msg.id,
-        attempts,
-        body: msg.body,
-        timestampMs,
-        nsqdAddress: connection.address,
-        connectionId: connection.id,
-        finish: () => {
-          this.#cork(msg);
-          msg.finish();
-        },
-        requeue: (delayMs) => {
-          this.#cork(msg);
-          msg.requeue(Math.max(0, Math.floor(delayMs)), false);
-        },
-        touch: () => {
-          this.#cork(msg);
-          msg.touch();
-        },
-        hardRemainingMs: () =>
-          msg.maxMsgTimeout > 0 ? msg.timeUntilTimeout(true) : Number.POSITIVE_INFINITY,
-      };
+      handle = new NsqDelivery(msg, msg[CONNECTION] ?? UNKNOWN_CONNECTION);
     } catch (error) {
       this.#events.emit('error', { subscription: this.#sub.name, error: error as Error });
       msg.requeue(0, false);
@@ -245,24 +309,6 @@ export class NsqSource implements MessageSource {
       // Never let a throwing handler reach nsqjs (it would crash the process).
       this.#events.emit('error', { subscription: this.#sub.name, error: error as Error });
     }
-  }
-
-  /**
-   * nsqjs writes each FIN/REQ/TOUCH to the socket on its own: one syscall per message. Answers to a
-   * batch are given in one tick, so cork the connection's writer until the next turn of the event
-   * loop and they leave in one writev.
-   */
-  #cork(msg: NsqjsMessage): void {
-    const conn = this.#nsqjsConnectionOf.get(msg as object);
-    if (!conn || this.#corked.has(conn)) return;
-    const writer = conn.outWriter as import('node:stream').Writable | null;
-    if (!writer || typeof writer.cork !== 'function') return;
-    writer.cork();
-    this.#corked.add(conn);
-    setImmediate(() => {
-      this.#corked.delete(conn);
-      writer.uncork();
-    });
   }
 
   #onError(err: Error): void {

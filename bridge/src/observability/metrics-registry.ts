@@ -63,6 +63,8 @@ interface Series {
 
 abstract class Metric<L extends string> {
   readonly #series = new Map<string, Series>();
+  /** One-label metrics: each label value's series. */
+  readonly #byValue = new Map<string, Series>();
   abstract readonly type: MetricType;
 
   constructor(
@@ -78,28 +80,49 @@ abstract class Metric<L extends string> {
   protected abstract create(labels: Record<string, string>): Series;
 
   protected series(labels: Labels<L>): Series {
+    const names = this.options.labelNames;
+    // The hot path (one label, e.g. `subscription`): a lookup by the value itself, no allocation.
+    if (names.length === 1) {
+      const raw = labels[names[0] as L];
+      if (typeof raw === 'string') {
+        const found = this.#byValue.get(raw);
+        if (found) return found;
+      }
+    }
     const values: Record<string, string> = {};
-    for (const l of this.options.labelNames) {
+    for (const l of names) {
       const v = String(labels[l] ?? '');
       values[l] = v.length > MAX_LABEL_VALUE_CHARS ? v.slice(0, MAX_LABEL_VALUE_CHARS) : v;
     }
-    let key = JSON.stringify(this.options.labelNames.map((l) => values[l]));
+    let key = JSON.stringify(names.map((l) => values[l]));
     let found = this.#series.get(key);
-    if (found) return found;
-    if (this.#series.size >= this.maxSeries) {
-      for (const l of this.options.labelNames) values[l] = OTHER;
-      key = JSON.stringify(this.options.labelNames.map(() => OTHER));
-      found = this.#series.get(key);
-      if (found) return found;
+    if (!found && this.#series.size >= this.maxSeries) {
+      for (const l of names) values[l] = OTHER;
+      key = JSON.stringify(names.map(() => OTHER));
+      return this.#getOrCreate(key, values);
     }
-    const created = this.create(values);
-    this.#series.set(key, created);
-    return created;
+    found ??= this.#getOrCreate(key, values);
+    // Only values that are their series' own (never an overflow into _other, never truncated) are
+    // cached, so the cache stays as small as the series.
+    const raw = labels[names[0] as L];
+    if (names.length === 1 && typeof raw === 'string' && raw.length <= MAX_LABEL_VALUE_CHARS)
+      this.#byValue.set(raw, found);
+    return found;
+  }
+
+  #getOrCreate(key: string, values: Record<string, string>): Series {
+    let found = this.#series.get(key);
+    if (!found) {
+      found = this.create(values);
+      this.#series.set(key, found);
+    }
+    return found;
   }
 
   /** Removes every series (e.g. gauges recomputed from scratch). */
   reset(): void {
     this.#series.clear();
+    this.#byValue.clear();
   }
 
   snapshot(): MetricSnapshot {

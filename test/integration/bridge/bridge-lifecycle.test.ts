@@ -93,6 +93,51 @@ describe('bridge process lifecycle', () => {
     expect(stats?.requeue_count).toBe(10 - invoked.length);
   });
 
+  it('checks each function with a DryRun at start: a missing one is logged as an error and the bridge keeps consuming', async () => {
+    const nsqd = await services.nsqd();
+    const topic = 'preflight';
+    await nsqd.http.createTopic(topic);
+    await nsqd.http.createChannel(topic, 'bridge');
+    const responder = await startInvokeResponder(undefined, {
+      dryRun: (call) => ({
+        status: 404,
+        errorType: 'ResourceNotFoundException',
+        message: `Function not found: ${call.functionName}`,
+      }),
+    });
+    responders.push(responder);
+    const p = spawnBridge(processConfig(nsqd.tcpAddress, nsqd.httpAddress, responder.endpoint, topic), {
+      LOG_LEVEL: 'info',
+    });
+    processes.push(p);
+    const line = await waitFor(
+      () =>
+        p
+          .output()
+          .split('\n')
+          .find((l) => l.includes('"event":"function_preflight"')),
+      { what: 'the preflight log line', timeoutMs: 20_000 },
+    );
+    expect(JSON.parse(line)).toMatchObject({
+      level: 'error',
+      subscription: 'proc',
+      functionName: 'proc-fn',
+      ok: false,
+      errorType: 'ResourceNotFoundException',
+    });
+    expect(responder.dryRuns.map((c) => c.functionName)).toEqual(['proc-fn']);
+    expect(responder.calls).toHaveLength(0);
+    // Consumption did not wait for it, nor stop because of it: once the function answers, messages flow.
+    await nsqd.http.publish(topic, 'after the check');
+    await waitFor(async () => (await nsqd.http.channelStats(topic, 'bridge'))?.message_count === 1, {
+      what: 'the message delivered',
+    });
+    await waitChannelIdle(nsqd, topic, 'bridge');
+    expect(responder.calls).toHaveLength(1);
+    p.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+
   it('kill -9 mid-batch: nsqd redelivers every message after msg_timeout and none is lost', async () => {
     const nsqd = await services.nsqd();
     const topic = 'killed';

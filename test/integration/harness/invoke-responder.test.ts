@@ -138,7 +138,9 @@ describe('startInvokeResponder', () => {
     expect(ev.StatusCode).toBe(202);
     const dry = await invoke({}, { InvocationType: 'DryRun' });
     expect(dry.StatusCode).toBe(204);
-    expect(responder.calls.map((c) => c.invocationType)).toEqual(['Event', 'DryRun']);
+    // A DryRun runs no function: it is kept apart from the calls and never reaches the handler.
+    expect(responder.calls.map((c) => c.invocationType)).toEqual(['Event']);
+    expect(responder.dryRuns.map((c) => c.invocationType)).toEqual(['DryRun']);
   });
 
   it('destroys the socket mid-request', async () => {

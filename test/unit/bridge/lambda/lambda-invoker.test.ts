@@ -29,6 +29,7 @@ afterAll(async () => {
 afterEach(() => {
   responder.setHandler(succeedAll);
   responder.calls.length = 0;
+  responder.dryRuns.length = 0;
 });
 
 const payload = Buffer.from(JSON.stringify({ messages: [] }));
@@ -241,5 +242,59 @@ describe('createLambdaInvoker', () => {
     expect(() =>
       createLambdaInvoker({ region: 'us-east-1', credentials, maxSockets: 0, connectionTimeoutMs: 1_000 }),
     ).toThrow(/maxSockets/);
+  });
+});
+
+describe('createLambdaInvoker preflight', () => {
+  it('sends one DryRun, runs no function and reports ok', async () => {
+    const result = await invoker.preflight('orders-fn', 5_000);
+    expect(result).toMatchObject({ ok: true });
+    expect(responder.dryRuns.map((c) => [c.functionName, c.payload.byteLength])).toEqual([['orders-fn', 0]]);
+    expect(responder.calls).toHaveLength(0);
+  });
+
+  it('reports a missing function with the service error', async () => {
+    const missing = await startInvokeResponder(succeedAll, {
+      dryRun: (call) => ({
+        status: 404,
+        errorType: 'ResourceNotFoundException',
+        message: `Function not found: arn:aws:lambda:us-east-1:000000000000:function:${call.functionName}`,
+      }),
+    });
+    const client = createLambdaInvoker({
+      region: 'us-east-1',
+      endpoint: missing.endpoint,
+      credentials,
+      maxSockets: 1,
+      connectionTimeoutMs: 2_000,
+    });
+    try {
+      const result = await client.preflight('gone-fn', 5_000);
+      expect(result).toMatchObject({ ok: false, errorType: 'ResourceNotFoundException' });
+      expect(result.ok === false && result.message).toContain('function:gone-fn');
+      expect(missing.dryRuns).toHaveLength(1);
+    } finally {
+      await client.close();
+      await missing.close();
+    }
+  });
+
+  it('reports an unreachable endpoint by its socket error', async () => {
+    const probe = http.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((r) => probe.close(r));
+    const refused = createLambdaInvoker({
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${port}`,
+      credentials,
+      maxSockets: 1,
+      connectionTimeoutMs: 2_000,
+    });
+    try {
+      expect(await refused.preflight('fn', 5_000)).toMatchObject({ ok: false, errorType: 'ECONNREFUSED' });
+    } finally {
+      await refused.close();
+    }
   });
 });
