@@ -4,7 +4,7 @@
  * and `npm run bench -- --help`.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import { projectRoot } from '#dev/services/binaries';
 import { stopAllProcesses } from '#dev/services/process';
@@ -114,9 +114,9 @@ class Targets {
 
 /** Writes the chart, the CPU chart, the raw results and the report where the run's options say. */
 function writeOutputs(run: BenchRun): void {
-  const outPath = join(projectRoot, run.options.out);
-  const chartPath = join(projectRoot, run.options.chart);
-  const resultsPath = join(projectRoot, run.options.results);
+  const outPath = resolve(projectRoot, run.options.out);
+  const chartPath = resolve(projectRoot, run.options.chart);
+  const resultsPath = resolve(projectRoot, run.options.results);
   for (const p of [outPath, chartPath, resultsPath]) mkdirSync(dirname(p), { recursive: true });
   writeFileSync(chartPath, renderBarChart(throughputChart(run)));
   writeFileSync(cpuChartPath(chartPath), renderBarChart(cpuChart(run)));

@@ -78,13 +78,6 @@ export function createBridge(options: CreateBridgeOptions): Bridge {
         ...(options.random && { random: options.random }),
       }),
   );
-  let answered = 0;
-  const countAnswer = () => {
-    answered++;
-  };
-  events.on('message_finished', countAnswer);
-  events.on('message_requeued', countAnswer);
-  events.on('message_dead_lettered', countAnswer);
   let running = false;
   let draining = false;
   let drainPromise: Promise<{ timedOut: boolean }> | undefined;
@@ -204,6 +197,7 @@ export function createBridge(options: CreateBridgeOptions): Bridge {
           events.emit('error', { error: error as Error });
         }
         running = false;
+        const answered = runners.reduce((sum, r) => sum + r.answeredCount, 0);
         events.emit('stopped', { answered, timedOut });
         return { timedOut };
       })();

@@ -94,6 +94,7 @@ export class SubscriptionRunner {
   #draining = false;
   #toggleStopped = false;
   #invokingCount = 0;
+  #answeredCount = 0;
 
   constructor(
     readonly config: BridgeSubscription,
@@ -107,6 +108,11 @@ export class SubscriptionRunner {
 
   get name(): string {
     return this.config.name;
+  }
+
+  /** Messages answered so far (finished, requeued or dead-lettered: one per such event). */
+  get answeredCount(): number {
+    return this.#answeredCount;
   }
 
   get status(): SubscriptionStatus {
@@ -143,6 +149,7 @@ export class SubscriptionRunner {
       this.#unqueued(m);
       if (!m.absorb({ kind: 'requeue', delayMs: 0, reason: 'connection closed' })) continue;
       this.deps.touch.untrack(m);
+      this.#answeredCount++;
       this.deps.events.emit('message_requeued', {
         subscription: this.name,
         id: m.id,
@@ -793,6 +800,7 @@ export class SubscriptionRunner {
     if (!m.finish()) return;
     this.#absorbRedeliveries(m);
     this.deps.touch.untrack(m);
+    this.#answeredCount++;
     this.deps.events.emit('message_finished', {
       subscription: this.name,
       id: m.id,
@@ -806,6 +814,7 @@ export class SubscriptionRunner {
     if (!m.requeue(delay, reason)) return;
     this.#absorbRedeliveries(m);
     this.deps.touch.untrack(m);
+    this.#answeredCount++;
     this.deps.events.emit('message_requeued', {
       subscription: this.name,
       id: m.id,
@@ -857,6 +866,7 @@ export class SubscriptionRunner {
       if (!message.finish()) continue;
       this.#absorbRedeliveries(message);
       this.deps.touch.untrack(message);
+      this.#answeredCount++;
       this.deps.events.emit('message_dead_lettered', {
         subscription: this.name,
         id: message.id,

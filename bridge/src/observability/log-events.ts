@@ -57,7 +57,7 @@ export function attachLogging(events: BridgeEventEmitter, logger: Logger): () =>
     events.on(event, fn as never);
     handlers.push([event, fn as never]);
   };
-  // Routine per-message events are debug: at other levels, skip building their fields at all.
+  // Routine per-message events are debug: at other levels they get no listener at all.
   const debug = logger.isLevelEnabled('debug');
 
   on('function_preflight', (e) => {
@@ -68,11 +68,9 @@ export function attachLogging(events: BridgeEventEmitter, logger: Logger): () =>
         ...e,
       });
   });
-  on(
-    'message_received',
-    (e) => debug && logger.debug('message received', { event: 'message_received', ...e }),
-  );
-  on('batch_started', (e) => debug && logger.debug('batch started', { event: 'batch_started', ...e }));
+  if (debug)
+    on('message_received', (e) => logger.debug('message received', { event: 'message_received', ...e }));
+  if (debug) on('batch_started', (e) => logger.debug('batch started', { event: 'batch_started', ...e }));
   on('batch_invoked', ({ subscription, batchId, size, result }) => {
     const level = invokeLevel(result);
     if (!logger.isLevelEnabled(level)) return;
@@ -96,10 +94,8 @@ export function attachLogging(events: BridgeEventEmitter, logger: Logger): () =>
   on('concurrency_changed', (e) =>
     logger.info('concurrency limit changed', { event: 'concurrency_changed', ...e }),
   );
-  on(
-    'message_finished',
-    (e) => debug && logger.debug('message finished', { event: 'message_finished', ...e }),
-  );
+  if (debug)
+    on('message_finished', (e) => logger.debug('message finished', { event: 'message_finished', ...e }));
   on('message_requeued', (e) => logger.info('message requeued', { event: 'message_requeued', ...e }));
   on('message_dead_lettered', (e) =>
     logger.warn('message dead-lettered', { event: 'message_dead_lettered', ...e }),
@@ -112,7 +108,8 @@ export function attachLogging(events: BridgeEventEmitter, logger: Logger): () =>
       error,
     }),
   );
-  on('message_touched', (e) => debug && logger.debug('message touched', { event: 'message_touched', ...e }));
+  if (debug)
+    on('message_touched', (e) => logger.debug('message touched', { event: 'message_touched', ...e }));
   on('message_near_max_timeout', (e) =>
     logger.warn("message near nsqd's --max-msg-timeout; TOUCH cannot extend it further", {
       event: 'message_near_max_timeout',

@@ -63,6 +63,58 @@ describe('createBridge', () => {
     expect(await bridge.drain(1)).toEqual({ timedOut: false });
   });
 
+  it('checks each distinct function once at start (DryRun preflight) and reports it per subscription', async () => {
+    const config = testConfig({
+      subscriptions: [
+        { name: 'a', functionName: 'shared-fn', topic: 'a', channel: 'c' },
+        { name: 'b', functionName: 'shared-fn', topic: 'b', channel: 'c' },
+        { name: 'c', functionName: 'missing-fn', topic: 'c', channel: 'c' },
+      ],
+    });
+    const checked: string[] = [];
+    const invoker = Object.assign(new FakeInvoker(() => ok()), {
+      async preflight(functionName: string) {
+        checked.push(functionName);
+        return functionName === 'missing-fn'
+          ? {
+              ok: false as const,
+              errorType: 'ResourceNotFoundException',
+              message: 'Function not found',
+              durationMs: 2,
+            }
+          : { ok: true as const, durationMs: 1 };
+      },
+    });
+    const bridge = createBridge({
+      config,
+      invoker,
+      deadLetters: new FakeDeadLetters(),
+      createSource: () => new FakeSource(),
+    });
+    const reports: unknown[] = [];
+    bridge.events.on('function_preflight', (e) => reports.push(e));
+    bridge.start();
+    await waitFor(() => reports.length === 3, { what: 'three preflight reports' });
+    expect(checked.sort()).toEqual(['missing-fn', 'shared-fn']);
+    expect(reports).toEqual(
+      expect.arrayContaining([
+        { subscription: 'a', functionName: 'shared-fn', ok: true, durationMs: 1 },
+        { subscription: 'b', functionName: 'shared-fn', ok: true, durationMs: 1 },
+        {
+          subscription: 'c',
+          functionName: 'missing-fn',
+          ok: false,
+          durationMs: 2,
+          errorType: 'ResourceNotFoundException',
+          message: 'Function not found',
+        },
+      ]),
+    );
+    // A failed check does not keep the subscription from starting.
+    await waitFor(() => bridge.status.ready, { what: 'every subscription started' });
+    await bridge.stop();
+  });
+
   it('reads the toggles before consuming and pauses only requeue-policy subscriptions, by toggleName', async () => {
     const toggle = { reading: 'stopped' as ToggleReading };
     const { bridge, sources, reads } = setup(toggle);
