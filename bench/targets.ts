@@ -70,26 +70,46 @@ export async function startHttpSink(): Promise<BenchTarget> {
 }
 
 /**
- * The bare Invoke-API responder (test/harness/invoke-responder.ts) answering "every message
- * succeeded", optionally after `delayMs`. It does not keep the calls (a long run would hold every payload).
+ * The bare Invoke-API responder: drains the request body and answers "every message succeeded"
+ * (optionally after `delayMs`), as lean as the HTTP sink nsq_to_http posts to, so that the responder's
+ * own CPU (it shares the machine) weighs on the bridge no more than the sink weighs on nsq_to_http.
+ * A DryRun (the bridge's start-up check) gets 204 and is not counted. test/harness/invoke-responder.ts
+ * is the scriptable one for tests; it buffers and records every call.
  */
 export async function startResponderTarget(delayMs = 0): Promise<BenchTarget> {
-  const { startInvokeResponder } = await import('#test/harness/invoke-responder');
   let count = 0;
-  const responder = await startInvokeResponder();
-  const ok = { body: { batchItemFailures: [] } } as const;
-  responder.setHandler(async () => {
-    count += 1;
-    responder.calls.length = 0;
-    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-    return ok;
+  const body = Buffer.from('{"batchItemFailures":[]}');
+  const server = http.createServer((req, res) => {
+    req.on('data', () => {});
+    req.on('end', () => {
+      if (req.headers['x-amz-invocation-type'] === 'DryRun') {
+        res.writeHead(204, { 'x-amzn-requestid': 'bench-dry-run' });
+        res.end();
+        return;
+      }
+      count += 1;
+      const send = () => {
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': String(body.byteLength),
+          'x-amzn-requestid': `bench-${count}`,
+          'x-amz-executed-version': '$LATEST',
+        });
+        res.end(body);
+      };
+      if (delayMs > 0) setTimeout(send, delayMs);
+      else send();
+    });
   });
+  server.keepAliveTimeout = 60_000;
+  const close = closer(server);
+  const port = await listen(server);
   return {
     name: delayMs > 0 ? `invoke responder (+${delayMs} ms)` : 'invoke responder',
-    endpoint: responder.endpoint,
+    endpoint: `http://127.0.0.1:${port}`,
     requests: () => count,
     throttles: () => 0,
-    close: () => responder.close(),
+    close,
   };
 }
 
