@@ -11,14 +11,12 @@
  * Exit code 1 when the drain deadline passed or start-up failed.
  */
 import { pathToFileURL } from 'node:url';
-import { Redis } from '@upstash/redis';
 import { type BridgeConfig, ConfigError, loadBridgeConfig } from '#shared/config/bridge-config';
 import { UpstashToggleReader } from '#shared/toggle/toggle-reader';
 import { startBacklogMonitor } from './backlog/backlog-monitor.ts';
 import { backlogSubscriptions } from './backlog/backlog-subscriptions.ts';
 import { type Bridge, createBridge } from './bridge.ts';
 import { createNsqTopicDeadLetterStore } from './dead-letter/nsq-topic-store.ts';
-import { createS3DeadLetterStore } from './dead-letter/s3-store.ts';
 import { BridgeEventEmitter } from './events.ts';
 import { createLambdaInvoker } from './lambda/lambda-invoker.ts';
 import { startEmfEmitter } from './observability/emf.ts';
@@ -27,10 +25,15 @@ import { attachLogging, createLogger, isLogLevel, type Logger } from './observab
 import { attachMetrics, MetricsRegistry } from './observability/metrics.ts';
 import type { DeadLetterStore, ToggleReader } from './ports.ts';
 
-function deadLetterStore(config: BridgeConfig): DeadLetterStore {
+// The S3 store (@aws-sdk/client-s3) and the Upstash client are imported only when the config uses
+// them: in the bundle their modules then never run, which keeps about 8 MiB off the RSS of a bridge
+// that dead-letters to an NSQ topic and reads no toggles (bridge/Dockerfile has the numbers).
+
+async function deadLetterStore(config: BridgeConfig): Promise<DeadLetterStore> {
   const d = config.deadLetter;
   if (d.kind === 'nsq')
     return createNsqTopicDeadLetterStore({ topic: d.topic, nsqdHttpAddresses: d.nsqdHttpAddresses });
+  const { createS3DeadLetterStore } = await import('./dead-letter/s3-store.ts');
   return createS3DeadLetterStore({
     bucket: d.bucket,
     prefix: d.prefix,
@@ -38,7 +41,7 @@ function deadLetterStore(config: BridgeConfig): DeadLetterStore {
   });
 }
 
-function toggleReader(config: BridgeConfig, logger: Logger): ToggleReader | undefined {
+async function toggleReader(config: BridgeConfig, logger: Logger): Promise<ToggleReader | undefined> {
   const url = config.toggles.url;
   const token = config.secrets.upstashToken;
   if (!url || !token) {
@@ -48,6 +51,7 @@ function toggleReader(config: BridgeConfig, logger: Logger): ToggleReader | unde
       );
     return undefined;
   }
+  const { Redis } = await import('@upstash/redis');
   return new UpstashToggleReader({
     redis: new Redis({ url, token, retry: false }),
     // The bridge polls every toggles.pollIntervalMs (≤ 1 s): that poll is the cache. A second cache
@@ -90,16 +94,9 @@ export async function main(options: MainOptions = {}): Promise<void> {
     maxSockets: config.subscriptions.reduce((n, s) => n + s.maxConcurrentInvocations, 0) + 4,
     connectionTimeoutMs: 3_000,
   });
-  const bridge = createBridge({
-    config,
-    invoker,
-    deadLetters: deadLetterStore(config),
-    events,
-    ...((): { toggles?: ToggleReader } => {
-      const toggles = toggleReader(config, logger);
-      return toggles ? { toggles } : {};
-    })(),
-  });
+  const deadLetters = await deadLetterStore(config);
+  const toggles = await toggleReader(config, logger);
+  const bridge = createBridge({ config, invoker, deadLetters, events, ...(toggles && { toggles }) });
   const http = await startHttp(config, bridge, registry, logger);
   const backlogPlan = backlogSubscriptions(config);
   for (const { name, reason } of backlogPlan.skipped)

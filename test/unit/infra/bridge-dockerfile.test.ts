@@ -5,7 +5,7 @@
  * and drain and exit 0 on SIGTERM.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,6 +15,7 @@ import { bridgeRuntimeConfig } from '#infra/lib/bridge-runtime-config';
 import { bridgeHealthCheckCommand } from '#infra/lib/nsq-lambda-bridge';
 import { repoRoot } from '#infra/lib/paths';
 import { useServices, waitFor } from '#test/harness/services';
+import { dockerfileNodeArgs } from '../../../bench/bridge-bundle.ts';
 import { fixtureFunctionsDir, SYNTH_TIMEOUT_MS } from './fixtures/synth.ts';
 
 vi.setConfig({ testTimeout: SYNTH_TIMEOUT_MS, hookTimeout: SYNTH_TIMEOUT_MS });
@@ -48,8 +49,22 @@ describe('bridge/Dockerfile', () => {
     const last = dockerfile.slice(dockerfile.findLastIndex((i) => i.keyword === 'FROM'));
     expect(last.find((i) => i.keyword === 'USER')?.args).toBe('node');
     expect(last.find((i) => i.keyword === 'STOPSIGNAL')?.args).toBe('SIGTERM');
-    expect(last.find((i) => i.keyword === 'CMD')?.args).toBe('["node", "bridge.mjs"]');
-    expect(dockerfile.find((i) => i.args.includes('esbuild'))?.args).toContain('--outfile=dist/bridge.mjs');
+    const cmd = JSON.parse(last.find((i) => i.keyword === 'CMD')?.args ?? '[]') as string[];
+    expect(cmd[0]).toBe('node');
+    expect(cmd.at(-1)).toBe('bridge.mjs');
+    for (const flag of cmd.slice(1, -1)) expect(flag).toMatch(/^--/);
+    const esbuild = dockerfile.find((i) => i.args.includes('esbuild'))?.args;
+    expect(esbuild).toContain('--outdir=dist');
+    expect(esbuild).toContain('--entry-names=bridge');
+  });
+
+  it('keeps source-mapped stack traces and the memory flags bench/bridge-bundle.ts measures', () => {
+    const env = dockerfile.filter((i) => i.keyword === 'ENV').map((i) => i.args);
+    expect(env.join(' ')).toMatch(/NODE_OPTIONS="[^"]*--enable-source-maps[^"]*"/);
+    expect(env.join(' ')).toMatch(/NODE_OPTIONS="[^"]*--max-semi-space-size=\d+[^"]*"/);
+    const esbuild = dockerfile.find((i) => i.args.includes('esbuild'))?.args;
+    expect(esbuild).toContain('--sourcemap');
+    expect(esbuild).toContain('--splitting');
   });
 
   it('lets through .dockerignore exactly what it copies from the context', () => {
@@ -69,12 +84,14 @@ describe('bridge/Dockerfile', () => {
 describe('the bundle bridge/Dockerfile builds', () => {
   const outDir = mkdtempSync(join(tmpdir(), 'nsq-lambda-bridge-bundle-'));
   const bundle = join(outDir, 'bridge.mjs');
+  // The image's node flags (NODE_OPTIONS, then CMD's), so the bundle runs as it does in the task.
+  const nodeArgs = dockerfileNodeArgs(readFileSync(join(repoRoot, 'bridge/Dockerfile'), 'utf8'));
   let child: ChildProcess | undefined;
 
   beforeAll(() => {
     // The Dockerfile's own command, only writing elsewhere.
     const command = dockerfile.find((i) => i.keyword === 'RUN' && i.args.includes('esbuild'))?.args ?? '';
-    execFileSync('sh', ['-c', command.replace('--outfile=dist/bridge.mjs', `--outfile=${bundle}`)], {
+    execFileSync('sh', ['-c', command.replace('--outdir=dist', `--outdir=${outDir}`)], {
       cwd: repoRoot,
       env: {
         ...process.env,
@@ -90,20 +107,29 @@ describe('the bundle bridge/Dockerfile builds', () => {
 
   function run(env: Record<string, string>): ChildProcess {
     // cwd and file live outside the repository: nothing can be resolved from node_modules.
-    return spawn(process.execPath, [bundle], {
+    return spawn(process.execPath, [...nodeArgs, bundle], {
       cwd: outDir,
       env: { PATH: process.env.PATH ?? '', NSQ_LAMBDA_EMF: 'off', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   }
 
-  it('is one self-contained ESM file', () => {
+  it('is an ESM entry and its chunks, each with a source map without the sources', () => {
     expect(existsSync(bundle)).toBe(true);
     expect(existsSync(`${bundle}.map`)).toBe(true);
+    const chunks = readdirSync(join(outDir, 'chunks')).filter((f) => f.endsWith('.mjs'));
+    expect(chunks.length).toBeGreaterThan(0);
+    for (const chunk of chunks) expect(existsSync(join(outDir, 'chunks', `${chunk}.map`))).toBe(true);
+    const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sourcesContent?: unknown };
+    expect(map.sourcesContent).toBeUndefined();
+    // S3 dead letters and Upstash toggles load on demand: the entry does not hold their code.
+    const entry = readFileSync(bundle, 'utf8');
+    expect(entry).not.toContain('PutObjectCommand');
+    expect(entry).toMatch(/import\("\.\/chunks\/s3-store-[^"]+\.mjs"\)/);
   });
 
   it('exits 1 listing the problem when no config is given', () => {
-    const result = spawnSync(process.execPath, [bundle], {
+    const result = spawnSync(process.execPath, [...nodeArgs, bundle], {
       cwd: outDir,
       env: { PATH: process.env.PATH ?? '' },
       encoding: 'utf8',
