@@ -44,6 +44,33 @@ export function dockerfileNodeOptions(dockerfile: string): string[] | undefined 
 }
 
 /**
+ * The environment the image's `ENV` instructions set (`KEY=value`, `KEY="a b"` or `KEY='a b'` pairs),
+ * NODE_OPTIONS included; later instructions win.
+ */
+export function dockerfileEnv(dockerfile: string): Record<string, string> {
+  const joined = dockerfile.replace(/\\\r?\n/g, ' ');
+  const env: Record<string, string> = {};
+  for (const line of joined.split(/\r?\n/)) {
+    const m = /^\s*ENV\s+(.*)$/.exec(line);
+    if (!m?.[1]) continue;
+    for (const pair of m[1].matchAll(/([A-Za-z_][A-Za-z0-9_]*)=(?:"([^"]*)"|'([^']*)'|(\S*))/g)) {
+      if (pair[1]) env[pair[1]] = pair[2] ?? pair[3] ?? pair[4] ?? '';
+    }
+  }
+  return env;
+}
+
+/** The image's environment (see `dockerfileEnv`) without NODE_OPTIONS (given as node flags instead). */
+export function imageEnv(): Record<string, string> {
+  try {
+    const { NODE_OPTIONS: _, ...rest } = dockerfileEnv(readFileSync(dockerfilePath, 'utf8'));
+    return rest;
+  } catch {
+    return {};
+  }
+}
+
+/**
  * The flags the image's exec-form `CMD ["node", …flags, "script"]` gives node (V8 flags such as
  * `--heap-growing-percent` are refused in NODE_OPTIONS, so they sit there); [] when there are none.
  */

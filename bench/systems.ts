@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { goBinary, projectRoot } from '#dev/services/binaries';
 import { type ManagedProcess, startProcess } from '#dev/services/process';
 import type { BridgeConfigInput } from '#shared/config/bridge-config';
-import { imageNodeArgs } from './bridge-bundle.ts';
+import { imageEnv, imageNodeArgs } from './bridge-bundle.ts';
 
 export type TargetKind = 'responder' | 'local-lambda' | 'http-sink';
 
@@ -232,12 +232,14 @@ export function startConsumer(system: SystemSpec, ctx: ConsumerContext): Managed
       return startProcess({
         name: 'bridge',
         command: process.execPath,
-        // Like the image: NODE_OPTIONS=--enable-source-maps, `node bridge.mjs`.
+        // Like the image: its NODE_OPTIONS and CMD flags, `node bridge.mjs`.
         args: ctx.bridgeBundle
           ? [...bridgeNodeArgs(), ...profile, ctx.bridgeBundle]
           : nodeTsArgs('bridge/src/main.ts', profile),
         cwd: projectRoot,
         env: childEnv({
+          // The image's ENV (e.g. MALLOC_ARENA_MAX) when running its bundle.
+          ...(ctx.bridgeBundle ? imageEnv() : {}),
           NSQ_LAMBDA_CONFIG: JSON.stringify(config),
           AWS_ACCESS_KEY_ID: 'bench',
           AWS_SECRET_ACCESS_KEY: 'bench',

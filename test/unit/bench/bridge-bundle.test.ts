@@ -7,6 +7,7 @@ import { projectRoot } from '#dev/services/binaries';
 import {
   bundleFrameMapper,
   dockerfileCmdNodeFlags,
+  dockerfileEnv,
   dockerfileEsbuildCommand,
   dockerfileNodeArgs,
   dockerfileNodeOptions,
@@ -63,6 +64,20 @@ describe('dockerfileNodeOptions', () => {
     expect(dockerfileNodeOptions(dockerfile)).toEqual(['--enable-source-maps']);
     expect(dockerfileNodeOptions('ENV NODE_OPTIONS="--a --b=2" X=1')).toEqual(['--a', '--b=2']);
     expect(dockerfileNodeOptions('ENV X=1')).toBeUndefined();
+  });
+});
+
+describe('dockerfileEnv', () => {
+  it('reads every ENV pair, quoted or not, continuation lines joined', () => {
+    expect(
+      dockerfileEnv('FROM x\nENV A=1 \\\n    B="two words" \\\n    C=\'3 4\'\nRUN true\nENV A=5'),
+    ).toEqual({ A: '5', B: 'two words', C: '3 4' });
+  });
+
+  it("reads this repository's bridge/Dockerfile: the image caps glibc's malloc arenas", () => {
+    const env = dockerfileEnv(readFileSync(join(projectRoot, 'bridge', 'Dockerfile'), 'utf8'));
+    expect(env).toMatchObject({ NODE_ENV: 'production', MALLOC_ARENA_MAX: '2' });
+    expect(env.NODE_OPTIONS).toContain('--max-semi-space-size=2');
   });
 });
 
