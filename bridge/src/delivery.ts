@@ -40,18 +40,18 @@ export class TrackedMessage {
   /** The most recent invocation error seen for this message (kept for the dead-letter record). */
   lastError: { type: string; message: string; requestId?: string } | undefined;
   /**
-   * The message's entry in the batch event is `head` + the body in base64 + `tail` (JSON text). The
-   * base64 is written straight into the request buffer when a batch is sent (`writeEntry`) rather than
-   * kept: it needs no JSON escaping, and its length is known from the body's.
+   * The message's entry in the batch event (JSON text) is written straight into the request buffer when
+   * a batch is sent (`writeEntry`): nothing of it is kept meanwhile (a message in flight outlives the
+   * young generation, so whatever it holds ends up in the old one), and the base64 body needs no JSON
+   * escaping. Its size is computed from the parts.
    */
-  readonly #entryHead: string;
-  readonly #entryTail: string;
+  readonly #tail: EntryTail;
   /** Bytes of the entry's JSON text. */
   readonly encodedBytes: number;
 
   /**
-   * @param tailConstant the entry's constant end, `,"topic":…,"channel":…,"nsqdAddress":…}` (see
-   *   `entryTailConstant`); the engine computes it once per connection. Computed here when omitted.
+   * @param tail the entry's constant end for the message's topic, channel and nsqd address (see
+   *   `entryTail`); the engine computes it once per connection. Computed here when omitted.
    */
   constructor(
     readonly handle: DeliveryHandle,
@@ -59,28 +59,39 @@ export class TrackedMessage {
     readonly topic: string,
     readonly channel: string,
     readonly receivedAtMs: number,
-    tailConstant: string = entryTailConstant(topic, channel, handle.nsqdAddress),
+    tail: EntryTail = entryTail(topic, channel, handle.nsqdAddress),
   ) {
     this.lastTouchedAtMs = receivedAtMs;
-    this.#entryHead = `{"id":${JSON.stringify(handle.id)},"body":"`;
-    this.#entryTail = `","attempts":${handle.attempts},"timestampMs":${handle.timestampMs}${tailConstant}`;
+    this.#tail = tail;
+    // {"id":<id>,"body":"<base64>","attempts":<n>,"timestampMs":<n><tail>
     this.encodedBytes =
-      Buffer.byteLength(this.#entryHead) +
+      ENTRY_FIXED_BYTES +
+      jsonStringBytes(handle.id) +
       base64Length(handle.body.length) +
-      Buffer.byteLength(this.#entryTail);
+      String(handle.attempts).length +
+      String(handle.timestampMs).length +
+      tail.bytes;
   }
 
   /** The entry's JSON text (what `writeEntry` writes), for tests and diagnostics. */
   get encoded(): string {
-    return `${this.#entryHead}${this.handle.body.toString('base64')}${this.#entryTail}`;
+    return `${this.#head()}${this.handle.body.toString('base64')}${this.#end()}`;
+  }
+
+  #head(): string {
+    return `{"id":${JSON.stringify(this.handle.id)},"body":"`;
+  }
+
+  #end(): string {
+    return `","attempts":${this.handle.attempts},"timestampMs":${this.handle.timestampMs}${this.#tail.text}`;
   }
 
   /** Writes the entry's JSON text into `target` at `offset`; returns the bytes written (`encodedBytes`). */
   writeEntry(target: Buffer, offset: number): number {
-    let at = offset + target.write(this.#entryHead, offset);
+    let at = offset + target.write(this.#head(), offset);
     // A base64 string is one byte per character: latin1 copies it without the UTF-8 scan.
     at += target.write(this.handle.body.toString('base64'), at, 'latin1');
-    at += target.write(this.#entryTail, at);
+    at += target.write(this.#end(), at);
     return at - offset;
   }
 
@@ -165,12 +176,30 @@ export class TrackedMessage {
   }
 }
 
+/** The fixed characters of an entry: `{"id":` `,"body":"` `","attempts":` `,"timestampMs":`. */
+const ENTRY_FIXED_BYTES = 6 + 9 + 13 + 15;
+
+/** Printable ASCII without `"` and `\\`: JSON.stringify only adds the quotes. */
+const PLAIN_JSON_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** Bytes of `JSON.stringify(text)` (UTF-8). */
+export function jsonStringBytes(text: string): number {
+  return PLAIN_JSON_STRING.test(text) ? text.length + 2 : Buffer.byteLength(JSON.stringify(text));
+}
+
 /** Length of the base64 text of `bytes` bytes (with padding). */
 export function base64Length(bytes: number): number {
   return 4 * Math.ceil(bytes / 3);
 }
 
+/** The constant end of a message's batch-event entry, and its size in bytes. */
+export interface EntryTail {
+  readonly text: string;
+  readonly bytes: number;
+}
+
 /** The constant end of a message's batch-event entry for one topic, channel and nsqd address. */
-export function entryTailConstant(topic: string, channel: string, nsqdAddress: string): string {
-  return `,"topic":${JSON.stringify(topic)},"channel":${JSON.stringify(channel)},"nsqdAddress":${JSON.stringify(nsqdAddress)}}`;
+export function entryTail(topic: string, channel: string, nsqdAddress: string): EntryTail {
+  const text = `,"topic":${JSON.stringify(topic)},"channel":${JSON.stringify(channel)},"nsqdAddress":${JSON.stringify(nsqdAddress)}}`;
+  return { text, bytes: Buffer.byteLength(text) };
 }

@@ -19,7 +19,7 @@ import { type ItemOutcome, parseBatchResult } from '#shared/contract/batch-resul
 import type { DeadLetterRecord } from '#shared/contract/dead-letter';
 import { AimdLimiter } from './aimd-limiter.ts';
 import { type Random, type RetryBackoff, requeueDelayMs, retryDelayMs } from './backoff.ts';
-import { type DeliveryHandle, entryTailConstant, TrackedMessage } from './delivery.ts';
+import { type DeliveryHandle, type EntryTail, entryTail, TrackedMessage } from './delivery.ts';
 import type { BridgeEventEmitter } from './events.ts';
 import type { BatchInvoker, Clock, DeadLetterStore, InvokeResult, ToggleReading } from './ports.ts';
 import type { TouchManager } from './touch-manager.ts';
@@ -80,8 +80,8 @@ export class SubscriptionRunner {
   /** Ids in a batch being invoked (or waiting out a throttle): never batch a second delivery of them. */
   readonly #busyIds = new Map<string, number>();
   readonly #work = new Set<Promise<void>>();
-  /** Messages taken into a batch and not released yet. */
-  readonly #inBatches = new Set<TrackedMessage>();
+  /** Batches taken off the queue and not released yet. */
+  readonly #inBatches = new Set<readonly TrackedMessage[]>();
   readonly #random: Random;
   readonly #retryBackoff: RetryBackoff;
   readonly #notExecutedRetries: number;
@@ -140,7 +140,8 @@ export class SubscriptionRunner {
    * that are being invoked finish their invocation; their answers are lost (at-least-once).
    */
   onConnectionClosed(connectionId: string): void {
-    for (const m of this.#inBatches) if (m.handle.connectionId === connectionId) m.orphan();
+    for (const batch of this.#inBatches)
+      for (const m of batch) if (m.handle.connectionId === connectionId) m.orphan();
     for (let i = this.#queue.length - 1; i >= 0; i--) {
       const m = this.#queue[i];
       if (!m || m.handle.connectionId !== connectionId) continue;
@@ -326,14 +327,14 @@ export class SubscriptionRunner {
   }
 
   /** Each nsqd address's constant end of a batch-event entry (topic and channel are the subscription's). */
-  readonly #entryTails = new Map<string, string>();
+  readonly #entryTails = new Map<string, EntryTail>();
 
-  #entryTail(nsqdAddress: string): string {
+  #entryTail(nsqdAddress: string): EntryTail {
     let tail = this.#entryTails.get(nsqdAddress);
     if (tail === undefined) {
       // Addresses come and go with lookupd discovery; keep the cache bounded.
       if (this.#entryTails.size >= 1_000) this.#entryTails.clear();
-      tail = entryTailConstant(this.config.topic, this.config.channelName, nsqdAddress);
+      tail = entryTail(this.config.topic, this.config.channelName, nsqdAddress);
       this.#entryTails.set(nsqdAddress, tail);
     }
     return tail;
@@ -462,16 +463,16 @@ export class SubscriptionRunner {
   async #runBatch(batch: TrackedMessage[]): Promise<void> {
     for (const m of batch) {
       m.markInvoking();
-      this.#inBatches.add(m);
       this.#busyIds.set(m.id, (this.#busyIds.get(m.id) ?? 0) + 1);
     }
     this.#invokingCount += batch.length;
+    this.#inBatches.add(batch);
     try {
       await this.#execute(batch, randomUUID(), undefined);
     } finally {
+      this.#inBatches.delete(batch);
       this.#invokingCount -= batch.length;
       for (const m of batch) {
-        this.#inBatches.delete(m);
         const n = (this.#busyIds.get(m.id) ?? 1) - 1;
         if (n <= 0) {
           this.#busyIds.delete(m.id);

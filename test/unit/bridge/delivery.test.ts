@@ -56,4 +56,35 @@ describe('TrackedMessage answer guard', () => {
     expect(entry.attempts).toBe(3);
     expect(m.encodedBytes).toBe(Buffer.byteLength(m.encoded));
   });
+
+  it('computes the entry size without building it, and writes exactly that JSON (odd ids, topics, addresses)', () => {
+    const ids = [
+      '0a1b2c3d4e5f6789',
+      'quo"te',
+      'back\\slash',
+      'ctl\u0001',
+      'dél',
+      'emoji 🦆',
+      'lone \ud800',
+      '\u007f',
+    ];
+    const addresses = ['127.0.0.1:4150', '[::1]:4150', 'nsqd-ü.internal:4150'];
+    for (const id of ids)
+      for (const address of addresses)
+        for (const [attempts, bodyBytes] of [
+          [1, 0],
+          [65_535, 1],
+          [7, 2],
+          [12, 200],
+        ] as const) {
+          const d = new FakeDelivery(id, Buffer.alloc(bodyBytes, 0xfe), attempts, address);
+          const m = new TrackedMessage(d, 'sub', 'tópic', 'chan"nel', 0);
+          const expected = Buffer.from(m.encoded);
+          expect(JSON.parse(m.encoded)).toMatchObject({ id, attempts, topic: 'tópic', nsqdAddress: address });
+          expect(m.encodedBytes).toBe(expected.byteLength);
+          const target = Buffer.alloc(m.encodedBytes + 4, 0);
+          expect(m.writeEntry(target, 2)).toBe(m.encodedBytes);
+          expect(target.subarray(2, 2 + m.encodedBytes).equals(expected)).toBe(true);
+        }
+  });
 });
