@@ -38,7 +38,17 @@ export function loadAverage(): number[] {
 
 export function environmentInfo(loadAverageStart: readonly number[]): EnvironmentInfo {
   const cpus = os.cpus();
-  const dirty = run('git', ['status', '--porcelain', '--untracked-files=no']) !== '';
+  // The benchmark's own outputs (rewritten as each section ends) do not make the tree dirty.
+  const dirty =
+    run('git', [
+      'status',
+      '--porcelain',
+      '--untracked-files=no',
+      '--',
+      '.',
+      ':(exclude)docs/BENCHMARKS.md',
+      ':(exclude)docs/benchmarks',
+    ]) !== '';
   return {
     cpuModel: (cpus[0]?.model ?? 'unknown').trim(),
     cpus: cpus.length,
