@@ -4,7 +4,7 @@
  *
  * - Batches flush on maxMessages, maxBytes (the exact encoded event size) or maxWaitMs after the oldest
  *   queued message; a batch never holds two deliveries with the same id.
- * - Concurrency is capped by an AIMD semaphore (halved on 429, +1 after `limit` successes).
+ * - Concurrency is capped by an AIMD semaphore (cut to 70 % on 429, once per congestion event; +1 after `limit` successes).
  * - Attempts are checked on arrival (`> maxAttempts`: dead-letter without invoking) and after each
  *   failure (`>= maxAttempts`: dead-letter instead of REQ). Dead letters are written before the FIN;
  *   a failed write REQueues.
@@ -510,6 +510,7 @@ export class SubscriptionRunner {
         size: live.length,
         bytes: payload.byteLength,
       });
+      const epoch = this.limiter.epoch;
       const result = await this.#invoke(payload);
       this.deps.events.emit('batch_invoked', { subscription: this.name, batchId, size: live.length, result });
       switch (result.kind) {
@@ -565,7 +566,7 @@ export class SubscriptionRunner {
           return;
         }
         case 'throttled': {
-          const limit = this.limiter.decrease();
+          const limit = this.limiter.decrease(epoch);
           this.deps.events.emit('concurrency_changed', {
             subscription: this.name,
             limit,
