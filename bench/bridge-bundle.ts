@@ -32,17 +32,6 @@ export function dockerfileEsbuildCommand(dockerfile: string, outDir: string): st
     .trim();
 }
 
-/** The image's `NODE_OPTIONS` (from an `ENV` instruction), split into flags; undefined when unset. */
-export function dockerfileNodeOptions(dockerfile: string): string[] | undefined {
-  const joined = dockerfile.replace(/\\\r?\n/g, ' ');
-  const env = joined.split(/\r?\n/).filter((l) => /^\s*ENV\s/.test(l));
-  for (const line of env) {
-    const match = /\bNODE_OPTIONS=(?:"([^"]*)"|'([^']*)'|(\S+))/.exec(line);
-    if (match) return (match[1] ?? match[2] ?? match[3] ?? '').split(/\s+/).filter(Boolean);
-  }
-  return undefined;
-}
-
 /**
  * The environment the image's `ENV` instructions set (`KEY=value`, `KEY="a b"` or `KEY='a b'` pairs),
  * NODE_OPTIONS included; later instructions win.
@@ -58,6 +47,11 @@ export function dockerfileEnv(dockerfile: string): Record<string, string> {
     }
   }
   return env;
+}
+
+/** The image's `NODE_OPTIONS` (from an `ENV` instruction), split into flags; undefined when unset. */
+export function dockerfileNodeOptions(dockerfile: string): string[] | undefined {
+  return dockerfileEnv(dockerfile).NODE_OPTIONS?.split(/\s+/).filter(Boolean);
 }
 
 /** The image's environment (see `dockerfileEnv`) without NODE_OPTIONS (given as node flags instead). */

@@ -46,27 +46,40 @@ function closer(server: http.Server): () => Promise<void> {
     });
 }
 
-/** An HTTP endpoint that drains the request body and answers 200 at once (keep-alive). */
-export async function startHttpSink(): Promise<BenchTarget> {
+/**
+ * A keep-alive HTTP target that drains each request body without keeping it, then lets `answer` reply.
+ * `answer` gets the request number it would be and returns whether the request counts as one.
+ */
+async function startDrainingTarget(
+  name: string,
+  answer: (req: http.IncomingMessage, res: http.ServerResponse, n: number) => boolean,
+): Promise<BenchTarget> {
   let count = 0;
   const server = http.createServer((req, res) => {
     req.on('data', () => {});
     req.on('end', () => {
-      count += 1;
-      res.writeHead(200, { 'content-length': '0' });
-      res.end();
+      if (answer(req, res, count + 1)) count += 1;
     });
   });
   server.keepAliveTimeout = 60_000;
   const close = closer(server);
   const port = await listen(server);
   return {
-    name: 'http-sink',
+    name,
     endpoint: `http://127.0.0.1:${port}`,
     requests: () => count,
     throttles: () => 0,
     close,
   };
+}
+
+/** An HTTP endpoint that drains the request body and answers 200 at once (keep-alive). */
+export function startHttpSink(): Promise<BenchTarget> {
+  return startDrainingTarget('http-sink', (_req, res) => {
+    res.writeHead(200, { 'content-length': '0' });
+    res.end();
+    return true;
+  });
 }
 
 /**
@@ -76,41 +89,28 @@ export async function startHttpSink(): Promise<BenchTarget> {
  * A DryRun (the bridge's start-up check) gets 204 and is not counted. test/harness/invoke-responder.ts
  * is the scriptable one for tests; it buffers and records every call.
  */
-export async function startResponderTarget(delayMs = 0): Promise<BenchTarget> {
-  let count = 0;
+export function startResponderTarget(delayMs = 0): Promise<BenchTarget> {
   const body = Buffer.from('{"batchItemFailures":[]}');
-  const server = http.createServer((req, res) => {
-    req.on('data', () => {});
-    req.on('end', () => {
-      if (req.headers['x-amz-invocation-type'] === 'DryRun') {
-        res.writeHead(204, { 'x-amzn-requestid': 'bench-dry-run' });
-        res.end();
-        return;
-      }
-      count += 1;
-      const send = () => {
-        res.writeHead(200, {
-          'content-type': 'application/json',
-          'content-length': String(body.byteLength),
-          'x-amzn-requestid': `bench-${count}`,
-          'x-amz-executed-version': '$LATEST',
-        });
-        res.end(body);
-      };
-      if (delayMs > 0) setTimeout(send, delayMs);
-      else send();
-    });
+  const name = delayMs > 0 ? `invoke responder (+${delayMs} ms)` : 'invoke responder';
+  return startDrainingTarget(name, (req, res, n) => {
+    if (req.headers['x-amz-invocation-type'] === 'DryRun') {
+      res.writeHead(204, { 'x-amzn-requestid': 'bench-dry-run' });
+      res.end();
+      return false;
+    }
+    const send = () => {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': String(body.byteLength),
+        'x-amzn-requestid': `bench-${n}`,
+        'x-amz-executed-version': '$LATEST',
+      });
+      res.end(body);
+    };
+    if (delayMs > 0) setTimeout(send, delayMs);
+    else send();
+    return true;
   });
-  server.keepAliveTimeout = 60_000;
-  const close = closer(server);
-  const port = await listen(server);
-  return {
-    name: delayMs > 0 ? `invoke responder (+${delayMs} ms)` : 'invoke responder',
-    endpoint: `http://127.0.0.1:${port}`,
-    requests: () => count,
-    throttles: () => 0,
-    close,
-  };
 }
 
 /** The local Lambda (dev/local-lambda) serving bench/functions (noop, sleep-50ms) from their bundles. */

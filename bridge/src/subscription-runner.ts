@@ -149,8 +149,7 @@ export class SubscriptionRunner {
       this.#forming = undefined;
       this.#unqueued(m);
       if (!m.absorb({ kind: 'requeue', delayMs: 0, reason: 'connection closed' })) continue;
-      this.deps.touch.untrack(m);
-      this.#answeredCount++;
+      this.#settled(m);
       this.deps.events.emit('message_requeued', {
         subscription: this.name,
         id: m.id,
@@ -798,11 +797,21 @@ export class SubscriptionRunner {
     }
   }
 
-  #finish(m: TrackedMessage): void {
-    if (!m.finish()) return;
+  /** `m` was just answered (FIN or REQ sent): its queued twins share the answer, and it is settled. */
+  #answered(m: TrackedMessage): void {
     this.#absorbRedeliveries(m);
+    this.#settled(m);
+  }
+
+  /** `m` needs nothing more: no TOUCH, and it counts as answered. */
+  #settled(m: TrackedMessage): void {
     this.deps.touch.untrack(m);
     this.#answeredCount++;
+  }
+
+  #finish(m: TrackedMessage): void {
+    if (!m.finish()) return;
+    this.#answered(m);
     this.deps.events.emit('message_finished', {
       subscription: this.name,
       id: m.id,
@@ -814,9 +823,7 @@ export class SubscriptionRunner {
   #requeue(m: TrackedMessage, delayMs: number, reason: string): void {
     const delay = Math.min(Math.max(0, Math.floor(delayMs)), this.deps.maxReqTimeoutMs);
     if (!m.requeue(delay, reason)) return;
-    this.#absorbRedeliveries(m);
-    this.deps.touch.untrack(m);
-    this.#answeredCount++;
+    this.#answered(m);
     this.deps.events.emit('message_requeued', {
       subscription: this.name,
       id: m.id,
@@ -866,9 +873,7 @@ export class SubscriptionRunner {
     }
     for (const { message, kind } of live) {
       if (!message.finish()) continue;
-      this.#absorbRedeliveries(message);
-      this.deps.touch.untrack(message);
-      this.#answeredCount++;
+      this.#answered(message);
       this.deps.events.emit('message_dead_lettered', {
         subscription: this.name,
         id: message.id,

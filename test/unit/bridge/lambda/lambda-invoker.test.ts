@@ -1,7 +1,6 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLambdaInvoker, type LambdaInvoker } from '#bridge/lambda/lambda-invoker';
+import { freePort } from '#dev/services/ports';
 import { waitFor } from '#dev/services/wait';
 import { type InvokeResponder, startInvokeResponder, succeedAll } from '#test/harness/invoke-responder';
 
@@ -31,6 +30,16 @@ afterEach(() => {
   responder.calls.length = 0;
   responder.dryRuns.length = 0;
 });
+
+/** An invoker of its own (one socket) for `endpoint`. */
+const invokerAt = (endpoint: string) =>
+  createLambdaInvoker({
+    region: 'us-east-1',
+    endpoint,
+    credentials,
+    maxSockets: 1,
+    connectionTimeoutMs: 2_000,
+  });
 
 const payload = Buffer.from(JSON.stringify({ messages: [] }));
 const invoke = (timeoutMs = 30_000, signal?: AbortSignal) =>
@@ -160,17 +169,7 @@ describe('createLambdaInvoker', () => {
 
   it('classifies a connection refused as notExecuted', async () => {
     // Prepare: a port that was just free
-    const probe = http.createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise((r) => probe.close(r));
-    const refused = createLambdaInvoker({
-      region: 'us-east-1',
-      endpoint: `http://127.0.0.1:${port}`,
-      credentials,
-      maxSockets: 1,
-      connectionTimeoutMs: 2_000,
-    });
+    const refused = invokerAt(`http://127.0.0.1:${await freePort()}`);
     // Act
     const result = await refused.invoke({ functionName: 'fn', payload, timeoutMs: 10_000 });
     await refused.close();
@@ -261,13 +260,7 @@ describe('createLambdaInvoker preflight', () => {
         message: `Function not found: arn:aws:lambda:us-east-1:000000000000:function:${call.functionName}`,
       }),
     });
-    const client = createLambdaInvoker({
-      region: 'us-east-1',
-      endpoint: missing.endpoint,
-      credentials,
-      maxSockets: 1,
-      connectionTimeoutMs: 2_000,
-    });
+    const client = invokerAt(missing.endpoint);
     try {
       const result = await client.preflight('gone-fn', 5_000);
       expect(result).toMatchObject({ ok: false, errorType: 'ResourceNotFoundException' });
@@ -280,17 +273,7 @@ describe('createLambdaInvoker preflight', () => {
   });
 
   it('reports an unreachable endpoint by its socket error', async () => {
-    const probe = http.createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise((r) => probe.close(r));
-    const refused = createLambdaInvoker({
-      region: 'us-east-1',
-      endpoint: `http://127.0.0.1:${port}`,
-      credentials,
-      maxSockets: 1,
-      connectionTimeoutMs: 2_000,
-    });
+    const refused = invokerAt(`http://127.0.0.1:${await freePort()}`);
     try {
       expect(await refused.preflight('fn', 5_000)).toMatchObject({ ok: false, errorType: 'ECONNREFUSED' });
     } finally {
