@@ -85,7 +85,6 @@ export async function main(options: MainOptions = {}): Promise<void> {
   });
   const events = new BridgeEventEmitter();
   const registry = new MetricsRegistry();
-  attachMetrics(events, registry);
   attachLogging(events, logger);
   const emf = env.NSQ_LAMBDA_EMF === 'off' ? undefined : startEmfEmitter({ registry });
   const invoker = createLambdaInvoker({
@@ -97,6 +96,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
   const deadLetters = await deadLetterStore(config);
   const toggles = await toggleReader(config, logger);
   const bridge = createBridge({ config, invoker, deadLetters, events, ...(toggles && { toggles }) });
+  attachMetrics(events, registry, { subscriptions: () => bridge.status.subscriptions });
   const http = await startHttp(config, bridge, registry, logger);
   const backlogPlan = backlogSubscriptions(config);
   for (const { name, reason } of backlogPlan.skipped)

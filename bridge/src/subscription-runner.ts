@@ -70,6 +70,8 @@ export interface SubscriptionStatus {
   readonly invoking: number;
   readonly concurrencyLimit: number;
   readonly activeInvocations: number;
+  /** Messages received and not answered yet (each delivery is answered, or settled, exactly once). */
+  readonly inFlight: number;
 }
 
 export class SubscriptionRunner {
@@ -94,7 +96,10 @@ export class SubscriptionRunner {
   #draining = false;
   #toggleStopped = false;
   #invokingCount = 0;
+  #receivedCount = 0;
   #answeredCount = 0;
+  /** Redeliveries settled by their twin's answer (no answer event of their own). */
+  #absorbedCount = 0;
 
   constructor(
     readonly config: BridgeSubscription,
@@ -124,6 +129,7 @@ export class SubscriptionRunner {
       invoking: this.#invokingCount,
       concurrencyLimit: this.limiter.limit,
       activeInvocations: this.limiter.active,
+      inFlight: this.#receivedCount - this.#answeredCount - this.#absorbedCount,
     };
   }
 
@@ -172,6 +178,7 @@ export class SubscriptionRunner {
         this.deps.clock.now(),
         this.#entryTail(handle.nsqdAddress),
       );
+      this.#receivedCount++;
       this.deps.events.emit('message_received', {
         subscription: this.name,
         id: handle.id,
@@ -788,6 +795,7 @@ export class SubscriptionRunner {
       this.#unqueued(q);
       if (!q.absorb(answer)) continue;
       this.deps.touch.untrack(q);
+      this.#absorbedCount++;
       this.deps.events.emit('message_redelivery_absorbed', {
         subscription: this.name,
         id: q.id,

@@ -73,7 +73,14 @@ export class WorkerProcess {
         options.bundleFile,
         options.handlerExport,
       ],
-      { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' },
+      // 'advanced' (V8's serializer) copies the event string as it is; 'json' would escape every quote of
+      // it on this side and parse it again on the other (twice the CPU per invocation at 40 KB events).
+      {
+        env: options.env,
+        cwd: options.cwd,
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+        serialization: 'advanced',
+      },
     );
     // A failed spawn or a send on a closed channel: the 'exit' event (or the kill below) ends the worker.
     this.#child.on('error', (err) => {

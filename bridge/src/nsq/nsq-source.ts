@@ -23,14 +23,26 @@ const REDIAL_INTERVAL_MS = 1_000;
 const ERROR_REPEAT_MS = 30_000;
 
 /** The nsqjs internals this module touches (not in @types/nsqjs). */
-interface NsqjsConnection {
+export interface NsqjsConnection {
   id(): string;
   nsqdHost: string;
   nsqdPort: number;
-  config: { tls: boolean; tlsVerification: boolean; ca: unknown; key: unknown; cert: unknown };
+  config: {
+    tls: boolean;
+    tlsVerification: boolean;
+    ca: unknown;
+    key: unknown;
+    cert: unknown;
+    requeueDelay: number;
+  };
+  msgTimeout: number;
+  maxMsgTimeout: number;
+  write(data: Buffer): void;
+  emit(event: string, ...args: unknown[]): boolean;
   conn: import('node:net').Socket | null;
   outWriter: unknown;
   registerStreamListeners(socket: unknown): void;
+  createMessage(payload: Buffer): NsqjsMessage;
   startTLS(callback?: () => void): void;
   statemachine: {
     identifyResponse: { tls_v1?: boolean } | null;
@@ -43,17 +55,34 @@ interface NsqjsConnection {
 /** Where a delivered nsqjs message records the connection it came on. */
 const CONNECTION = Symbol('nsq-lambda.connection');
 
-interface NsqjsMessage {
+export interface NsqjsMessage {
   [CONNECTION]?: ConnectionRecord;
-  id: string;
-  attempts: number;
-  body: Buffer;
-  timestamp: bigint;
+  /** nsqd's message frame: timestamp (int64 ns), attempts (uint16), id (16 bytes), body. */
+  rawMessage: Buffer;
   maxMsgTimeout: number;
-  finish(): void;
+  /** nsqjs's one-answer step: marks the message answered, stops its timer, writes `wireData`. */
+  respond(responseType: number, wireData: Buffer): void;
   requeue(delay: number, backoff: boolean): void;
   touch(): void;
   timeUntilTimeout(hard?: boolean): number | null;
+}
+
+/** nsqjs's response types (`Message.FINISH`, `Message.REQUEUE`). */
+const FINISH: number = nsq.Message.FINISH;
+const REQUEUE: number = nsq.Message.REQUEUE;
+const FIN_PREFIX = Buffer.from('FIN ', 'latin1');
+
+/**
+ * The FIN command for a message frame: `FIN <16-byte id>\n`, copied from the frame. nsqjs's own
+ * `finish()` decodes the id to a string and builds the command through a generic encoder (an array
+ * join, three Buffers and a concat per message); the bytes are the same.
+ */
+export function finCommand(rawMessage: Buffer): Buffer {
+  const fin = Buffer.allocUnsafe(21);
+  FIN_PREFIX.copy(fin, 0);
+  rawMessage.copy(fin, 4, 10, 26);
+  fin[20] = 0x0a;
+  return fin;
 }
 
 export interface NsqSourceOptions {
@@ -78,7 +107,7 @@ function splitHostPort(address: string): [string, number] {
 }
 
 /** One nsqd connection, as the deliveries on it need it. */
-interface ConnectionRecord {
+export interface ConnectionRecord {
   readonly address: string;
   /** Unique across reconnects. */
   readonly id: string;
@@ -93,6 +122,11 @@ const UNKNOWN_CONNECTION: ConnectionRecord = {
   conn: undefined,
   corked: false,
 };
+
+/** The record of the connection that delivered `msg` (set by `installMessageFactory`). */
+export function connectionOf(msg: NsqjsMessage): ConnectionRecord {
+  return msg[CONNECTION] ?? UNKNOWN_CONNECTION;
+}
 
 /**
  * nsqjs writes each FIN/REQ/TOUCH to the socket on its own: one syscall per message. Answers to a
@@ -111,8 +145,37 @@ function cork(connection: ConnectionRecord): void {
   });
 }
 
-/** A delivery over nsqjs: answers go to the connection that delivered it, never with nsqjs backoff. */
-class NsqDelivery implements DeliveryHandle {
+/**
+ * Replaces the connection's `createMessage` with nsqjs 0.13's own, less its per-message debug lines
+ * (their template strings decode the id twice and build two strings per message even when DEBUG is
+ * off), and attaches the connection's record to each message under our symbol (cheaper than a WeakMap
+ * entry or a second 'message' listener). The same Message, listeners and connection events: RESPOND
+ * writes the command and emits FINISHED/REQUEUED (nsqjs's RDY accounting), BACKOFF is passed on.
+ */
+const NsqjsMessageClass = nsq.Message as unknown as new (
+  raw: Buffer,
+  requeueDelay: number,
+  msgTimeout: number,
+  maxMsgTimeout: number,
+) => NsqjsMessage & import('node:events').EventEmitter;
+
+export function installMessageFactory(conn: NsqjsConnection, record: ConnectionRecord): void {
+  const names = conn.constructor as unknown as { FINISHED: string; REQUEUED: string; BACKOFF: string };
+  conn.createMessage = function createMessage(payload: Buffer): NsqjsMessage {
+    const msg = new NsqjsMessageClass(payload, conn.config.requeueDelay, conn.msgTimeout, conn.maxMsgTimeout);
+    msg[CONNECTION] = record;
+    msg.on('respond', (responseType: number, wireData: Buffer) => {
+      conn.write(wireData);
+      if (responseType === FINISH) conn.emit(names.FINISHED);
+      else if (responseType === REQUEUE) conn.emit(names.REQUEUED);
+    });
+    msg.on('backoff', () => conn.emit(names.BACKOFF));
+    return msg;
+  };
+}
+
+/** A delivery over nsqjs: answers go to the connection that delivered it, never with nsqjs backoff. Exported for tests. */
+export class NsqDelivery implements DeliveryHandle {
   readonly id: string;
   readonly attempts: number;
   readonly body: Buffer;
@@ -123,11 +186,15 @@ class NsqDelivery implements DeliveryHandle {
   constructor(msg: NsqjsMessage, connection: ConnectionRecord) {
     this.#msg = msg;
     this.#connection = connection;
-    this.id = msg.id;
-    // nsqjs reads attempts as a signed int16; nsqd writes a uint16.
-    this.attempts = msg.attempts < 0 ? msg.attempts + 65_536 : msg.attempts;
-    this.body = msg.body;
-    this.timestampMs = Number(BigInt(msg.timestamp) / 1_000_000n);
+    // Read from the frame once (nsqjs's getters slice and decode on every access).
+    const raw = msg.rawMessage;
+    // nsqd ids are 16 ASCII characters.
+    this.id = raw.toString('latin1', 10, 26);
+    // A uint16 (nsqjs reads it as a signed int16).
+    this.attempts = raw.readUInt16BE(8);
+    this.body = raw.subarray(26);
+    // Nanoseconds as two uint32 halves: exact to well under a millisecond, with no BigInt per message.
+    this.timestampMs = Math.floor((raw.readUInt32BE(0) * 4_294_967_296 + raw.readUInt32BE(4)) / 1_000_000);
   }
 
   get nsqdAddress(): string {
@@ -140,7 +207,7 @@ class NsqDelivery implements DeliveryHandle {
 
   finish(): void {
     cork(this.#connection);
-    this.#msg.finish();
+    this.#msg.respond(FINISH, finCommand(this.#msg.rawMessage));
   }
 
   requeue(delayMs: number): void {
@@ -214,11 +281,7 @@ export class NsqSource implements MessageSource {
           conn,
           corked: false,
         };
-        // Each message carries its connection's record (a property under our own symbol: much cheaper
-        // per message than a WeakMap entry).
-        conn.on('message', (msg) => {
-          (msg as { [CONNECTION]?: ConnectionRecord })[CONNECTION] = connection;
-        });
+        installMessageFactory(conn, connection);
         conn.on('ready', () => {
           source.#connected.add(conn.id());
           source.#events.emit('nsqd_connected', { subscription: sub.name, address: conn.id() });
@@ -297,7 +360,7 @@ export class NsqSource implements MessageSource {
   #deliver(msg: NsqjsMessage): void {
     let handle: DeliveryHandle;
     try {
-      handle = new NsqDelivery(msg, msg[CONNECTION] ?? UNKNOWN_CONNECTION);
+      handle = new NsqDelivery(msg, connectionOf(msg));
     } catch (error) {
       this.#events.emit('error', { subscription: this.#sub.name, error: error as Error });
       msg.requeue(0, false);

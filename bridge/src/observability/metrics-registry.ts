@@ -188,8 +188,10 @@ export class Histogram<L extends string = never> extends Metric<L> {
   observe(labels: Labels<L>, value: number): void {
     if (Number.isNaN(value)) return;
     const s = this.series(labels);
-    let i = this.buckets.findIndex((b) => value <= b);
-    if (i === -1) i = this.buckets.length;
+    // A plain loop: observe runs once per message, and a findIndex callback would allocate each time.
+    const buckets = this.buckets;
+    let i = 0;
+    while (i < buckets.length && value > (buckets[i] as number)) i++;
     (s.bucketCounts as number[])[i] = ((s.bucketCounts as number[])[i] ?? 0) + 1;
     s.sum = (s.sum ?? 0) + value;
     s.count = (s.count ?? 0) + 1;

@@ -202,13 +202,22 @@ export function createBridgeMetrics(registry: MetricsRegistry) {
 
 export type BridgeMetrics = ReturnType<typeof createBridgeMetrics>;
 
+/** What the in-flight gauge reads at each collection: the engine's own count per subscription. */
+export interface MetricsSources {
+  readonly subscriptions?: () => ReadonlyArray<{ readonly name: string; readonly inFlight: number }>;
+}
+
 /**
  * Subscribes the metrics to the bridge's events. Returns a function that unsubscribes.
- * In-flight counts track message ids, so a repeated or missing answer event cannot drift the gauge.
+ * The in-flight gauge is read from the engine when metrics are collected (`sources.subscriptions`,
+ * e.g. the bridge's status), not kept per message: it cannot drift, and costs nothing per message.
  */
-export function attachMetrics(events: BridgeEventEmitter, registry: MetricsRegistry): () => void {
+export function attachMetrics(
+  events: BridgeEventEmitter,
+  registry: MetricsRegistry,
+  sources: MetricsSources = {},
+): () => void {
   const m = createBridgeMetrics(registry);
-  const inFlight = new Map<string, Set<string>>();
   const connections = new Map<string, Set<string>>();
   const setOf = (map: Map<string, Set<string>>, key: string) => {
     let s = map.get(key);
@@ -218,11 +227,13 @@ export function attachMetrics(events: BridgeEventEmitter, registry: MetricsRegis
     }
     return s;
   };
-  const answered = (subscription: string, id: string) => {
-    const s = setOf(inFlight, subscription);
-    s.delete(id);
-    m.inFlight.set({ subscription }, s.size);
-  };
+  let attached = true;
+  const subscriptions = sources.subscriptions;
+  if (subscriptions)
+    registry.onCollect(() => {
+      if (!attached) return;
+      for (const s of subscriptions()) m.inFlight.set({ subscription: s.name }, s.inFlight);
+    });
 
   const handlers: { [E in keyof BridgeEvents]?: (...args: never[]) => void } = {};
   const on = <E extends keyof BridgeEvents>(event: E, fn: (...args: BridgeEvents[E]) => void) => {
@@ -230,12 +241,9 @@ export function attachMetrics(events: BridgeEventEmitter, registry: MetricsRegis
     handlers[event] = fn as never;
   };
 
-  on('message_received', ({ subscription, id, bytes }) => {
+  on('message_received', ({ subscription, bytes }) => {
     m.received.inc({ subscription });
     m.receivedBytes.inc({ subscription }, bytes);
-    const s = setOf(inFlight, subscription);
-    s.add(id);
-    m.inFlight.set({ subscription }, s.size);
   });
   on('batch_started', ({ subscription, size, bytes }) => {
     m.batchSize.observe({ subscription }, size);
@@ -255,19 +263,14 @@ export function attachMetrics(events: BridgeEventEmitter, registry: MetricsRegis
     m.concurrencyLimit.set({ subscription }, limit);
     m.concurrencyMax.set({ subscription }, max);
   });
-  on('message_finished', ({ subscription, id, latencyMs }) => {
+  on('message_finished', ({ subscription, latencyMs }) => {
     m.finished.inc({ subscription });
     m.latency.observe({ subscription }, latencyMs / 1_000);
-    answered(subscription, id);
   });
-  on('message_requeued', ({ subscription, id, reason }) => {
-    m.requeued.inc({ subscription, reason: requeueReasonLabel(reason) });
-    answered(subscription, id);
-  });
-  on('message_dead_lettered', ({ subscription, id, reason }) => {
-    m.deadLettered.inc({ subscription, reason });
-    answered(subscription, id);
-  });
+  on('message_requeued', ({ subscription, reason }) =>
+    m.requeued.inc({ subscription, reason: requeueReasonLabel(reason) }),
+  );
+  on('message_dead_lettered', ({ subscription, reason }) => m.deadLettered.inc({ subscription, reason }));
   on('dead_letter_failed', ({ subscription, ids }) => m.deadLetterFailures.inc({ subscription }, ids.length));
   on('message_touched', ({ subscription }) => m.touches.inc({ subscription }));
   on('message_near_max_timeout', ({ subscription }) => m.nearMaxTimeout.inc({ subscription }));
@@ -288,6 +291,7 @@ export function attachMetrics(events: BridgeEventEmitter, registry: MetricsRegis
   on('error', ({ subscription }) => m.errors.inc({ subscription: subscription ?? '' }));
 
   return () => {
+    attached = false;
     for (const [event, fn] of Object.entries(handlers)) events.off(event as never, fn as never);
   };
 }

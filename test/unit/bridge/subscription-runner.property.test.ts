@@ -160,7 +160,7 @@ describe('SubscriptionRunner invariants (randomised)', () => {
           }
           expect(peak).toBeLessThanOrEqual(c.maxConcurrentInvocations);
           expect(touch.size).toBe(0);
-          expect(runner.status).toMatchObject({ queued: 0, invoking: 0, activeInvocations: 0 });
+          expect(runner.status).toMatchObject({ queued: 0, invoking: 0, activeInvocations: 0, inFlight: 0 });
         },
       ),
       { numRuns: 40 },

@@ -124,8 +124,11 @@ describe('SubscriptionRunner batching', () => {
     await waitFor(() => t.invoker.calls.length === 1, { what: 'first invoke' });
     const redelivery = new FakeDelivery('same', 'x', 2);
     t.source.deliver(redelivery);
+    expect(t.runner.status.inFlight).toBe(2);
     release();
     await t.answered(first);
+    // The twin was settled by the first delivery's answer: nothing is left in flight.
+    await waitFor(() => t.runner.status.inFlight === 0, { what: 'nothing in flight' });
     expect(first.answers).toEqual([{ kind: 'finish' }]);
     expect(redelivery.answers).toEqual([]);
     expect(absorbed).toEqual([2]);
@@ -148,8 +151,11 @@ describe('SubscriptionRunner batching', () => {
     t.source.deliver(invoking, queuedSame, queuedOther);
     await waitFor(() => t.invoker.calls.length === 1, { what: 'first invoke' });
     t.source.onConnectionClosed?.('conn-1');
+    expect(t.runner.status.inFlight).toBe(2);
     release();
     await t.answered(queuedOther);
+    // The orphan is settled when its invocation ends, although no answer can be sent.
+    await waitFor(() => t.runner.status.inFlight === 0, { what: 'nothing in flight' });
     expect(queuedSame.answers).toEqual([]);
     // The invocation of the orphaned message ran, but its answer is not sent down a closed connection.
     expect(invoking.answers).toEqual([]);

@@ -13,7 +13,8 @@ describe('observability wiring', () => {
     const registry = new MetricsRegistry();
     const logs: string[] = [];
     const emfLines: string[] = [];
-    attachMetrics(events, registry);
+    // In flight is read from the engine at each scrape (here: what its status would say after the two answers).
+    attachMetrics(events, registry, { subscriptions: () => [{ name: 'orders', inFlight: 0 }] });
     attachLogging(events, createLogger({ level: 'debug', redact: [secret], write: (l) => logs.push(l) }));
     const emf = startEmfEmitter({ registry, intervalMs: 3_600_000, write: (l) => emfLines.push(l) });
     let draining = false;

@@ -13,11 +13,12 @@ function value(
 }
 
 describe('attachMetrics', () => {
-  it('counts the message lifecycle and tracks in-flight messages by id', () => {
+  it('counts the message lifecycle; in flight is read from the engine at each collection', () => {
     // Prepare
     const events = new BridgeEventEmitter();
     const registry = new MetricsRegistry();
-    attachMetrics(events, registry);
+    let inFlight = 3;
+    attachMetrics(events, registry, { subscriptions: () => [{ name: 'orders', inFlight }] });
     const subscription = 'orders';
     // Act
     for (const id of ['a', 'b', 'c', 'd'])
@@ -51,7 +52,9 @@ describe('attachMetrics', () => {
     expect(value(registry, 'nsq_lambda_messages_finished_total', { subscription })).toBe(2);
     expect(value(registry, 'nsq_lambda_messages_requeued_total', { reason: 'batchItemFailure' })).toBe(1);
     expect(value(registry, 'nsq_lambda_messages_dead_lettered_total', { reason: 'maxAttempts' })).toBe(1);
-    // The duplicate finish did not push in-flight below the truth: only 'd' is left.
+    // The gauge is the engine's own count, whatever the events said (a duplicate finish included).
+    expect(value(registry, 'nsq_lambda_messages_in_flight', { subscription })).toBe(3);
+    inFlight = 1;
     expect(value(registry, 'nsq_lambda_messages_in_flight', { subscription })).toBe(1);
     expect(value(registry, 'nsq_lambda_batch_size_messages', { subscription })).toBe(1);
     expect(value(registry, 'nsq_lambda_invocations_total', { outcome: 'ok' })).toBe(1);
@@ -112,8 +115,16 @@ describe('attachMetrics', () => {
   it('stops counting once detached', () => {
     const events = new BridgeEventEmitter();
     const registry = new MetricsRegistry();
-    const detach = attachMetrics(events, registry);
+    let reads = 0;
+    const detach = attachMetrics(events, registry, {
+      subscriptions: () => {
+        reads++;
+        return [{ name: 's', inFlight: 1 }];
+      },
+    });
     detach();
+    registry.snapshot();
+    expect(reads).toBe(0);
     events.emit('message_received', { subscription: 's', id: 'a', attempts: 1, bytes: 1 });
     expect(value(registry, 'nsq_lambda_messages_received_total', { subscription: 's' })).toBeUndefined();
     expect(events.listenerCount('message_received')).toBe(0);
