@@ -148,28 +148,38 @@ function cork(connection: ConnectionRecord): void {
 /**
  * Replaces the connection's `createMessage` with nsqjs 0.13's own, less its per-message debug lines
  * (their template strings decode the id twice and build two strings per message even when DEBUG is
- * off), and attaches the connection's record to each message under our symbol (cheaper than a WeakMap
+ * off) and its per-message timer (`BridgeMessage`), and attaches the connection's record to each message under our symbol (cheaper than a WeakMap
  * entry or a second 'message' listener). The same Message, listeners and connection events: RESPOND
  * writes the command and emits FINISHED/REQUEUED (nsqjs's RDY accounting), BACKOFF is passed on.
  */
-const NsqjsMessageClass = nsq.Message as unknown as new (
+/**
+ * nsqjs's Message without its per-message timer: its constructor arms a setTimeout per message (re-armed
+ * until the answer) only to set a `timedOut` flag that nothing reads. The engine's TouchManager keeps
+ * the deadlines, with one timer for all messages.
+ */
+class BridgeMessage extends (nsq.Message as unknown as new (
   raw: Buffer,
   requeueDelay: number,
   msgTimeout: number,
   maxMsgTimeout: number,
-) => NsqjsMessage & import('node:events').EventEmitter;
+) => NsqjsMessage & import('node:events').EventEmitter) {
+  trackTimeout(): void {}
+}
 
 export function installMessageFactory(conn: NsqjsConnection, record: ConnectionRecord): void {
   const names = conn.constructor as unknown as { FINISHED: string; REQUEUED: string; BACKOFF: string };
+  // One listener of each kind per connection, shared by its messages (nsqjs makes two closures per message).
+  const onRespond = (responseType: number, wireData: Buffer) => {
+    conn.write(wireData);
+    if (responseType === FINISH) conn.emit(names.FINISHED);
+    else if (responseType === REQUEUE) conn.emit(names.REQUEUED);
+  };
+  const onBackoff = () => conn.emit(names.BACKOFF);
   conn.createMessage = function createMessage(payload: Buffer): NsqjsMessage {
-    const msg = new NsqjsMessageClass(payload, conn.config.requeueDelay, conn.msgTimeout, conn.maxMsgTimeout);
+    const msg = new BridgeMessage(payload, conn.config.requeueDelay, conn.msgTimeout, conn.maxMsgTimeout);
     msg[CONNECTION] = record;
-    msg.on('respond', (responseType: number, wireData: Buffer) => {
-      conn.write(wireData);
-      if (responseType === FINISH) conn.emit(names.FINISHED);
-      else if (responseType === REQUEUE) conn.emit(names.REQUEUED);
-    });
-    msg.on('backoff', () => conn.emit(names.BACKOFF));
+    msg.on('respond', onRespond);
+    msg.on('backoff', onBackoff);
     return msg;
   };
 }

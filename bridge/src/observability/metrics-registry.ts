@@ -151,6 +151,18 @@ export class Counter<L extends string = never> extends Metric<L> {
     if (!(by >= 0)) throw new RangeError(`counter ${this.options.name} can only increase (got ${by})`);
     this.series(labels).value += by;
   }
+
+  /** The series of `labels`, for a caller that counts often under the same labels (no lookup per count). */
+  bind(labels: Labels<L>): { inc(by?: number): void } {
+    const series = this.series(labels);
+    const name = this.options.name;
+    return {
+      inc(by = 1) {
+        if (!(by >= 0)) throw new RangeError(`counter ${name} can only increase (got ${by})`);
+        series.value += by;
+      },
+    };
+  }
 }
 
 export class Gauge<L extends string = never> extends Metric<L> {
@@ -187,8 +199,21 @@ export class Histogram<L extends string = never> extends Metric<L> {
 
   observe(labels: Labels<L>, value: number): void {
     if (Number.isNaN(value)) return;
-    const s = this.series(labels);
-    // A plain loop: observe runs once per message, and a findIndex callback would allocate each time.
+    this.#record(this.series(labels), value);
+  }
+
+  /** The series of `labels`, for a caller that observes often under the same labels. */
+  bind(labels: Labels<L>): { observe(value: number): void } {
+    const series = this.series(labels);
+    return {
+      observe: (value: number) => {
+        if (!Number.isNaN(value)) this.#record(series, value);
+      },
+    };
+  }
+
+  #record(s: Series, value: number): void {
+    // A plain loop: this runs once per message, and a findIndex callback would allocate each time.
     const buckets = this.buckets;
     let i = 0;
     while (i < buckets.length && value > (buckets[i] as number)) i++;

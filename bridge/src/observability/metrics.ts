@@ -227,6 +227,22 @@ export function attachMetrics(
     }
     return s;
   };
+  // The per-message metrics of each subscription, bound once (no label lookup per message).
+  const perMessage = new Map<string, ReturnType<typeof bindPerMessage>>();
+  const bindPerMessage = (subscription: string) => ({
+    received: m.received.bind({ subscription }),
+    receivedBytes: m.receivedBytes.bind({ subscription }),
+    finished: m.finished.bind({ subscription }),
+    latency: m.latency.bind({ subscription }),
+  });
+  const of = (subscription: string) => {
+    let bound = perMessage.get(subscription);
+    if (!bound) {
+      bound = bindPerMessage(subscription);
+      perMessage.set(subscription, bound);
+    }
+    return bound;
+  };
   let attached = true;
   const subscriptions = sources.subscriptions;
   if (subscriptions)
@@ -242,8 +258,9 @@ export function attachMetrics(
   };
 
   on('message_received', ({ subscription, bytes }) => {
-    m.received.inc({ subscription });
-    m.receivedBytes.inc({ subscription }, bytes);
+    const bound = of(subscription);
+    bound.received.inc();
+    bound.receivedBytes.inc(bytes);
   });
   on('batch_started', ({ subscription, size, bytes }) => {
     m.batchSize.observe({ subscription }, size);
@@ -264,8 +281,9 @@ export function attachMetrics(
     m.concurrencyMax.set({ subscription }, max);
   });
   on('message_finished', ({ subscription, latencyMs }) => {
-    m.finished.inc({ subscription });
-    m.latency.observe({ subscription }, latencyMs / 1_000);
+    const bound = of(subscription);
+    bound.finished.inc();
+    bound.latency.observe(latencyMs / 1_000);
   });
   on('message_requeued', ({ subscription, reason }) =>
     m.requeued.inc({ subscription, reason: requeueReasonLabel(reason) }),

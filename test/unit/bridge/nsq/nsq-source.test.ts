@@ -120,10 +120,15 @@ describe('installMessageFactory', () => {
     expect(runs[1]?.events).toEqual(['backoff', 'finished', 'requeued']);
   });
 
-  it('tags each message with its connection’s record', () => {
+  it('tags each message with its connection’s record, and arms no timer for it', () => {
     const c = connection(true);
     const msg = c.conn.createMessage(frame(1n, 1, 'dddddddddddddddd', ''));
     expect(connectionOf(msg)).toBe(c.record);
+    // No timer per message (nsqjs's own arms one that only sets a flag nothing reads).
+    expect((msg as unknown as { trackTimeoutId: unknown }).trackTimeoutId).toBeNull();
+    const own = connection(false).conn.createMessage(frame(1n, 1, 'ffffffffffffffff', ''));
+    expect((own as unknown as { trackTimeoutId: unknown }).trackTimeoutId).not.toBeNull();
+    own.respond(nsq.Message.FINISH, finCommand(frame(1n, 1, 'ffffffffffffffff', '')));
     expect(connectionOf(message(frame(1n, 1, 'eeeeeeeeeeeeeeee', '')) as never).address).toBe('unknown');
   });
 });
