@@ -28,6 +28,7 @@ import {
   bridgeNodeArgs,
   bridgeOutputBufferTimeoutMs,
   bridgeSystem,
+  forwarderSystem,
   nsqjsSystem,
   nsqToHttpSystem,
   type SystemSpec,
@@ -66,6 +67,13 @@ function describe(s: SystemSpec, bundled: boolean): SystemInfo {
         label: s.label,
         kind: 'nsq_to_http',
         settings: `nsq_to_http v1.3.0 \`-n ${s.handlers} --max-in-flight ${s.maxInFlight} --status-every 0\`, POST to the HTTP endpoint (best of the tuning below)`,
+      };
+    case 'forwarder':
+      return {
+        id: s.id,
+        label: s.label,
+        kind: 'forwarder',
+        settings: `\`bench/consumers/forwarder.ts\` (BENCH_FORWARD_AS=${s.forwardAs}): nsqjs Reader, maxInFlight ${s.maxInFlight}; ${s.batch} messages (or what came in 20 ms) in one keep-alive POST to the HTTP endpoint, up to ${s.concurrency} at once, FIN on 2xx; ${s.forwardAs === 'raw' ? 'the bare bodies concatenated: the floor for any forwarder' : 'a JSON event of base64 bodies and its SHA-256 (sent as x-amz-content-sha256): the floor for anything that calls the Lambda Invoke API'}. No SDK, results, attempts, touch or metrics`,
       };
     case 'nsqjs':
       return {
@@ -279,6 +287,8 @@ async function main(): Promise<void> {
       ...(['b1', 'b10', 'b100', 'auto'] as const).map((b) => bridgeSystem(b, 'local-lambda')),
       ...(['b1', 'b10', 'b100', 'auto'] as const).map((b) => bridgeSystem(b, 'responder')),
       nsqToHttp,
+      forwarderSystem('raw'),
+      forwarderSystem('lambda'),
       nsqjsSystem(),
     ].filter((s) => wanted(options, s));
     register(...systems);

@@ -5,7 +5,7 @@
  */
 import type { ChartInput } from './chart.ts';
 import type { ThroughputResult } from './measure.ts';
-import { type BenchRun, evaluateTargets, latencySummary, summarize } from './results.ts';
+import { type BenchRun, evaluateTargets, LAMBDA_FLOOR_ID, latencySummary, summarize } from './results.ts';
 import { formatNumber, formatSpread } from './stats.ts';
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -96,6 +96,58 @@ function throughputTable(run: BenchRun, workloadId: string): string {
   );
 }
 
+/**
+ * The floors next to the bridge: what moving the bytes alone, and what the Lambda Invoke API alone,
+ * reach on this machine, as shares of the two yardsticks of the targets.
+ */
+function floorsSection(run: BenchRun): string[] {
+  const floors = run.systems.filter((s) => s.kind === 'forwarder');
+  if (floors.length === 0) return [];
+  const rate = (id: string | undefined, workloadId: string) =>
+    id === undefined ? undefined : summarize(run.throughput, id, workloadId).msgsPerSec?.median;
+  const nsqToHttpId = run.systems.find((s) => s.kind === 'nsq_to_http')?.id;
+  const shown = [
+    ...floors,
+    ...run.systems.filter((s) => s.id === 'bridge-b100-responder' || s.id === 'bridge-b100-local-lambda'),
+  ];
+  const out = [
+    '### Floors: what any forwarder, and anything calling Lambda, can reach here',
+    '',
+    '`bench/consumers/forwarder.ts` does the least a bridge must do and nothing else: an nsqjs reader, 100',
+    'messages per keep-alive POST to the same endpoint as nsq_to_http, up to 8 at once, FIN on 2xx. "raw"',
+    'sends the bodies as they are; "Lambda" sends only what the Invoke API cannot do without: a JSON',
+    'event with the bodies in base64 and the SHA-256 of it that SigV4 signs. No SDK, results, attempts,',
+    'touch, dead letters or metrics. No bridge can beat these; a target the Lambda floor misses is',
+    '**out of reach** above.',
+    '',
+  ];
+  for (const w of run.workloads) {
+    const nsqjs = rate('nsqjs', w.id);
+    const nsqToHttp = rate(nsqToHttpId, w.id);
+    const floor = rate(LAMBDA_FLOOR_ID, w.id);
+    const rows = shown.flatMap((s) => {
+      const r = rate(s.id, w.id);
+      if (r === undefined) return [];
+      return [
+        [
+          s.label,
+          formatNumber(r),
+          nsqjs === undefined ? '–' : `${((r / nsqjs) * 100).toFixed(0)} %`,
+          nsqToHttp === undefined ? '–' : `${(r / nsqToHttp).toFixed(2)}×`,
+          floor === undefined ? '–' : `${((r / floor) * 100).toFixed(0)} %`,
+        ],
+      ];
+    });
+    out.push(
+      `${w.label}:`,
+      '',
+      table(['system', 'msgs/s (median)', 'of bare nsqjs', 'of nsq_to_http', 'of the Lambda floor'], rows),
+      '',
+    );
+  }
+  return out;
+}
+
 function trialRow(r: ThroughputResult): string[] {
   return [
     r.messages.toLocaleString('en-US'),
@@ -183,6 +235,8 @@ export function renderReport(run: BenchRun, chartPath: string): string {
       '',
     );
   }
+
+  out.push(...floorsSection(run));
 
   out.push('## Latency at low load (publish → FIN)', '');
   if (run.latency.length === 0) out.push('Not run.', '');

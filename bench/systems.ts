@@ -36,6 +36,17 @@ export type SystemSpec =
       readonly maxInFlight: number;
     }
   | {
+      /** The floor: bench/consumers/forwarder.ts (bare bodies, one POST per batch, no Lambda API). */
+      readonly kind: 'forwarder';
+      /** `raw`: bare bodies; `lambda`: a base64 JSON event and its SHA-256 (what SigV4 needs). */
+      readonly forwardAs: 'raw' | 'lambda';
+      readonly id: string;
+      readonly label: string;
+      readonly batch: number;
+      readonly concurrency: number;
+      readonly maxInFlight: number;
+    }
+  | {
       readonly kind: 'nsqjs';
       readonly id: string;
       readonly label: string;
@@ -48,7 +59,7 @@ export type BridgeSystem = Extract<SystemSpec, { kind: 'bridge' }>;
 
 export function targetOf(system: SystemSpec): TargetKind | undefined {
   if (system.kind === 'bridge') return system.target;
-  if (system.kind === 'nsq_to_http') return 'http-sink';
+  if (system.kind === 'nsq_to_http' || system.kind === 'forwarder') return 'http-sink';
   return undefined;
 }
 
@@ -91,6 +102,23 @@ export function nsqToHttpSystem(handlers: number, maxInFlight: number): SystemSp
     label: `nsq_to_http -n ${handlers} --max-in-flight ${maxInFlight}`,
     handlers,
     maxInFlight,
+  };
+}
+
+/** A floor forwarder, with the bridge's batch-100 settings. */
+export function forwarderSystem(forwardAs: 'raw' | 'lambda'): SystemSpec {
+  const b = BRIDGE_BATCHINGS.b100 as BridgeBatching;
+  return {
+    kind: 'forwarder',
+    forwardAs,
+    id: forwardAs === 'raw' ? 'forwarder-raw-b100' : 'forwarder-lambda-b100',
+    label:
+      forwardAs === 'raw'
+        ? 'floor: raw bodies, one POST per 100'
+        : 'floor: base64 JSON + SHA-256, one POST per 100',
+    batch: b.maxMessages,
+    concurrency: b.maxConcurrentInvocations,
+    maxInFlight: b.maxInFlight,
   };
 }
 
@@ -198,6 +226,24 @@ export function startConsumer(system: SystemSpec, ctx: ConsumerContext): Managed
           BENCH_MAX_IN_FLIGHT: String(system.maxInFlight),
           BENCH_OUTPUT_BUFFER_TIMEOUT_MS:
             system.outputBufferTimeoutMs === undefined ? '' : String(system.outputBufferTimeoutMs),
+        }),
+      });
+    case 'forwarder':
+      if (!ctx.endpoint) throw new Error('the forwarder needs an HTTP endpoint');
+      return startProcess({
+        name: 'forwarder',
+        command: process.execPath,
+        args: nodeTsArgs('bench/consumers/forwarder.ts'),
+        cwd: projectRoot,
+        env: childEnv({
+          BENCH_NSQD: ctx.nsqdTcpAddress,
+          BENCH_TOPIC: ctx.topic,
+          BENCH_CHANNEL: channel,
+          BENCH_ENDPOINT: ctx.endpoint,
+          BENCH_BATCH: String(system.batch),
+          BENCH_CONCURRENCY: String(system.concurrency),
+          BENCH_MAX_IN_FLIGHT: String(system.maxInFlight),
+          BENCH_FORWARD_AS: system.forwardAs,
         }),
       });
     case 'nsq_to_http': {

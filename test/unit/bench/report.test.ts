@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cpuChart, cpuChartPath, renderReport, throughputChart } from '../../../bench/report.ts';
-import { sampleRun } from './fixtures.ts';
+import { sampleRun, trial } from './fixtures.ts';
 
 describe('renderReport', () => {
   const md = renderReport(sampleRun(), 'benchmarks/throughput.svg');
@@ -15,6 +15,23 @@ describe('renderReport', () => {
     expect(md).toContain('### 200 B: 10,000 messages');
     expect(md).toContain('| bridge batch 100 → responder | 25,000 (24,000–26,000) |');
     expect(md).toContain('### 10 KiB: 1,000 messages');
+  });
+
+  it('puts the floors next to the bridge, as shares of each yardstick', () => {
+    expect(md).not.toContain('### Floors');
+    const withFloor = renderReport(
+      sampleRun({
+        systems: [
+          ...sampleRun().systems,
+          { id: 'forwarder-lambda-b100', label: 'floor: Lambda', kind: 'forwarder', settings: 's' },
+        ],
+        throughput: [...sampleRun().throughput, trial('forwarder-lambda-b100', 30_000)],
+      }),
+      'c.svg',
+    );
+    expect(withFloor).toContain('### Floors');
+    expect(withFloor).toContain('| floor: Lambda | 30,000 | 75 % | 6.67× | 100 % |');
+    expect(withFloor).toContain('| bridge batch 100 → responder | 25,000 | 63 % | 5.56× | 83 % |');
   });
 
   it('reports the low-load latency, the throttled run and the 10,000 in flight run', () => {

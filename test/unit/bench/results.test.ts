@@ -25,6 +25,33 @@ describe('evaluateTargets', () => {
     expect(v['batch 100 (local Lambda) ≥ 60 % of the bare nsqjs reader']?.verdict).toBe('not met');
   });
 
+  it('calls a miss out of reach when the Lambda floor misses the same target', () => {
+    const floors = (floorRate: number) =>
+      verdicts(
+        sampleRun({
+          systems: [
+            ...sampleRun().systems,
+            { id: 'forwarder-lambda-b100', label: 'floor: Lambda', kind: 'forwarder', settings: 's' },
+          ],
+          throughput: [...sampleRun().throughput, trial('forwarder-lambda-b100', floorRate)],
+        }),
+      );
+    // The local Lambda row (13,000 msgs/s) misses 5× (22,500) and 60 % (24,000).
+    const low = floors(20_000);
+    expect(low['batch 100 (local Lambda) ≥ 5× nsq_to_http msgs/s']?.verdict).toBe('out of reach');
+    expect(low['batch 100 (local Lambda) ≥ 5× nsq_to_http msgs/s']?.measured).toMatch(
+      /the Lambda floor itself makes only 4\.44×$/,
+    );
+    expect(low['batch 100 (local Lambda) ≥ 60 % of the bare nsqjs reader']?.verdict).toBe('out of reach');
+    // A met row stays met whatever the floor did.
+    expect(low['batch 100 (bare responder) ≥ 5× nsq_to_http msgs/s']?.verdict).toBe('met');
+    const high = floors(30_000);
+    expect(high['batch 100 (local Lambda) ≥ 5× nsq_to_http msgs/s']?.verdict).toBe('not met');
+    expect(high['batch 100 (local Lambda) ≥ 5× nsq_to_http msgs/s']?.measured).toMatch(
+      /the Lambda floor makes 6\.67×$/,
+    );
+  });
+
   it('judges invocations per 1,000, RSS with 10,000 in flight, low-load p99 and the throttled run', () => {
     const v = verdicts();
     expect(v['invocations per 1,000 messages at batch 100 ≤ 11']?.verdict).toBe('not met');

@@ -9,6 +9,7 @@ import {
   bridgeNodeArgs,
   bridgeOutputBufferTimeoutMs,
   bridgeSystem,
+  forwarderSystem,
   targetOf,
 } from '../../../bench/systems.ts';
 
@@ -66,6 +67,22 @@ describe('systems', () => {
     expect(s.label).toBe('bridge batch 100 → local Lambda');
     expect(targetOf(s)).toBe('local-lambda');
     expect(() => bridgeSystem('b7', 'responder')).toThrow(/unknown bridge batching/);
+  });
+
+  it('runs the floors with the bridge’s batch-100 settings against the HTTP endpoint', () => {
+    const b100 = BRIDGE_BATCHINGS.b100;
+    for (const as of ['raw', 'lambda'] as const) {
+      const s = forwarderSystem(as);
+      expect(s).toMatchObject({
+        kind: 'forwarder',
+        forwardAs: as,
+        id: `forwarder-${as}-b100`,
+        batch: b100?.maxMessages,
+        concurrency: b100?.maxConcurrentInvocations,
+        maxInFlight: b100?.maxInFlight,
+      });
+      expect(targetOf(s)).toBe('http-sink');
+    }
   });
 });
 
