@@ -146,13 +146,6 @@ function cork(connection: ConnectionRecord): void {
 }
 
 /**
- * Replaces the connection's `createMessage` with nsqjs 0.13's own, less its per-message debug lines
- * (their template strings decode the id twice and build two strings per message even when DEBUG is
- * off) and its per-message timer (`BridgeMessage`), and attaches the connection's record to each message under our symbol (cheaper than a WeakMap
- * entry or a second 'message' listener). The same Message, listeners and connection events: RESPOND
- * writes the command and emits FINISHED/REQUEUED (nsqjs's RDY accounting), BACKOFF is passed on.
- */
-/**
  * nsqjs's Message without its per-message timer: its constructor arms a setTimeout per message (re-armed
  * until the answer) only to set a `timedOut` flag that nothing reads. The engine's TouchManager keeps
  * the deadlines, with one timer for all messages.
@@ -166,6 +159,14 @@ class BridgeMessage extends (nsq.Message as unknown as new (
   trackTimeout(): void {}
 }
 
+/**
+ * Replaces the connection's `createMessage` with nsqjs 0.13's own, less its per-message debug lines
+ * (their template strings decode the id twice and build two strings per message even when DEBUG is
+ * off) and its per-message timer (`BridgeMessage`). Each message carries the connection's record
+ * under our symbol (cheaper than a WeakMap entry or a second 'message' listener). The same listeners
+ * and connection events as nsqjs: RESPOND writes the command and emits FINISHED/REQUEUED (nsqjs's RDY
+ * accounting), BACKOFF is passed on.
+ */
 export function installMessageFactory(conn: NsqjsConnection, record: ConnectionRecord): void {
   const names = conn.constructor as unknown as { FINISHED: string; REQUEUED: string; BACKOFF: string };
   // One listener of each kind per connection, shared by its messages (nsqjs makes two closures per message).
@@ -184,7 +185,10 @@ export function installMessageFactory(conn: NsqjsConnection, record: ConnectionR
   };
 }
 
-/** A delivery over nsqjs: answers go to the connection that delivered it, never with nsqjs backoff. Exported for tests. */
+/**
+ * A delivery over nsqjs: answers go to the connection that delivered it, never with nsqjs backoff.
+ * Exported for tests.
+ */
 export class NsqDelivery implements DeliveryHandle {
   readonly id: string;
   readonly attempts: number;
