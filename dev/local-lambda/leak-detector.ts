@@ -2,9 +2,11 @@
  * Warns when a worker's RSS keeps growing across invocations: the long-lived-global leak that a warm
  * Lambda execution environment hides until it runs out of memory in production.
  *
- * Rule: over the last `windowSize` samples, no step shrank by more than `toleranceBytes` (GC noise) and the
- * total growth is at least `minGrowthBytes`. After a warning the window restarts, so a steady leak warns
- * again every `windowSize` invocations rather than on every one.
+ * Rule: over the last `windowSize` samples, no step shrank by more than `toleranceBytes` (GC noise), the
+ * total growth is at least `minGrowthBytes`, and the later half of the window still grew by a quarter of
+ * that: a leak keeps growing, while a heap that grows to its working size on the first large events and
+ * then stays flat is warm-up. After a warning the window restarts, so a steady leak warns again every
+ * `windowSize` invocations rather than on every one.
  */
 export interface LeakDetectorOptions {
   /** @default 10 */
@@ -45,6 +47,8 @@ export class LeakDetector {
     }
     const growthBytes = (samples.at(-1) ?? 0) - (samples[0] ?? 0);
     if (growthBytes < this.minGrowthBytes) return undefined;
+    const laterHalfBytes = (samples.at(-1) ?? 0) - (samples[Math.floor((samples.length - 1) / 2)] ?? 0);
+    if (laterHalfBytes < this.minGrowthBytes / 4) return undefined;
     this.#samples = [];
     return { samples, growthBytes };
   }

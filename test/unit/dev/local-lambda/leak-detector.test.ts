@@ -23,6 +23,17 @@ describe('LeakDetector', () => {
     for (const v of [50, 51, 52, 53, 54, 55]) expect(detector.add(v * mib)).toBeUndefined();
   });
 
+  it('does not warn for a step up that then stays flat (a heap growing to its working size)', () => {
+    // Seen with events of 6 MB: 12 MiB in the first invocations, then flat.
+    const detector = new LeakDetector();
+    for (const v of [93.4, 101.6, 105.2, 105.3, 105.3, 105.4, 105.3, 105.5, 105.5, 105.4, 105.5])
+      expect(detector.add(v * mib)).toBeUndefined();
+    // The same total growth spread over the whole window is a leak.
+    const leaking = new LeakDetector();
+    const warnings = [93, 94.5, 95.5, 97, 98, 99.5, 100.5, 102, 103, 104.5].map((v) => leaking.add(v * mib));
+    expect(warnings.at(-1)?.growthBytes).toBe(11.5 * mib);
+  });
+
   it('does not warn when memory is released within the window (GC), beyond the tolerance', () => {
     const detector = new LeakDetector({ windowSize: 4, minGrowthBytes: 4 * mib, toleranceBytes: 512 * 1024 });
     for (const v of [50, 55, 52, 60]) expect(detector.add(v * mib)).toBeUndefined();
