@@ -15,13 +15,18 @@ import type { FrameMapper } from './cpu-profile.ts';
 export const bridgeBundleDir = join(projectRoot, '.cache', 'bench', 'bridge');
 const dockerfilePath = join(projectRoot, 'bridge', 'Dockerfile');
 
+/** The Dockerfile with its `\`-continued lines joined into one line each. */
+function joinContinuations(dockerfile: string): string {
+  return dockerfile.replace(/\\\r?\n/g, ' ');
+}
+
 /**
  * The `RUN npx esbuild …` command of the Dockerfile's build stage (continuation lines joined), writing
  * to `outDir` instead: its `--outdir` becomes `outDir`, or its `--outfile` keeps its file name inside
  * `outDir`. Undefined when there is no such command or it names neither.
  */
 export function dockerfileEsbuildCommand(dockerfile: string, outDir: string): string | undefined {
-  const joined = dockerfile.replace(/\\\r?\n/g, ' ');
+  const joined = joinContinuations(dockerfile);
   const line = joined.split(/\r?\n/).find((l) => /^\s*RUN\s+npx\s+esbuild\s/.test(l));
   if (!line || !/--out(?:dir|file)=\S+/.test(line)) return undefined;
   return line
@@ -37,7 +42,7 @@ export function dockerfileEsbuildCommand(dockerfile: string, outDir: string): st
  * NODE_OPTIONS included; later instructions win.
  */
 export function dockerfileEnv(dockerfile: string): Record<string, string> {
-  const joined = dockerfile.replace(/\\\r?\n/g, ' ');
+  const joined = joinContinuations(dockerfile);
   const env: Record<string, string> = {};
   for (const line of joined.split(/\r?\n/)) {
     const m = /^\s*ENV\s+(.*)$/.exec(line);
@@ -69,7 +74,7 @@ export function imageEnv(): Record<string, string> {
  * `--heap-growing-percent` are refused in NODE_OPTIONS, so they sit there); [] when there are none.
  */
 export function dockerfileCmdNodeFlags(dockerfile: string): string[] {
-  const joined = dockerfile.replace(/\\\r?\n/g, ' ');
+  const joined = joinContinuations(dockerfile);
   const cmd = joined
     .split(/\r?\n/)
     .filter((l) => /^\s*CMD\s+\[/.test(l))

@@ -5,7 +5,14 @@
  */
 import type { ChartInput } from './chart.ts';
 import type { ThroughputResult } from './measure.ts';
-import { type BenchRun, evaluateTargets, LAMBDA_FLOOR_ID, latencySummary, summarize } from './results.ts';
+import {
+  type BenchRun,
+  evaluateTargets,
+  LAMBDA_FLOOR_ID,
+  latencySummary,
+  medianRate,
+  summarize,
+} from './results.ts';
 import { formatNumber, formatSpread } from './stats.ts';
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -103,8 +110,7 @@ function throughputTable(run: BenchRun, workloadId: string): string {
 function floorsSection(run: BenchRun): string[] {
   const floors = run.systems.filter((s) => s.kind === 'forwarder');
   if (floors.length === 0) return [];
-  const rate = (id: string | undefined, workloadId: string) =>
-    id === undefined ? undefined : summarize(run.throughput, id, workloadId).msgsPerSec?.median;
+  const rate = (id: string | undefined, workloadId: string) => medianRate(run, id, workloadId);
   const nsqToHttpId = run.systems.find((s) => s.kind === 'nsq_to_http')?.id;
   const shown = [
     ...floors,

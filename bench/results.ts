@@ -122,13 +122,17 @@ function median(s: Spread | undefined): number | undefined {
  * The issue's targets, judged on the medians of this run. Each bridge-vs-peer ratio is judged for
  * both Invoke targets (the local Lambda and the bare responder) on the 200 B workload.
  */
+/** The median msgs/s of system `id` on a workload; undefined when it was not measured. */
+export function medianRate(run: BenchRun, id: string | undefined, workloadId: string): number | undefined {
+  return id === undefined ? undefined : median(summarize(run.throughput, id, workloadId).msgsPerSec);
+}
+
 export function evaluateTargets(run: BenchRun): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const small = run.workloads[0]?.id ?? 'small';
   // The ratios on the first workload (200 B) first, the others after.
   for (const workload of run.workloads) {
-    const rate = (id: string | undefined) =>
-      id === undefined ? undefined : median(summarize(run.throughput, id, workload.id).msgsPerSec);
+    const rate = (id: string | undefined) => medianRate(run, id, workload.id);
     const nsqToHttp = rate(run.systems.find((s) => s.kind === 'nsq_to_http')?.id);
     const nsqjs = rate(run.systems.find((s) => s.id === 'nsqjs')?.id);
     const floor = rate(LAMBDA_FLOOR_ID);

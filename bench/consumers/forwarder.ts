@@ -15,15 +15,9 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { type Message, Reader } from 'nsqjs';
+import { requiredEnv } from './required-env.ts';
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    console.error(`forwarder: set ${name}`);
-    process.exit(2);
-  }
-  return value;
-}
+const required = (name: string) => requiredEnv('forwarder', name);
 
 const BATCH = Number(process.env.BENCH_BATCH ?? 100);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);

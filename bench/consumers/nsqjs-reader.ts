@@ -4,15 +4,9 @@
  *   BENCH_NSQD=127.0.0.1:4150 BENCH_TOPIC=t BENCH_CHANNEL=c BENCH_MAX_IN_FLIGHT=2500 node --import tsx bench/consumers/nsqjs-reader.ts
  */
 import { Reader } from 'nsqjs';
+import { requiredEnv } from './required-env.ts';
 
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) {
-    console.error(`nsqjs-reader: set ${name}`);
-    process.exit(2);
-  }
-  return value;
-}
+const required = (name: string) => requiredEnv('nsqjs-reader', name);
 
 const reader = new Reader(required('BENCH_TOPIC'), required('BENCH_CHANNEL'), {
   nsqdTCPAddresses: [required('BENCH_NSQD')],

@@ -96,10 +96,9 @@ export class SubscriptionRunner {
   #draining = false;
   #toggleStopped = false;
   #invokingCount = 0;
-  #receivedCount = 0;
   #answeredCount = 0;
-  /** Redeliveries settled by their twin's answer (no answer event of their own). */
-  #absorbedCount = 0;
+  /** Deliveries received and not yet answered or absorbed by a twin's answer. */
+  #inFlight = 0;
 
   constructor(
     readonly config: BridgeSubscription,
@@ -129,7 +128,7 @@ export class SubscriptionRunner {
       invoking: this.#invokingCount,
       concurrencyLimit: this.limiter.limit,
       activeInvocations: this.limiter.active,
-      inFlight: this.#receivedCount - this.#answeredCount - this.#absorbedCount,
+      inFlight: this.#inFlight,
     };
   }
 
@@ -178,7 +177,7 @@ export class SubscriptionRunner {
         this.deps.clock.now(),
         this.#entryTail(handle.nsqdAddress),
       );
-      this.#receivedCount++;
+      this.#inFlight++;
       this.deps.events.emit('message_received', {
         subscription: this.name,
         id: handle.id,
@@ -794,8 +793,7 @@ export class SubscriptionRunner {
       this.#forming = undefined;
       this.#unqueued(q);
       if (!q.absorb(answer)) continue;
-      this.deps.touch.untrack(q);
-      this.#absorbedCount++;
+      this.#release(q);
       this.deps.events.emit('message_redelivery_absorbed', {
         subscription: this.name,
         id: q.id,
@@ -811,9 +809,15 @@ export class SubscriptionRunner {
     this.#settled(m);
   }
 
-  /** `m` needs nothing more: no TOUCH, and it counts as answered. */
-  #settled(m: TrackedMessage): void {
+  /** `m` needs nothing more: no TOUCH, and it is no longer in flight. */
+  #release(m: TrackedMessage): void {
     this.deps.touch.untrack(m);
+    this.#inFlight--;
+  }
+
+  /** `m` was answered (an answer event follows): released, and counted as answered. */
+  #settled(m: TrackedMessage): void {
+    this.#release(m);
     this.#answeredCount++;
   }
 

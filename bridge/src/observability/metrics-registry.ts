@@ -148,20 +148,18 @@ export class Counter<L extends string = never> extends Metric<L> {
     return { labels, value: 0 };
   }
   inc(labels: Labels<L>, by = 1): void {
-    if (!(by >= 0)) throw new RangeError(`counter ${this.options.name} can only increase (got ${by})`);
-    this.series(labels).value += by;
+    this.#add(this.series(labels), by);
   }
 
   /** The series of `labels`, for a caller that counts often under the same labels (no lookup per count). */
   bind(labels: Labels<L>): { inc(by?: number): void } {
     const series = this.series(labels);
-    const name = this.options.name;
-    return {
-      inc(by = 1) {
-        if (!(by >= 0)) throw new RangeError(`counter ${name} can only increase (got ${by})`);
-        series.value += by;
-      },
-    };
+    return { inc: (by = 1) => this.#add(series, by) };
+  }
+
+  #add(series: Series, by: number): void {
+    if (!(by >= 0)) throw new RangeError(`counter ${this.options.name} can only increase (got ${by})`);
+    series.value += by;
   }
 }
 
