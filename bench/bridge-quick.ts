@@ -3,7 +3,7 @@
  * a real nsqd with a pre-published backlog, the real Lambda invoker against the Invoke responder (which
  * answers at once), and the bridge in-process. The full benchmark is bench/main.ts.
  *
- *   node dev/node.mjs tsx bench/bridge-quick.ts [messages=20000]
+ *   node dev/node.mjs node --import tsx bench/bridge-quick.ts [messages=20000]
  */
 import { createBridge } from '#bridge/bridge';
 import { BridgeEventEmitter } from '#bridge/events';

@@ -10,6 +10,12 @@
  * Ctrl-C drains the bridge and stops everything it started; a second Ctrl-C exits at once (still killing
  * every child). Exit codes: 0 after a clean stop, 1 when start-up fails (every problem listed), 130 on a
  * second Ctrl-C.
+ *
+ * package.json runs it as `node --import tsx dev/up.ts` (as test/e2e/up.test.ts does), not through the tsx
+ * CLI: that wrapper relays a Ctrl-C and SIGKILLs its child when the child has not acknowledged the signal
+ * within 30 ms twice, and one Ctrl-C reaches it more than once (the terminal, npm, dev/node.mjs). A
+ * killed dev/up.ts cannot stop nsqd, redis-server and MinIO (their own process groups): they were left
+ * running once on a fresh clone.
  */
 import { Command } from 'commander';
 import { stopAllProcesses } from './services/process.ts';
