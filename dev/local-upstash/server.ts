@@ -4,18 +4,22 @@
  * Speaks what @upstash/redis and @upstash/ratelimit send: `POST /` (one command), `POST /pipeline`,
  * `POST /multi-exec` (atomic), Bearer auth (401 otherwise), `Upstash-Encoding: base64` replies,
  * `{result}` / `{error}` envelopes (400 for Redis errors, 401, 404, 405, 413, 500 when Redis is
- * unreachable), RESP2-style replies (HGETALL flattened), and the `allow-key-locking` script-flag
- * rewrite with EVALSHA translation. Binds 127.0.0.1 only. Binary-safe towards Redis (buffer replies).
+ * unreachable), and the `allow-key-locking` script-flag rewrite with EVALSHA translation. Binds
+ * 127.0.0.1 only. Binary-safe towards Redis.
  *
- * Not implemented: path-style commands (`/get/key`), `/monitor`, pub/sub and blocking commands (they
- * would block the shared connection); those answer 400 / 404.
+ * Replies have Upstash's RESP2 shapes because redis-server itself answers in RESP2 (resp2.ts), not
+ * because replies are converted; test/integration/upstash/upstash-parity.test.ts holds every shape
+ * against Redis's RESP2 answers through the real client. Commands Upstash refuses get its error
+ * (command-policy.ts). Not implemented: path-style commands (`/get/key`), `/monitor`, `/subscribe`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { encodeReply, type UpstashValue } from './encoding.ts';
+import { upstashRefusal } from './command-policy.ts';
+import { connectResp2 } from './resp2.ts';
+import { type Command, CommandRunner } from './run-commands.ts';
 import { ScriptShaMap } from './scripts.ts';
 
 export const localUpstashOptionsSchema = z
@@ -57,41 +61,6 @@ export interface LocalUpstash {
   close(): Promise<void>;
 }
 
-/** Commands that would block or change the state of the one shared Redis connection. */
-const UNSUPPORTED_COMMANDS = new Set([
-  'SUBSCRIBE',
-  'PSUBSCRIBE',
-  'SSUBSCRIBE',
-  'UNSUBSCRIBE',
-  'PUNSUBSCRIBE',
-  'SUNSUBSCRIBE',
-  'MONITOR',
-  'SELECT',
-  'QUIT',
-  'RESET',
-  'MULTI',
-  'EXEC',
-  'DISCARD',
-  'WATCH',
-  'UNWATCH',
-  'BLPOP',
-  'BRPOP',
-  'BRPOPLPUSH',
-  'BLMOVE',
-  'BLMPOP',
-  'BZPOPMIN',
-  'BZPOPMAX',
-  'BZMPOP',
-  'WAIT',
-  'WAITAOF',
-  'CLIENT',
-  'SYNC',
-  'PSYNC',
-  'SHUTDOWN',
-  'HELLO',
-  'AUTH',
-]);
-
 class RequestError extends Error {
   constructor(
     readonly status: number,
@@ -100,8 +69,6 @@ class RequestError extends Error {
     super(message);
   }
 }
-
-type Command = [name: string, ...args: string[]];
 
 function parseCommand(value: unknown, where: string): Command {
   if (!Array.isArray(value) || value.length === 0) {
@@ -113,12 +80,9 @@ function parseCommand(value: unknown, where: string): Command {
     throw new RequestError(400, `ERR ${where}: argument ${i} is ${part === null ? 'null' : typeof part}`);
   });
   const name = (parts[0] ?? '').toUpperCase();
-  if (UNSUPPORTED_COMMANDS.has(name)) {
-    throw new RequestError(400, `ERR command ${name} is not supported by the local Upstash endpoint`);
-  }
-  if ((name === 'XREAD' || name === 'XREADGROUP') && parts.some((p) => p.toUpperCase() === 'BLOCK')) {
-    throw new RequestError(400, `ERR blocking ${name} is not supported by the local Upstash endpoint`);
-  }
+  // Connection, transaction and subscription control mean nothing over REST: the request is refused.
+  const refusal = upstashRefusal(parts);
+  if (refusal?.kind === 'not-in-rest') throw new RequestError(400, refusal.message);
   // Upper-case names also keep ioredis from applying its reply transformers (e.g. HGETALL → object).
   return [name, ...parts.slice(1)];
 }
@@ -128,27 +92,6 @@ function parseCommandList(value: unknown): Command[] {
     throw new RequestError(400, 'ERR the body must be a non-empty JSON array of commands');
   }
   return value.map((c, i) => parseCommand(c, `command ${i}`));
-}
-
-/** Applies the script-flag rewrite and the EVALSHA hash translation. */
-function adaptScripts(command: Command, shas: ScriptShaMap): Command {
-  const [name, ...args] = command;
-  const first = args[0];
-  if (first === undefined) return command;
-  if (name === 'EVAL' || name === 'EVAL_RO') {
-    return [name, shas.prepare(first).script, ...args.slice(1)];
-  }
-  if (name === 'EVALSHA' || name === 'EVALSHA_RO') return [name, shas.translate(first), ...args.slice(1)];
-  if (name === 'SCRIPT') {
-    const sub = first.toUpperCase();
-    if (sub === 'LOAD' && args[1] !== undefined) return [name, first, shas.prepare(args[1]).script];
-    if (sub === 'EXISTS') return [name, first, ...args.slice(1).map((s) => shas.translate(s))];
-  }
-  return command;
-}
-
-function isReplyError(err: unknown): err is Error {
-  return err instanceof Error && err.name === 'ReplyError';
 }
 
 function sameToken(given: string, expected: string): boolean {
@@ -178,8 +121,6 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
-type Envelope = { result: UpstashValue } | { error: string };
-
 export async function startLocalUpstash(options: LocalUpstashOptions): Promise<LocalUpstash> {
   const parsed = localUpstashOptionsSchema.safeParse(options);
   if (!parsed.success) {
@@ -187,41 +128,23 @@ export async function startLocalUpstash(options: LocalUpstashOptions): Promise<L
     throw new Error(`invalid local Upstash options:\n${problems.join('\n')}`);
   }
   const config = parsed.data;
-  const redisOptions: RedisOptions = {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: config.commandTimeoutMs,
-    connectTimeout: 5_000,
-    retryStrategy: (times) => Math.min(times * 100, 1_000),
-  };
-  const redis =
-    config.redisUrl !== undefined
-      ? new Redis(config.redisUrl, redisOptions)
-      : new Redis({ ...redisOptions, host: '127.0.0.1', port: config.redisPort as number });
-  // Connection errors surface per request as 500s; keep them from becoming unhandled 'error' events.
-  redis.on('error', () => {});
+  let redis: Redis;
   try {
-    await redis.connect();
+    redis = await connectResp2({
+      url: config.redisUrl,
+      port: config.redisPort,
+      commandTimeoutMs: config.commandTimeoutMs,
+    });
   } catch (err) {
-    redis.disconnect();
     throw new Error(
       `local Upstash endpoint: cannot connect to redis (${config.redisUrl ?? config.redisPort})`,
-      {
-        cause: err,
-      },
+      { cause: err },
     );
   }
   const shas = new ScriptShaMap();
   const requestCounts = new Map<string, number>();
 
-  const runOne = async (command: Command): Promise<unknown> => {
-    const [name, ...args] = adaptScripts(command, shas);
-    return redis.callBuffer(name, ...args);
-  };
-
-  const toEnvelope = (err: Error | null, reply: unknown, base64: boolean): Envelope =>
-    err ? { error: err.message } : { result: encodeReply(reply, base64) };
+  const runner = new CommandRunner(redis, shas);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -249,41 +172,17 @@ export async function startLocalUpstash(options: LocalUpstashOptions): Promise<L
       throw new RequestError(400, 'ERR the body is not valid JSON');
     }
     if (path === '/') {
-      const command = parseCommand(body, 'command');
-      try {
-        send(res, 200, { result: encodeReply(await runOne(command), base64) });
-      } catch (err) {
-        if (isReplyError(err)) send(res, 400, { error: err.message });
-        else throw err;
-      }
+      const { status, body: envelope } = await runner.one(parseCommand(body, 'command'), base64);
+      send(res, status, envelope);
       return;
     }
-    const commands = parseCommandList(body).map((c) => adaptScripts(c, shas));
-    const batch = path === '/pipeline' ? redis.pipeline() : redis.multi();
-    for (const [name, ...args] of commands) batch.callBuffer(name, ...args);
-    let results: [Error | null, unknown][] | null;
-    try {
-      results = await batch.exec();
-    } catch (err) {
-      // A discarded transaction (EXECABORT) fails as a whole.
-      if (isReplyError(err)) {
-        send(res, 400, { error: err.message });
-        return;
-      }
-      throw err;
-    }
-    if (results === null) {
-      send(res, 400, { error: 'ERR transaction discarded' });
+    const commands = parseCommandList(body);
+    if (path === '/pipeline') {
+      send(res, 200, await runner.pipeline(commands, base64));
       return;
     }
-    // Connection failures come back per command; they are the endpoint's failure, not Redis's answer.
-    const failure = results.find(([err]) => err !== null && !isReplyError(err))?.[0];
-    if (failure) throw failure;
-    send(
-      res,
-      200,
-      results.map(([err, reply]) => toEnvelope(err, reply, base64)),
-    );
+    const { status, body: answer } = await runner.multiExec(commands, base64);
+    send(res, status, answer);
   };
 
   const server = createServer((req, res) => {
