@@ -43,7 +43,10 @@ export async function connectResp2(target: Resp2Target): Promise<Redis> {
     await redis.connect();
   } catch (err) {
     redis.disconnect();
-    throw new Error(`cannot connect to redis over RESP2 (${target.url ?? target.port})`, { cause: err });
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`cannot connect to redis-server at ${target.url ?? target.port} over RESP2: ${reason}`, {
+      cause: err,
+    });
   }
   return redis;
 }
