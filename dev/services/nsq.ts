@@ -29,11 +29,7 @@ export class Nsqd {
   readonly #options: SpawnOptions;
   readonly #ownsDataDir: boolean;
 
-  private constructor(
-    process: ManagedProcess,
-    options: SpawnOptions,
-    ownsDataDir: boolean,
-  ) {
+  private constructor(process: ManagedProcess, options: SpawnOptions, ownsDataDir: boolean) {
     this.#process = process;
     this.#options = options;
     this.#ownsDataDir = ownsDataDir;
