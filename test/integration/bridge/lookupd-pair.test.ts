@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Nsqd, Nsqlookupd } from '#dev/services/nsq';
+import { channelClients } from '#test/harness/nsqd-clients';
 import { useServices, waitFor } from '#test/harness/services';
 import { type InProcessBridge, startBridge } from './bridge-harness.ts';
 
@@ -26,8 +27,9 @@ function lookupTimes(lookupd: Nsqlookupd, topic: string): number[] {
 }
 
 /**
- * Waits until the bridge has finished `total` messages, then checks each nsqd's channel: it received
- * `sinceStart` messages (since that nsqd last started) and holds none.
+ * Waits until the bridge has finished `total` messages and each nsqd has counted the FINs of the
+ * `sinceStart` messages it received since it last started (message_finished is emitted as the FIN is
+ * written; nsqd counts it a moment later), then checks that each channel holds nothing.
  */
 async function consumedEverywhere(
   bridge: InProcessBridge,
@@ -37,6 +39,13 @@ async function consumedEverywhere(
 ) {
   await waitFor(() => finished() >= total, { what: `${total} messages finished`, timeoutMs: 20_000 });
   for (const [nsqd, count] of sinceStart) {
+    await waitFor(
+      async () => {
+        const clients = await channelClients(nsqd, bridge.topic, bridge.channel);
+        return clients.reduce((n, c) => n + c.finish_count, 0) === count;
+      },
+      { what: `${nsqd.tcpAddress} to count ${count} FINs` },
+    );
     const stats = await nsqd.http.channelStats(bridge.topic, bridge.channel);
     expect(stats?.message_count).toBe(count);
     expect(stats?.depth).toBe(0);
@@ -147,6 +156,34 @@ describe('two nsqlookupd, one topic on two nsqd', () => {
       sinceStart.set(nsqd2, 0);
       await publish(5);
       await consumedEverywhere(bridge, () => finished, total, sinceStart);
+    } finally {
+      await bridge.stop();
+    }
+  });
+
+  it('starts with one lookupd unreachable: reports it and consumes through the other', async () => {
+    const lookupd = await services.nsqlookupd();
+    const nsqd = await services.nsqd({ lookupdTcpAddresses: [lookupd.tcpAddress] });
+    // A privileged port nothing listens on: connection refused.
+    const dead = '127.0.0.1:1';
+    let finished = 0;
+    const bridge = await startBridge(
+      nsqd,
+      () => ({ body: null }),
+      { maxMessages: 10, nsqdTcpAddresses: [], lookupdHttpAddresses: [dead, lookupd.httpAddress] },
+      {
+        nsqdTcpAddresses: [],
+        lookupdPollIntervalMs: POLL_MS,
+        backlog: { intervalMs: 0, nsqdHttpAddresses: [] },
+      },
+    );
+    try {
+      const errors: string[] = [];
+      bridge.events.on('error', (e) => errors.push(e.error.message));
+      bridge.events.on('message_finished', () => finished++);
+      await nsqd.http.publishMany(bridge.topic, ['x', 'y', 'z']);
+      await consumedEverywhere(bridge, () => finished, 3, new Map([[nsqd, 3]]));
+      await waitFor(() => errors.some((m) => m.includes(dead)), { what: 'the unreachable lookupd reported' });
     } finally {
       await bridge.stop();
     }
