@@ -18,20 +18,18 @@ export interface NsqdOptions {
   readonly httpPort?: number;
 }
 
+type SpawnOptions = NsqdOptions & { dataDir: string; tcpPort: number; httpPort: number; httpsPort: number };
+
 /** A real nsqd on 127.0.0.1 with its own data directory. */
 export class Nsqd {
   readonly tcpAddress: string;
   readonly httpAddress: string;
   readonly http: NsqdHttpClient;
   #process: ManagedProcess;
-  readonly #options: NsqdOptions & { dataDir: string; tcpPort: number; httpPort: number };
+  readonly #options: SpawnOptions;
   readonly #ownsDataDir: boolean;
 
-  private constructor(
-    process: ManagedProcess,
-    options: NsqdOptions & { dataDir: string; tcpPort: number; httpPort: number },
-    ownsDataDir: boolean,
-  ) {
+  private constructor(process: ManagedProcess, options: SpawnOptions, ownsDataDir: boolean) {
     this.#process = process;
     this.#options = options;
     this.#ownsDataDir = ownsDataDir;
@@ -47,7 +45,8 @@ export class Nsqd {
     for (let attempt = 0; attempt < 3; attempt++) {
       const tcpPort = options.tcpPort ?? (await freePort());
       const httpPort = options.httpPort ?? (await freePort());
-      const full = { ...options, dataDir, tcpPort, httpPort };
+      const httpsPort = await freePort();
+      const full = { ...options, dataDir, tcpPort, httpPort, httpsPort };
       const proc = Nsqd.#spawn(full);
       const nsqd = new Nsqd(proc, full, ownsDataDir);
       try {
@@ -63,13 +62,16 @@ export class Nsqd {
     throw new Error('nsqd did not start', { cause: lastError });
   }
 
-  static #spawn(o: NsqdOptions & { dataDir: string; tcpPort: number; httpPort: number }): ManagedProcess {
+  static #spawn(o: SpawnOptions): ManagedProcess {
     return startProcess({
       name: 'nsqd',
       command: goBinary('nsqd'),
       args: [
         `--tcp-address=127.0.0.1:${o.tcpPort}`,
         `--http-address=127.0.0.1:${o.httpPort}`,
+        // With --tls-cert nsqd also serves HTTPS, by default on [::]:4152: every interface, and a fixed port
+        // that a second TLS nsqd cannot bind.
+        `--https-address=127.0.0.1:${o.httpsPort}`,
         '--broadcast-address=127.0.0.1',
         `--data-path=${o.dataDir}`,
         '--log-level=warn',
@@ -125,6 +127,11 @@ export class Nsqd {
   }
 }
 
+export interface NsqlookupdOptions {
+  /** Extra flags; a later `--log-level=info` overrides the default `warn` (it logs each HTTP request). */
+  readonly args?: readonly string[];
+}
+
 /** A real nsqlookupd on 127.0.0.1. */
 export class Nsqlookupd {
   private constructor(
@@ -133,7 +140,7 @@ export class Nsqlookupd {
     readonly httpAddress: string,
   ) {}
 
-  static async start(): Promise<Nsqlookupd> {
+  static async start(options: NsqlookupdOptions = {}): Promise<Nsqlookupd> {
     const tcpPort = await freePort();
     const httpPort = await freePort();
     const proc = startProcess({
@@ -144,6 +151,7 @@ export class Nsqlookupd {
         `--http-address=127.0.0.1:${httpPort}`,
         '--broadcast-address=127.0.0.1',
         '--log-level=warn',
+        ...(options.args ?? []),
       ],
     });
     const lookupd = new Nsqlookupd(proc, `127.0.0.1:${tcpPort}`, `127.0.0.1:${httpPort}`);
@@ -164,6 +172,19 @@ export class Nsqlookupd {
     if (res.status === 404) return [];
     const body = (await res.json()) as { producers?: Array<{ broadcast_address: string; tcp_port: number }> };
     return body.producers ?? [];
+  }
+
+  get running(): boolean {
+    return this.process.running;
+  }
+
+  output(): string {
+    return this.process.output();
+  }
+
+  /** Stops nsqlookupd (SIGTERM); `dispose()` afterwards is a no-op. */
+  async stop(): Promise<void> {
+    await this.process.stop('SIGTERM', 3_000);
   }
 
   async dispose(): Promise<void> {

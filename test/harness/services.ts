@@ -1,6 +1,6 @@
 import { afterAll } from 'vitest';
 import { MinioServer } from '#dev/services/minio';
-import { Nsqd, type NsqdOptions, Nsqlookupd } from '#dev/services/nsq';
+import { Nsqd, type NsqdOptions, Nsqlookupd, type NsqlookupdOptions } from '#dev/services/nsq';
 import { RedisServer } from '#dev/services/redis';
 
 export { waitFor } from '#dev/services/wait';
@@ -32,7 +32,7 @@ export function useServices() {
   });
   return {
     nsqd: async (options?: NsqdOptions) => own(await Nsqd.start(options)),
-    nsqlookupd: async () => own(await Nsqlookupd.start()),
+    nsqlookupd: async (options?: NsqlookupdOptions) => own(await Nsqlookupd.start(options)),
     redis: async () => own(await RedisServer.start()),
     minio: async () => own(await MinioServer.start()),
   };

@@ -10,6 +10,7 @@ import { startLocalLambda } from '#dev/local-lambda/server';
 import { startLocalUpstash } from '#dev/local-upstash/server';
 import { freePort } from '#dev/services/ports';
 import { useServices, waitFor } from '#test/harness/services';
+import { selfSignedCert } from '#test/harness/tls-certs';
 import { spawnBridge } from '#test/integration/bridge/bridge-process';
 import { isLoopback, listenersOfPid, listenersOnPort } from './listening-sockets.ts';
 
@@ -85,5 +86,14 @@ describe('dev servers listen on the loopback interface only', () => {
     expectLoopbackOnly(nsqdSockets, 'nsqd');
     expectLoopbackOnly(listenersOfPid(redis.process.pid), 'redis-server');
     expectLoopbackOnly(listenersOfPid(minio.process.pid), 'MinIO');
+  });
+
+  it('nsqd with TLS: its HTTPS listener too (nsqd would put it on [::]:4152)', async () => {
+    const { cert, key } = selfSignedCert();
+    const nsqd = await services.nsqd({ args: [`--tls-cert=${cert}`, `--tls-key=${key}`] });
+    const sockets = listenersOfPid(nsqd.pid);
+    // TCP, HTTP and HTTPS.
+    expect(sockets).toHaveLength(3);
+    expectLoopbackOnly(sockets, 'nsqd with TLS');
   });
 });

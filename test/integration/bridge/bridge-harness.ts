@@ -7,7 +7,7 @@ import { BridgeEventEmitter } from '#bridge/events';
 import { createLambdaInvoker } from '#bridge/lambda/lambda-invoker';
 import type { DeadLetterStore, ToggleReader } from '#bridge/ports';
 import type { Nsqd } from '#dev/services/nsq';
-import { type BridgeConfigInput, parseBridgeConfig } from '#shared/config/bridge-config';
+import { type BridgeConfigInput, type BridgeSecrets, parseBridgeConfig } from '#shared/config/bridge-config';
 import type { NsqBatchEvent } from '#shared/contract/batch-event';
 import type { DeadLetterRecord } from '#shared/contract/dead-letter';
 import {
@@ -60,32 +60,42 @@ export async function startBridgeAt(
   endpoint: string,
   sub: SubscriptionInput = {},
   globals: Partial<BridgeConfigInput> = {},
-  ports: { readonly toggles?: ToggleReader; readonly deadLetters?: DeadLetterStore } = {},
+  ports: {
+    readonly toggles?: ToggleReader;
+    readonly deadLetters?: DeadLetterStore;
+    /** What main.ts reads from env (NSQ_AUTH_SECRET, ...). */
+    readonly secrets?: BridgeSecrets;
+  } = {},
 ): Promise<InProcessBridge> {
   const nsqds = Array.isArray(nsqd) ? (nsqd as readonly Nsqd[]) : [nsqd as Nsqd];
   const topic = sub.topic ?? `t${++counter}-${process.pid}`;
-  const channel = sub.channel ?? 'bridge';
+  // The name the bridge SUBscribes with (nsqd keeps `#ephemeral` as part of the channel's name).
+  const baseChannel = sub.channel ?? 'bridge';
+  const channel = sub.ephemeral ? `${baseChannel}#ephemeral` : baseChannel;
   for (const n of nsqds) {
     await n.http.createTopic(topic);
     await n.http.createChannel(topic, channel);
   }
-  const config = parseBridgeConfig({
-    nsqdTcpAddresses: nsqds.map((n) => n.tcpAddress),
-    deadLetter: { kind: 's3', bucket: 'unused' },
-    drain: { deadlineMs: 10_000 },
-    ...globals,
-    subscriptions: [
-      {
-        name: 'it',
-        functionName: 'it-fn',
-        topic,
-        channel,
-        maxWaitMs: 20,
-        requeue: { baseDelayMs: 50, maxDelayMs: 200, jitter: 'none' },
-        ...sub,
-      },
-    ],
-  });
+  const config = parseBridgeConfig(
+    {
+      nsqdTcpAddresses: nsqds.map((n) => n.tcpAddress),
+      deadLetter: { kind: 's3', bucket: 'unused' },
+      drain: { deadlineMs: 10_000 },
+      ...globals,
+      subscriptions: [
+        {
+          name: 'it',
+          functionName: 'it-fn',
+          topic,
+          channel: baseChannel,
+          maxWaitMs: 20,
+          requeue: { baseDelayMs: 50, maxDelayMs: 200, jitter: 'none' },
+          ...sub,
+        },
+      ],
+    },
+    ports.secrets,
+  );
   const invoker = createLambdaInvoker({
     region: 'us-east-1',
     endpoint,
@@ -128,7 +138,7 @@ export async function startBridge(
   handler: InvokeHandler,
   sub: SubscriptionInput = {},
   globals: Partial<BridgeConfigInput> = {},
-  ports: { readonly toggles?: ToggleReader; readonly deadLetters?: DeadLetterStore } = {},
+  ports: Parameters<typeof startBridgeAt>[4] = {},
 ): Promise<Started> {
   const responder = await startInvokeResponder(handler);
   const started = await startBridgeAt(nsqd, responder.endpoint, sub, globals, ports);

@@ -1,43 +1,15 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBridge } from '#bridge/bridge';
 import { BridgeEventEmitter } from '#bridge/events';
 import { createLambdaInvoker } from '#bridge/lambda/lambda-invoker';
 import { parseBridgeConfig } from '#shared/config/bridge-config';
 import { startInvokeResponder } from '#test/harness/invoke-responder';
+import { startNsqAuthServer } from '#test/harness/nsq-auth-server';
 import { useServices, waitFor } from '#test/harness/services';
 import { waitChannelIdle } from './bridge-harness.ts';
 
 const services = useServices();
 const SECRET = 'nsq-auth-secret-7f3a';
-
-/** A minimal nsqd auth server: one valid secret, subscribe/publish on everything. */
-async function startAuthServer() {
-  const seen: string[] = [];
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const secret = url.searchParams.get('secret') ?? '';
-    seen.push(secret);
-    if (secret !== SECRET) {
-      res.writeHead(403).end('{"message":"NOT_AUTHORIZED"}');
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(
-      JSON.stringify({
-        ttl: 3600,
-        identity: 'bridge',
-        authorizations: [{ topic: '.*', channels: ['.*'], permissions: ['subscribe', 'publish'] }],
-      }),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    seen,
-    address: `127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => new Promise((r) => server.close(r)),
-  };
-}
 
 const closers: Array<() => Promise<unknown>> = [];
 afterAll(async () => {
@@ -46,7 +18,7 @@ afterAll(async () => {
 
 describe('NSQ AUTH', () => {
   it('authenticates with the secret from env and consumes; the secret never appears in events', async () => {
-    const auth = await startAuthServer();
+    const auth = await startNsqAuthServer(SECRET);
     closers.push(auth.close);
     const nsqd = await services.nsqd({ args: [`--auth-http-address=${auth.address}`] });
     const topic = 'authed';

@@ -1,13 +1,10 @@
 /**
  * One test per nsqjs trap the bridge guards (see docs/bridge.md "nsqjs traps"), against a real nsqd.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Nsqd } from '#dev/services/nsq';
+import { channelClients } from '#test/harness/nsqd-clients';
 import { useServices, waitFor } from '#test/harness/services';
+import { selfSignedCert } from '#test/harness/tls-certs';
 import { eventOf, type Started, startBridge, waitChannelIdle } from './bridge-harness.ts';
 
 const services = useServices();
@@ -16,51 +13,6 @@ afterEach(async () => {
   await current?.stop();
   current = undefined;
 });
-
-interface ClientStats {
-  ready_count: number;
-  in_flight_count: number;
-}
-async function clients(nsqd: Nsqd, topic: string, channel: string): Promise<ClientStats[]> {
-  const res = await fetch(
-    `http://${nsqd.httpAddress}/stats?format=json&include_clients=true&topic=${topic}&channel=${channel}`,
-  );
-  const body = (await res.json()) as {
-    topics: Array<{ topic_name: string; channels: Array<{ channel_name: string; clients: ClientStats[] }> }>;
-  };
-  return (
-    body.topics.find((t) => t.topic_name === topic)?.channels.find((c) => c.channel_name === channel)
-      ?.clients ?? []
-  );
-}
-
-function selfSignedCert(): { cert: string; key: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'nsq-tls-'));
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=DNS:localhost',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
 
 describe('nsqjs traps, guarded', () => {
   it('TLS requested but not granted by nsqd: refuses the connection (never plaintext), consumes nothing', async () => {
@@ -144,7 +96,7 @@ describe('nsqjs traps, guarded', () => {
     await nsqd.http.publish(current.topic, 'fail once');
     await waitFor(() => requeued === 1, { what: 'a requeue' });
     // nsqjs backoff would send RDY 0 for ~3.6 s right after the REQ.
-    const after = await clients(nsqd, current.topic, current.channel);
+    const after = await channelClients(nsqd, current.topic, current.channel);
     expect(after[0]?.ready_count).toBe(2);
     await waitChannelIdle(nsqd, current.topic, current.channel);
   });
