@@ -6,7 +6,12 @@ function isErrorLike(value: unknown): value is { name: string; message: string; 
   if (value === null || typeof value !== 'object') return false;
   const { name, message, stack } = value as Record<string, unknown>;
   return (
-    typeof name === 'string' && name !== '' && typeof message === 'string' && message !== '' && typeof stack === 'string' && stack !== ''
+    typeof name === 'string' &&
+    name !== '' &&
+    typeof message === 'string' &&
+    message !== '' &&
+    typeof stack === 'string' &&
+    stack !== ''
   );
 }
 

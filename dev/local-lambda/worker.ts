@@ -74,12 +74,26 @@ function installConsole(): void {
 }
 
 /** Sends the answer of the running invocation (once) and waits for the next one. */
-function finish(answer: { payload: string } | { error: LambdaErrorPayload }, fatal = false, then?: () => void) {
+function finish(
+  answer: { payload: string } | { error: LambdaErrorPayload },
+  fatal = false,
+  then?: () => void,
+) {
   const running = current;
   if (!running) return;
   current = undefined;
   process.channel?.ref();
-  send({ type: 'result', requestId: running.requestId, ...answer, logs: running.logs, ...(fatal ? { fatal } : {}), ...memory() }, then);
+  send(
+    {
+      type: 'result',
+      requestId: running.requestId,
+      ...answer,
+      logs: running.logs,
+      ...(fatal ? { fatal } : {}),
+      ...memory(),
+    },
+    then,
+  );
 }
 
 /** The client's context: callback members first, then the environment's and the invocation's fields. */
@@ -132,7 +146,9 @@ function invoke(runtime: Runtime, message: ParentMessage): void {
     const event: unknown = JSON.parse(message.payload === '' ? '{}' : message.payload);
     const result = runtime.handler(event, makeContext(message.context, callbackContext), callback);
     if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
-      (result as Promise<unknown>).then(callbackContext.succeed, callbackContext.fail).catch(callbackContext.fail);
+      (result as Promise<unknown>)
+        .then(callbackContext.succeed, callbackContext.fail)
+        .catch(callbackContext.fail);
     }
   } catch (err) {
     callback(err);

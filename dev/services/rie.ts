@@ -39,7 +39,16 @@ export interface RieResponse {
 
 /** The entry script of the pinned runtime interface client; throws with the fix when it is not built. */
 export function ricEntry(version = runtimeClient().ricVersion): string {
-  const entry = join(projectRoot, '.cache', 'ric', version, 'node_modules', 'aws-lambda-ric', 'bin', 'index.mjs');
+  const entry = join(
+    projectRoot,
+    '.cache',
+    'ric',
+    version,
+    'node_modules',
+    'aws-lambda-ric',
+    'bin',
+    'index.mjs',
+  );
   if (!existsSync(entry))
     throw new Error(`aws-lambda-ric ${version} is not built: run \`npm run binaries\` (looked for ${entry})`);
   return entry;
