@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
-import { type FunctionBundle, lambdaRuntime } from '#shared/functions/bundling';
+import type { FunctionBundle } from '#shared/functions/bundling';
 import type { FunctionDefinition } from '#shared/functions/definition';
 import { runtimeClient } from '#shared/functions/runtime-client';
 import { LeakDetector, type LeakDetectorOptions } from './leak-detector.ts';
@@ -15,6 +15,8 @@ import { type InvokeOutcome, WorkerProcess } from './worker-process.ts';
 
 export interface PoolSettings {
   readonly runtimeFile: string;
+  /** The Lambda runtime emulated (`nodejs22.x`): AWS_EXECUTION_ENV and its client's behaviour. */
+  readonly lambdaRuntime: string;
   readonly region: string;
   readonly accountId: string;
   /** Concurrency limit for functions without reserved concurrency (Lambda's unreserved pool). */
@@ -130,6 +132,11 @@ export class FunctionPool {
     this.stats.queuedEvents = this.#eventQueue.length;
   }
 
+  /** The Lambda runtime this pool emulates. */
+  get lambdaRuntime(): string {
+    return this.#settings.lambdaRuntime;
+  }
+
   /** The environment a worker of this function sees: its own variables, never the server's. */
   environment(logStreamName: string): NodeJS.ProcessEnv {
     const d = this.#definition;
@@ -148,7 +155,7 @@ export class FunctionPool {
       TZ: ':UTC',
       AWS_REGION: this.#settings.region,
       AWS_DEFAULT_REGION: this.#settings.region,
-      AWS_EXECUTION_ENV: `AWS_Lambda_${lambdaRuntime}`,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${this.#settings.lambdaRuntime}`,
       AWS_LAMBDA_FUNCTION_NAME: d.name,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(d.memoryMb),
@@ -274,7 +281,7 @@ export class FunctionPool {
       runtimeFile: this.#settings.runtimeFile,
       bundleFile: this.#bundle.file,
       handlerExport: this.#bundle.handlerExport,
-      callbackHandlers: runtimeClient().callbackHandlers,
+      callbackHandlers: runtimeClient(this.#settings.lambdaRuntime).callbackHandlers,
       memoryMb: this.#definition.memoryMb,
       env: this.environment(logStream),
       cwd: dirname(this.#bundle.file),

@@ -8,7 +8,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { lambdaRuntime } from '#shared/functions/bundling';
 import { parseFunctionName } from './function-name.ts';
 import type { FunctionPool, FunctionStats } from './function-pool.ts';
 import type { LambdaErrorPayload } from './protocol.ts';
@@ -127,7 +126,7 @@ export function createInvokeApi(settings: InvokeApiSettings) {
     return {
       FunctionName: d.name,
       FunctionArn: pool.functionArn,
-      Runtime: lambdaRuntime,
+      Runtime: pool.lambdaRuntime,
       Handler: `index.${d.handlerExport}`,
       Description: d.description,
       Timeout: d.timeoutSec,

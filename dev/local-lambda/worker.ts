@@ -202,8 +202,9 @@ async function main(): Promise<void> {
     return;
   }
   if (callbackMode === 'no-callbacks' && handler.length >= 3) {
-    const error = { errorType: 'Runtime.CallbackHandlerDeprecated', errorMessage: callbackRefusal };
-    send({ type: 'init-error', error }, () => process.exit(1));
+    const refusal = new Error(callbackRefusal);
+    refusal.name = 'Runtime.CallbackHandlerDeprecated';
+    send({ type: 'init-error', error: toLambdaError(refusal) }, () => process.exit(1));
     return;
   }
   const runtime = new Runtime(handler);
