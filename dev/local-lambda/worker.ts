@@ -190,10 +190,11 @@ async function main(): Promise<void> {
     const mod = (await import(pathToFileURL(bundleFile).href)) as Record<string, unknown>;
     const exported = mod[handlerExport];
     if (typeof exported !== 'function') {
-      const errorMessage = `index.${handlerExport} is ${exported === undefined ? 'undefined or not exported' : 'not a function'}`;
-      send({ type: 'init-error', error: { errorType: 'Runtime.HandlerNotFound', errorMessage } }, () =>
-        process.exit(1),
+      const notFound = new Error(
+        `index.${handlerExport} is ${exported === undefined ? 'undefined or not exported' : 'not a function'}`,
       );
+      notFound.name = 'Runtime.HandlerNotFound';
+      send({ type: 'init-error', error: toLambdaError(notFound) }, () => process.exit(1));
       return;
     }
     handler = exported as Handler;

@@ -4,7 +4,7 @@
  * behaviour of the runtime interface client; the comment says what it checks.
  */
 export interface ParityCase {
-  readonly fn: 'cases' | 'callback-style' | 'sync-return';
+  readonly fn: 'cases' | 'callback-style' | 'sync-return' | 'init-error' | 'no-export';
   readonly event: { readonly case: string; readonly [key: string]: unknown };
   readonly fails: boolean;
 }
@@ -54,4 +54,8 @@ export const parityCases: readonly ParityCase[] = [
   // A non-async handler's return value is ignored: the answer is null once the loop empties.
   { fn: 'sync-return', event: { case: 'ok' }, fails: false },
   { fn: 'sync-return', event: { case: 'throw' }, fails: true },
+  // Init errors: the module throws while it loads; the handler export is missing. Each invocation re-inits.
+  { fn: 'init-error', event: { case: 'init' }, fails: true },
+  { fn: 'init-error', event: { case: 'init again' }, fails: true },
+  { fn: 'no-export', event: { case: 'init' }, fails: true },
 ];
