@@ -44,7 +44,10 @@ export function toLambdaError(value: unknown): LambdaErrorPayload {
 
 /** aws-lambda-ric's wrapper for an unhandled rejection (Errors.js `UnhandledPromiseRejection`). */
 export class UnhandledPromiseRejection extends Error {
-  constructor(reason: unknown) {
+  constructor(
+    readonly reason: unknown,
+    readonly promise?: unknown,
+  ) {
     super(reason as string);
   }
 }

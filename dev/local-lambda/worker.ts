@@ -62,7 +62,9 @@ function installConsole(): void {
   ] as const;
   for (const [method, level] of levels) {
     console[method] = (...args: unknown[]) => {
-      const text = `${new Date().toISOString()}\t${current?.requestId ?? 'undefined'}\t${level}\t${format(...args)}\n`;
+      // The client's text format: one line per call, inner newlines as \r.
+      const line = `${new Date().toISOString()}\t${current?.requestId ?? 'undefined'}\t${level}\t${format(...args)}`;
+      const text = `${line.replace(/\n/g, '\r')}\n`;
       (level === 'ERROR' || level === 'WARN' ? process.stderr : process.stdout).write(text);
       if (current) {
         current.logs += text;
@@ -71,6 +73,26 @@ function installConsole(): void {
       }
     };
   }
+}
+
+/** The client's "Invoke Error" log line (LogPatch.js textErrorLogger): the error with its own fields, as JSON. */
+function logInvokeError(label: string, err: unknown): void {
+  const error = err instanceof Error ? err : new Error(err as string);
+  const withFields = (value: unknown) => {
+    if (!(value instanceof Error)) return value;
+    const fields = Object.assign(
+      { errorType: value.name, errorMessage: value.message, code: (value as { code?: unknown }).code },
+      value,
+    );
+    return typeof value.stack === 'string' ? { ...fields, stack: value.stack.split('\n') } : fields;
+  };
+  let formatted: string;
+  try {
+    formatted = `\t${JSON.stringify(error, (_key, value: unknown) => withFields(value))}`;
+  } catch {
+    formatted = `\t${JSON.stringify(toLambdaError(error))}`;
+  }
+  console.error(label, formatted);
 }
 
 /** Sends the answer of the running invocation (once) and waits for the next one. */
@@ -132,7 +154,9 @@ function invoke(runtime: Runtime, message: ParentMessage): void {
       if (live()) finish({ payload });
     },
     fail: (err) => {
-      if (live()) finish({ error: toLambdaError(err) });
+      if (!live()) return;
+      logInvokeError('Invoke Error', err);
+      finish({ error: toLambdaError(err) });
     },
     onEmptyLoop: (listener) => {
       running.emptyLoop = listener;
@@ -168,10 +192,15 @@ async function main(): Promise<void> {
   // reaching the whole process group must not kill invocations the bridge is draining.
   process.on('SIGINT', () => {});
   // Exit codes as the client's: 129 for an uncaught exception, 128 for an unhandled rejection.
-  process.on('uncaughtException', (err) => failAndExit(toLambdaError(err), 129));
-  process.on('unhandledRejection', (reason) =>
-    failAndExit(toLambdaError(new UnhandledPromiseRejection(reason)), 128),
-  );
+  process.on('uncaughtException', (err) => {
+    logInvokeError('Uncaught Exception', err);
+    failAndExit(toLambdaError(err), 129);
+  });
+  process.on('unhandledRejection', (reason, promise) => {
+    const error = new UnhandledPromiseRejection(reason, promise);
+    logInvokeError('Unhandled Promise Rejection', error);
+    failAndExit(toLambdaError(error), 128);
+  });
   process.on('beforeExit', () => {
     const listener = current?.emptyLoop;
     if (current) current.emptyLoop = undefined;

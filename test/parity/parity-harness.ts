@@ -121,6 +121,11 @@ function isRuntimeFrame(line: string): boolean {
   );
 }
 
+/** A trace's first line and the frames of the function's own code. */
+export function functionFrames(trace: readonly string[]): string[] {
+  return trace.filter((line, i) => i === 0 || !isRuntimeFrame(line));
+}
+
 export interface ComparableError {
   readonly keys: readonly string[];
   readonly errorType: unknown;
@@ -132,9 +137,7 @@ export interface ComparableError {
 /** An error payload with request ids replaced and the runtime's own stack frames left out. */
 export function comparableError(body: string): ComparableError {
   const parsed = JSON.parse(body) as Record<string, unknown>;
-  const trace = Array.isArray(parsed.trace)
-    ? (parsed.trace as string[]).filter((line, i) => i === 0 || !isRuntimeFrame(line))
-    : undefined;
+  const trace = Array.isArray(parsed.trace) ? functionFrames(parsed.trace as string[]) : undefined;
   return {
     keys: Object.keys(parsed),
     errorType: parsed.errorType,

@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { maxResponseBytes } from '#dev/local-lambda/invoke-api';
 import { waitFor } from '#dev/services/wait';
 import { parityCases } from './parity-cases.ts';
-import { comparableError, loadParityFixtures, useParity } from './parity-harness.ts';
+import { comparableError, functionFrames, loadParityFixtures, useParity } from './parity-harness.ts';
 
 const parity = await useParity(await loadParityFixtures());
 
@@ -97,6 +97,32 @@ describe('what the handler sees', () => {
     }
     expect(l.AWS_EXECUTION_ENV).toBe('AWS_Lambda_nodejs22.x');
     expect(l.AWS_LAMBDA_LOG_GROUP_NAME).toBe('/aws/lambda/cases');
+  });
+});
+
+describe('logs', () => {
+  /** The last `<label> \t{json}` line a runtime printed, parsed, with its frames left out. */
+  function loggedError(lines: readonly string[], label: string) {
+    const line = [...lines].reverse().find((l) => l.includes(`\tERROR\t${label} \t{`));
+    if (!line) throw new Error(`no "${label}" line in:\n${lines.slice(-5).join('\n')}`);
+    const fields = JSON.parse(line.slice(line.indexOf('{')), (key, value: unknown) =>
+      key === 'stack' && Array.isArray(value) ? functionFrames(value as string[]) : value,
+    ) as Record<string, unknown>;
+    return { ...fields, keys: Object.keys(fields) };
+  }
+
+  it.each([
+    ['throw-custom', 'Invoke Error'],
+    ['throw-string', 'Invoke Error'],
+    ['throw-object', 'Invoke Error'],
+    ['unhandled-during', 'Unhandled Promise Rejection'],
+  ])('a failed invocation (%s) logs the client\'s "%s" line (RUNTIME layer)', async (name, label) => {
+    await parity.both('cases', { case: name });
+    const rieLines = (parity.rie.get('cases')?.output() ?? '').split('\n');
+    await waitFor(() => parity.lines.some((l) => l.includes(`\tERROR\t${label} \t{`)), {
+      what: 'the local log line',
+    });
+    expect(loggedError(parity.lines, label)).toEqual(loggedError(rieLines, label));
   });
 });
 
