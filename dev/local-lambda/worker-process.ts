@@ -123,11 +123,7 @@ export class WorkerProcess {
     });
   }
 
-  /**
-   * The process ended by itself between invocations (a leaked timer calling process.exit, an unhandled
-   * rejection after the response). Lambda notices at the next invocation routed to it, which fails with
-   * Runtime.ExitError (as AWS's runtime API, RIE, answers: test/parity).
-   */
+  /** Ended by itself between invocations: the next one routed to it fails with Runtime.ExitError (test/parity). */
   get diedWhileIdle(): boolean {
     return this.#diedWhileIdle;
   }
