@@ -7,10 +7,14 @@
 #     module and build it as the main module, where the replace is honoured.
 #   MinIO (S3-compatible server) at a pinned pseudo-version: MinIO tags releases as RELEASE.*,
 #     which are not semver, so the proxy serves commits as pseudo-versions.
+#   AWS Lambda Runtime Interface Emulator (aws-lambda-rie) at a pinned pseudo-version: the real runtime API
+#     the RIE parity suite (test/parity) runs function bundles under, with the Node client from
+#     dev/build-ric.sh.
 set -euo pipefail
 
 NSQ_VERSION="v1.3.0"
 MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
+RIE_VERSION="v0.0.0-20261030222936-bef5c4ba774d"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$root/.cache/bin"
@@ -55,5 +59,23 @@ build_module nsq github.com/nsqio/nsq "$NSQ_VERSION" "nsq-$NSQ_VERSION" \
 if [[ "${SKIP_MINIO:-}" != "1" ]]; then
   build_module minio github.com/minio/minio "$MINIO_VERSION" "minio-$MINIO_VERSION" .
 fi
+
+# install_module <name> <package> <version> <stamp>: `go install` (the module has no replace directive).
+install_module() {
+  local name="$1" package="$2" version="$3" stamp="$4"
+  if [[ -f "$bin/.$stamp" ]]; then
+    return 0
+  fi
+  echo "build-binaries: building $name $version" >&2
+  local start=$SECONDS
+  GOBIN="$bin" go install -trimpath -ldflags "-s -w" "$package@$version"
+  touch "$bin/.$stamp"
+  echo "build-binaries: $name built in $((SECONDS - start))s" >&2
+}
+
+install_module aws-lambda-rie github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie \
+  "$RIE_VERSION" "rie-$RIE_VERSION"
+
+bash "$root/dev/build-ric.sh"
 
 ls "$bin" >&2

@@ -8,6 +8,7 @@ import type { ItemOutcome } from '#shared/contract/batch-result';
 import { buildBatchEvent, readBatchEvent } from '../invoke/batch-event.ts';
 import { readBodies } from '../invoke/body-input.ts';
 import { invokeBatch } from '../invoke/invoke-batch.ts';
+import { invokeBatchUnderRie } from '../invoke/invoke-rie.ts';
 import { badInput, errorChain, unavailable } from '../lib/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.ts';
 import { loadAll, pick } from '../lib/functions.ts';
@@ -26,6 +27,7 @@ interface InvokeFlags {
   endpoint?: string;
   functionsDir?: string;
   json?: boolean;
+  runtime?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -64,6 +66,10 @@ export function registerInvoke(program: Command, ctx: CommandContext): void {
       `a running local Lambda (env ${ENV.lambdaEndpoint}); default: start one for this command`,
     )
     .option('--functions-dir <dir>', `where the function definitions live (env ${FUNCTIONS_DIR_ENV})`)
+    .option(
+      '--runtime <local|rie>',
+      'local: the local Lambda (default); rie: AWS’s Runtime Interface Emulator with the real Node.js runtime client',
+    )
     .addHelpText(
       'after',
       `
@@ -74,7 +80,8 @@ Examples:
   $ nsq-lambda invoke template --body message.json
   $ echo '{"url":"https://example.com"}' | nsq-lambda invoke html-backup --body -
   $ nsq-lambda invoke html-backup --body urls.jsonl --lines --json
-  $ nsq-lambda invoke template --event batch.json --endpoint http://127.0.0.1:9001`,
+  $ nsq-lambda invoke template --event batch.json --endpoint http://127.0.0.1:9001
+  $ nsq-lambda invoke template --body message.json --runtime rie`,
     )
     .action(async (handler: string, flags: InvokeFlags, cmd: Command) => {
       ctx.exitCode = await invoke(ctx.io, handler, { ...cmd.optsWithGlobals(), ...flags });
@@ -92,6 +99,15 @@ function describeOutcome(o: ItemOutcome): [string, string] {
   ];
 }
 
+function passedEnvironment(io: CliIo): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const k of PASSED_ENV) {
+    const v = io.env[k];
+    if (v !== undefined) env[k] = v;
+  }
+  return env;
+}
+
 async function withLambda<T>(
   io: CliIo,
   flags: InvokeFlags,
@@ -101,11 +117,7 @@ async function withLambda<T>(
   const endpoint = flags.endpoint ?? io.env[ENV.lambdaEndpoint];
   if (endpoint) return run(endpoint);
   const { startLocalLambda } = await import('#dev/local-lambda/server');
-  const env: Record<string, string> = {};
-  for (const k of PASSED_ENV) {
-    const v = io.env[k];
-    if (v !== undefined) env[k] = v;
-  }
+  const env = passedEnvironment(io);
   let lambda: Awaited<ReturnType<typeof startLocalLambda>>;
   try {
     lambda = await startLocalLambda({
@@ -131,6 +143,11 @@ export async function invoke(io: CliIo, handler: string, flags: InvokeFlags): Pr
   if (bodies.length === 0 && !flags.event)
     throw badInput('give --body <file|-> (repeatable) or --event <file>');
   if (bodies.length > 0 && flags.event) throw badInput('give --body or --event, not both');
+  const runtime = flags.runtime ?? 'local';
+  if (runtime !== 'local' && runtime !== 'rie')
+    throw badInput(`--runtime must be local or rie, got ${JSON.stringify(runtime)}`);
+  if (runtime === 'rie' && flags.endpoint)
+    throw badInput('--endpoint is for the local Lambda, not --runtime rie');
   const all = await loadAll(functionsDirOf(flags, io));
   const [fn] = pick(all, [handler], false);
   if (!fn) throw badInput(`unknown handler ${JSON.stringify(handler)}`);
@@ -145,15 +162,24 @@ export async function invoke(io: CliIo, handler: string, flags: InvokeFlags): Pr
           nowMs: io.now(),
         },
       );
-  const report = await withLambda(io, flags, fn, (endpoint) =>
-    invokeBatch({
-      endpoint,
-      functionName: fn.definition.name,
-      event,
-      timeoutMs: fn.definition.timeoutSec * 1000 + 10_000,
-      now: io.now,
-    }),
-  );
+  const report =
+    runtime === 'rie'
+      ? await invokeBatchUnderRie({
+          fn,
+          event,
+          environment: passedEnvironment(io),
+          log: (text) => io.stderr.write(text),
+          now: io.now,
+        })
+      : await withLambda(io, flags, fn, (endpoint) =>
+          invokeBatch({
+            endpoint,
+            functionName: fn.definition.name,
+            event,
+            timeoutMs: fn.definition.timeoutSec * 1000 + 10_000,
+            now: io.now,
+          }),
+        );
 
   if (flags.json) {
     printJson(io, {

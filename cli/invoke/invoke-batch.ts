@@ -76,30 +76,41 @@ export async function invokeBatch(options: {
     }
     const durationMs = now() - started;
     const requestId = res.$metadata.requestId;
-    const ids = { ...(requestId ? { requestId } : {}) };
     const text = res.Payload ? Buffer.from(res.Payload).toString('utf8') : '';
-    if (res.FunctionError) {
-      let errorType = res.FunctionError;
-      let errorMessage = text;
-      try {
-        const e = JSON.parse(text) as { errorType?: string; errorMessage?: string };
-        errorType = e.errorType ?? errorType;
-        errorMessage = e.errorMessage ?? text;
-      } catch {
-        // not JSON: keep the raw text
-      }
-      return { kind: 'functionError', errorType, errorMessage, durationMs, ...ids };
-    }
-    const messageIds = options.event.messages.map((m) => m.id);
-    const parsed = parseBatchResult(text, messageIds);
-    if (!parsed.ok) return { kind: 'malformed', problem: parsed.problem, durationMs, ...ids };
-    return {
-      kind: 'answered',
-      outcomes: messageIds.map((id) => ({ id, outcome: parsed.outcomes.get(id) ?? { kind: 'finish' } })),
-      durationMs,
-      ...ids,
-    };
+    return reportOf(text, res.FunctionError, options.event, durationMs, requestId);
   } finally {
     client.destroy();
   }
+}
+
+/** The report for one answer: the payload text and X-Amz-Function-Error (undefined or '' for none). */
+export function reportOf(
+  text: string,
+  functionError: string | undefined,
+  event: NsqBatchEvent,
+  durationMs: number,
+  requestId?: string,
+): InvokeReport {
+  const ids = { ...(requestId ? { requestId } : {}) };
+  if (functionError) {
+    let errorType = functionError;
+    let errorMessage = text;
+    try {
+      const e = JSON.parse(text) as { errorType?: string; errorMessage?: string };
+      errorType = e.errorType ?? errorType;
+      errorMessage = e.errorMessage ?? text;
+    } catch {
+      // not JSON: keep the raw text
+    }
+    return { kind: 'functionError', errorType, errorMessage, durationMs, ...ids };
+  }
+  const messageIds = event.messages.map((m) => m.id);
+  const parsed = parseBatchResult(text, messageIds);
+  if (!parsed.ok) return { kind: 'malformed', problem: parsed.problem, durationMs, ...ids };
+  return {
+    kind: 'answered',
+    outcomes: messageIds.map((id) => ({ id, outcome: parsed.outcomes.get(id) ?? { kind: 'finish' } })),
+    durationMs,
+    ...ids,
+  };
 }

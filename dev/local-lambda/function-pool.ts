@@ -8,12 +8,15 @@ import { randomBytes } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { FunctionBundle } from '#shared/functions/bundling';
 import type { FunctionDefinition } from '#shared/functions/definition';
+import { runtimeClient } from '#shared/functions/runtime-client';
 import { LeakDetector, type LeakDetectorOptions } from './leak-detector.ts';
 import type { InvokeContextFields, LambdaErrorPayload } from './protocol.ts';
 import { type InvokeOutcome, WorkerProcess } from './worker-process.ts';
 
 export interface PoolSettings {
   readonly runtimeFile: string;
+  /** The Lambda runtime emulated (`nodejs22.x`): AWS_EXECUTION_ENV and its client's behaviour. */
+  readonly lambdaRuntime: string;
   readonly region: string;
   readonly accountId: string;
   /** Concurrency limit for functions without reserved concurrency (Lambda's unreserved pool). */
@@ -129,6 +132,11 @@ export class FunctionPool {
     this.stats.queuedEvents = this.#eventQueue.length;
   }
 
+  /** The Lambda runtime this pool emulates. */
+  get lambdaRuntime(): string {
+    return this.#settings.lambdaRuntime;
+  }
+
   /** The environment a worker of this function sees: its own variables, never the server's. */
   environment(logStreamName: string): NodeJS.ProcessEnv {
     const d = this.#definition;
@@ -141,10 +149,13 @@ export class FunctionPool {
       ...keep,
       ...d.environment,
       ...this.#settings.extraEnvironment,
+      // What infra sets on every deployed function (infra/lib/nsq-lambda-function.ts).
+      NSQ_LAMBDA_FUNCTION: d.name,
+      NODE_OPTIONS: '--enable-source-maps',
       TZ: ':UTC',
       AWS_REGION: this.#settings.region,
       AWS_DEFAULT_REGION: this.#settings.region,
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      AWS_EXECUTION_ENV: `AWS_Lambda_${this.#settings.lambdaRuntime}`,
       AWS_LAMBDA_FUNCTION_NAME: d.name,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(d.memoryMb),
@@ -252,7 +263,7 @@ export class FunctionPool {
     // Most recently used first, like Lambda, so a small load keeps few environments warm.
     while (this.#idle.length > 0) {
       const w = this.#idle.pop();
-      if (w && w.state === 'idle') return w;
+      if (w && (w.state === 'idle' || w.diedWhileIdle)) return w;
     }
     return undefined;
   }
@@ -270,6 +281,7 @@ export class FunctionPool {
       runtimeFile: this.#settings.runtimeFile,
       bundleFile: this.#bundle.file,
       handlerExport: this.#bundle.handlerExport,
+      callbackHandlers: runtimeClient(this.#settings.lambdaRuntime).callbackHandlers,
       memoryMb: this.#definition.memoryMb,
       env: this.environment(logStream),
       cwd: dirname(this.#bundle.file),
@@ -283,14 +295,12 @@ export class FunctionPool {
     this.#logStreams.set(worker, logStream);
     this.#detectors.set(worker, new LeakDetector(this.#settings.leakDetector));
     void worker.exited.then(({ code, signal }) => {
-      const idleIndex = this.#idle.indexOf(worker);
-      if (idleIndex >= 0) {
-        this.#idle.splice(idleIndex, 1);
-        if (!this.#closed)
-          this.#settings.log(
-            `[${name}] worker ${worker.id} (pid ${worker.pid}) exited while idle (${signal ?? `code ${code}`}); the next invocation starts a new one`,
-          );
-      }
+      // A worker that ended by itself while idle stays in the idle list: the next invocation routed to it
+      // fails with Runtime.ExitError, as Lambda reports it (worker-process.ts diedWhileIdle).
+      if (this.#idle.includes(worker) && !this.#closed)
+        this.#settings.log(
+          `[${name}] worker ${worker.id} (pid ${worker.pid}) exited while idle (${signal ?? `code ${code}`}); the next invocation routed to it fails with Runtime.ExitError`,
+        );
       this.#all.delete(worker);
       this.#detectors.delete(worker);
       this.#history.delete(worker);

@@ -126,7 +126,7 @@ export function createInvokeApi(settings: InvokeApiSettings) {
     return {
       FunctionName: d.name,
       FunctionArn: pool.functionArn,
-      Runtime: 'nodejs22.x',
+      Runtime: pool.lambdaRuntime,
       Handler: `index.${d.handlerExport}`,
       Description: d.description,
       Timeout: d.timeoutSec,

@@ -3,14 +3,15 @@
  * One worker runs one invocation at a time, like a Lambda execution environment.
  */
 
-/** The error object Lambda's Node.js runtime returns as the payload of a function error. */
+/**
+ * The error object Lambda's Node.js runtime returns as the payload of a function error: exactly these fields
+ * (the runtime's own failures such as Runtime.ExitError and Sandbox.Timedout carry no `trace`).
+ */
 export interface LambdaErrorPayload {
   readonly errorType: string;
   readonly errorMessage: string;
-  /** The Node.js runtime's field name for the stack lines. */
+  /** The stack lines (the Node.js runtime's field name; there is no `stackTrace`). */
   readonly trace?: readonly string[];
-  /** The same lines under the name other runtimes (and our issue) use. */
-  readonly stackTrace?: readonly string[];
 }
 
 /** The invocation context fields a worker needs to build a Lambda `context`. */

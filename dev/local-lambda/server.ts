@@ -13,8 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadedFunction } from '#functions/registry';
-import { bundleFunction, bundleTarget } from '#shared/functions/bundling';
+import { bundleFunction, bundleTarget, lambdaRuntime } from '#shared/functions/bundling';
 import type { FunctionDefinition } from '#shared/functions/definition';
+import { runtimeClient } from '#shared/functions/runtime-client';
 import { FunctionPool, type FunctionStats } from './function-pool.ts';
 import { createInvokeApi } from './invoke-api.ts';
 import type { LeakDetectorOptions } from './leak-detector.ts';
@@ -27,6 +28,11 @@ export interface LocalLambdaOptions {
   readonly host?: '127.0.0.1';
   /** @default 'us-east-1' */
   readonly region?: string;
+  /**
+   * The Lambda runtime emulated: AWS_EXECUTION_ENV and the behaviour of the runtime interface client it carries
+   * (shared/functions/runtime-client.ts). @default lambdaRuntime, the runtime the project deploys
+   */
+  readonly lambdaRuntime?: string;
   /** @default '000000000000' */
   readonly accountId?: string;
   /** Concurrency limit of a function without reserved concurrency. @default 10 */
@@ -79,6 +85,8 @@ async function bundleRuntime(outDir: string): Promise<string> {
 export async function startLocalLambda(options: LocalLambdaOptions): Promise<LocalLambda> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const region = options.region ?? 'us-east-1';
+  const runtime = options.lambdaRuntime ?? lambdaRuntime;
+  runtimeClient(runtime); // throws for a runtime whose client is not known
   const accountId = options.accountId ?? '000000000000';
   const unreservedConcurrency = options.unreservedConcurrency ?? 10;
   if (!Number.isInteger(unreservedConcurrency) || unreservedConcurrency < 1)
@@ -105,6 +113,7 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
         f.definition.name,
         new FunctionPool(f.definition, bundle, {
           runtimeFile,
+          lambdaRuntime: runtime,
           region,
           accountId,
           unreservedConcurrency,

@@ -14,6 +14,8 @@ export interface WorkerSpawnOptions {
   readonly runtimeFile: string;
   readonly bundleFile: string;
   readonly handlerExport: string;
+  /** Whether callback-style handlers run (shared/functions/runtime-client.ts). */
+  readonly callbackHandlers: boolean;
   readonly memoryMb: number;
   /** The complete environment of the process (the function's own, not the server's). */
   readonly env: NodeJS.ProcessEnv;
@@ -62,16 +64,17 @@ export class WorkerProcess {
   /** The RSS that got the worker killed for exceeding memoryMb. */
   #oomRssBytes: number | undefined;
   #outputTail = '';
+  #diedWhileIdle = false;
 
   constructor(readonly options: WorkerSpawnOptions) {
     this.#child = spawn(
       process.execPath,
       [
         `--max-old-space-size=${options.memoryMb}`,
-        '--enable-source-maps',
         options.runtimeFile,
         options.bundleFile,
         options.handlerExport,
+        options.callbackHandlers ? 'callbacks' : 'no-callbacks',
       ],
       // 'json', not 'advanced': V8's serializer saves about 0.2 ms of CPU per 40 KB event, but the worker
       // then holds each received event in Buffers outside the heap until a GC, and its RSS climbs over
@@ -110,6 +113,7 @@ export class WorkerProcess {
     this.#exit = new Promise((resolve) => {
       this.#child.once('exit', (code, signal) => {
         this.#exitInfo = { code, signal };
+        this.#diedWhileIdle = this.#state === 'idle';
         this.#state = 'dead';
         live.delete(this);
         if (this.#pidFile) rmSync(this.#pidFile, { force: true });
@@ -117,6 +121,11 @@ export class WorkerProcess {
         this.#pending?.({ type: 'exit' });
       });
     });
+  }
+
+  /** Ended by itself between invocations: the next one routed to it fails with Runtime.ExitError (test/parity). */
+  get diedWhileIdle(): boolean {
+    return this.#diedWhileIdle;
   }
 
   get state(): State {
@@ -152,6 +161,8 @@ export class WorkerProcess {
 
   /** Runs one invocation. The worker must be idle. */
   async invoke(payload: string, context: InvokeContextFields, timeoutMs: number): Promise<InvokeOutcome> {
+    if (this.#diedWhileIdle)
+      return { kind: 'worker-lost', error: await this.#exitError(context.awsRequestId, ''), logs: '' };
     if (this.#state !== 'idle') throw new Error(`worker ${this.id} is ${this.#state}, not idle`);
     this.#state = 'busy';
     this.invocations += 1;

@@ -1,15 +1,17 @@
 /**
- * The runtime inside one worker process: the local stand-in for Lambda's Node.js runtime interface client.
- * It imports the function's bundle once (module scope survives between invocations, as in a warm execution
- * environment), then runs one invocation per `invoke` message from the server and answers with the result,
- * the logs of that invocation and the process's memory.
+ * The runtime inside one worker process: the local stand-in for Lambda's Node.js runtime interface client
+ * (aws-lambda-ric 3.x, which nodejs22.x carries). It imports the function's bundle once (module scope survives
+ * between invocations, as in a warm execution environment), then runs one invocation per `invoke` message from
+ * the server and answers with the result, the logs of that invocation and the process's memory. How an
+ * invocation finishes follows the client (callback-context.ts); test/parity holds it to the real one.
  *
- * Started as `node --max-old-space-size=<memoryMb> --enable-source-maps worker.mjs <bundle> <handlerExport>`
+ * Started as `node --max-old-space-size=<memoryMb> worker.mjs <bundle> <handlerExport> <callbacks|no-callbacks>`
  * with an IPC channel. The server bundles this file with esbuild; it imports nothing but Node built-ins.
  */
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
-import { toLambdaError } from './lambda-error.ts';
+import { buildCallbackContext, type Callback, serializeResponse } from './callback-context.ts';
+import { toLambdaError, UnhandledPromiseRejection } from './lambda-error.ts';
 import type {
   InvokeContextFields,
   LambdaErrorPayload,
@@ -18,21 +20,27 @@ import type {
   WorkerMessage,
 } from './protocol.ts';
 
-type Handler = (
-  event: unknown,
-  context: unknown,
-  callback: (err?: unknown, value?: unknown) => void,
-) => unknown;
+type Handler = (event: unknown, context: unknown, callback: Callback) => unknown;
 
 const maxCapturedLogBytes = 64 * 1024;
+/** aws-lambda-ric 4.x's refusal of callback-style handlers (nodejs24.x and later). */
+const callbackRefusal =
+  'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
 
-const [bundleFile, handlerExport] = process.argv.slice(2);
+const [bundleFile, handlerExport, callbackMode] = process.argv.slice(2);
 
 interface Current {
   readonly requestId: string;
   logs: string;
+  /** What runs when the event loop empties (callback-context.ts). */
+  emptyLoop: (() => void) | undefined;
 }
 let current: Current | undefined;
+
+/** The client calls the handler as a method of its Runtime: stack frames read `Runtime.handler`. */
+class Runtime {
+  constructor(readonly handler: Handler) {}
+}
 
 function send(message: WorkerMessage, then?: () => void): void {
   if (!process.send) return;
@@ -54,7 +62,9 @@ function installConsole(): void {
   ] as const;
   for (const [method, level] of levels) {
     console[method] = (...args: unknown[]) => {
-      const text = `${new Date().toISOString()}\t${current?.requestId ?? 'undefined'}\t${level}\t${format(...args)}\n`;
+      // The client's text format: one line per call, inner newlines as \r.
+      const line = `${new Date().toISOString()}\t${current?.requestId ?? 'undefined'}\t${level}\t${format(...args)}`;
+      const text = `${line.replace(/\n/g, '\r')}\n`;
       (level === 'ERROR' || level === 'WARN' ? process.stderr : process.stdout).write(text);
       if (current) {
         current.logs += text;
@@ -65,94 +75,114 @@ function installConsole(): void {
   }
 }
 
-function makeContext(fields: InvokeContextFields, callback: (err?: unknown, value?: unknown) => void) {
-  return {
-    awsRequestId: fields.awsRequestId,
-    functionName: fields.functionName,
-    functionVersion: fields.functionVersion,
-    invokedFunctionArn: fields.invokedFunctionArn,
-    memoryLimitInMB: fields.memoryLimitInMB,
-    logGroupName: fields.logGroupName,
-    logStreamName: fields.logStreamName,
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, fields.deadlineMs - Date.now()),
-    done: callback,
-    succeed: (value?: unknown) => callback(null, value),
-    fail: (err?: unknown) => callback(err ?? new Error('handled')),
+/** The client's "Invoke Error" log line (LogPatch.js textErrorLogger): the error with its own fields, as JSON. */
+function logInvokeError(label: string, err: unknown): void {
+  const error = err instanceof Error ? err : new Error(err as string);
+  const withFields = (value: unknown) => {
+    if (!(value instanceof Error)) return value;
+    const fields = Object.assign(
+      { errorType: value.name, errorMessage: value.message, code: (value as { code?: unknown }).code },
+      value,
+    );
+    return typeof value.stack === 'string' ? { ...fields, stack: value.stack.split('\n') } : fields;
   };
-}
-
-/** Runs an async handler, or a callback-style one (three parameters). */
-function runHandler(handler: Handler, event: unknown, fields: InvokeContextFields): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const callback = (err?: unknown, value?: unknown) => {
-      if (settled) return;
-      settled = true;
-      if (err !== null && err !== undefined) reject(err);
-      else resolve(value);
-    };
-    let returned: unknown;
-    try {
-      returned = handler(event, makeContext(fields, callback), callback);
-    } catch (err) {
-      callback(err ?? new Error('handler threw a nullish value'));
-      return;
-    }
-    if (returned && typeof (returned as PromiseLike<unknown>).then === 'function') {
-      (returned as PromiseLike<unknown>).then(
-        (value) => callback(null, value),
-        (err: unknown) => callback(err ?? new Error('handler rejected with a nullish value')),
-      );
-    } else if (handler.length < 3) {
-      // A synchronous handler that takes no callback: its return value is the result.
-      callback(null, returned);
-    }
-  });
-}
-
-async function invoke(handler: Handler, message: ParentMessage): Promise<void> {
-  const requestId = message.context.awsRequestId;
-  current = { requestId, logs: '' };
-  let payload: string | undefined;
-  let error: LambdaErrorPayload | undefined;
+  let formatted: string;
   try {
-    const event: unknown = message.payload === '' ? {} : JSON.parse(message.payload);
-    const value = await runHandler(handler, event, message.context);
-    try {
-      payload = JSON.stringify(value) ?? 'null';
-    } catch (err) {
-      error = {
-        errorType: 'Runtime.MarshalError',
-        errorMessage: `Unable to stringify response body: ${String(err)}`,
-      };
+    formatted = `\t${JSON.stringify(error, (_key, value: unknown) => withFields(value))}`;
+  } catch {
+    formatted = `\t${JSON.stringify(toLambdaError(error))}`;
+  }
+  console.error(label, formatted);
+}
+
+/** Sends the answer of the running invocation (once) and waits for the next one. */
+function finish(
+  answer: { payload: string } | { error: LambdaErrorPayload },
+  fatal = false,
+  then?: () => void,
+) {
+  const running = current;
+  if (!running) return;
+  current = undefined;
+  process.channel?.ref();
+  send(
+    {
+      type: 'result',
+      requestId: running.requestId,
+      ...answer,
+      logs: running.logs,
+      ...(fatal ? { fatal } : {}),
+      ...memory(),
+    },
+    then,
+  );
+}
+
+/** The client's context: callback members first, then the environment's and the invocation's fields. */
+function makeContext(fields: InvokeContextFields, callbackContext: object) {
+  return Object.assign(
+    callbackContext,
+    {
+      functionVersion: fields.functionVersion,
+      functionName: fields.functionName,
+      memoryLimitInMB: fields.memoryLimitInMB,
+      logGroupName: fields.logGroupName,
+      logStreamName: fields.logStreamName,
+    },
+    {
+      clientContext: undefined,
+      identity: undefined,
+      invokedFunctionArn: fields.invokedFunctionArn,
+      awsRequestId: fields.awsRequestId,
+      tenantId: undefined,
+      getRemainingTimeInMillis: () => fields.deadlineMs - Date.now(),
+    },
+  );
+}
+
+function invoke(runtime: Runtime, message: ParentMessage): void {
+  const requestId = message.context.awsRequestId;
+  const running: Current = { requestId, logs: '', emptyLoop: undefined };
+  current = running;
+  // While the handler runs, the IPC channel must not keep the process alive: "the event loop is empty" is
+  // how the client knows a callback-style or non-async handler is done.
+  process.channel?.unref();
+  const live = () => current === running;
+  const [callback, callbackContext, markCompleted] = buildCallbackContext({
+    respond: (result) => {
+      const payload = serializeResponse(result);
+      if (live()) finish({ payload });
+    },
+    fail: (err) => {
+      if (!live()) return;
+      logInvokeError('Invoke Error', err);
+      finish({ error: toLambdaError(err) });
+    },
+    onEmptyLoop: (listener) => {
+      running.emptyLoop = listener;
+    },
+  });
+  running.emptyLoop = () => {
+    markCompleted();
+    if (live()) finish({ payload: 'null' });
+  };
+  try {
+    const event: unknown = JSON.parse(message.payload === '' ? '{}' : message.payload);
+    const result = runtime.handler(event, makeContext(message.context, callbackContext), callback);
+    if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
+      (result as Promise<unknown>)
+        .then(callbackContext.succeed, callbackContext.fail)
+        .catch(callbackContext.fail);
     }
   } catch (err) {
-    error = toLambdaError(err);
+    callback(err);
   }
-  const logs = current.logs;
-  current = undefined;
-  send({
-    type: 'result',
-    requestId,
-    ...(payload === undefined ? {} : { payload }),
-    ...(error ? { error } : {}),
-    logs,
-    ...memory(),
-  });
 }
 
 /** An error outside the handler's promise chain fails the running invocation and ends the process. */
-function failAndExit(error: LambdaErrorPayload): void {
-  if (current) {
-    const requestId = current.requestId;
-    const logs = current.logs;
-    current = undefined;
-    send({ type: 'result', requestId, error, logs, fatal: true, ...memory() }, () => process.exit(129));
-  } else {
-    process.stderr.write(`${error.errorType}: ${error.errorMessage}\n`);
-    process.exit(129);
-  }
+function failAndExit(error: LambdaErrorPayload, exitCode: number): void {
+  if (current) finish({ error }, true, () => process.exit(exitCode));
+  else process.exit(exitCode);
 }
 
 async function main(): Promise<void> {
@@ -161,14 +191,21 @@ async function main(): Promise<void> {
   // The server decides when a worker ends (and the worker ends with it: 'disconnect'); a terminal's Ctrl-C
   // reaching the whole process group must not kill invocations the bridge is draining.
   process.on('SIGINT', () => {});
-  process.on('uncaughtException', (err) => failAndExit(toLambdaError(err)));
-  process.on('unhandledRejection', (reason) =>
-    failAndExit({
-      ...toLambdaError(reason),
-      errorType: 'Runtime.UnhandledPromiseRejection',
-      errorMessage: reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason),
-    }),
-  );
+  // Exit codes as the client's: 129 for an uncaught exception, 128 for an unhandled rejection.
+  process.on('uncaughtException', (err) => {
+    logInvokeError('Uncaught Exception', err);
+    failAndExit(toLambdaError(err), 129);
+  });
+  process.on('unhandledRejection', (reason, promise) => {
+    const error = new UnhandledPromiseRejection(reason, promise);
+    logInvokeError('Unhandled Promise Rejection', error);
+    failAndExit(toLambdaError(error), 128);
+  });
+  process.on('beforeExit', () => {
+    const listener = current?.emptyLoop;
+    if (current) current.emptyLoop = undefined;
+    listener?.();
+  });
   if (!bundleFile || !handlerExport) {
     send({
       type: 'init-error',
@@ -182,27 +219,27 @@ async function main(): Promise<void> {
     const mod = (await import(pathToFileURL(bundleFile).href)) as Record<string, unknown>;
     const exported = mod[handlerExport];
     if (typeof exported !== 'function') {
-      send(
-        {
-          type: 'init-error',
-          error: {
-            errorType: 'Runtime.HandlerNotFound',
-            errorMessage: `index.${handlerExport} is undefined or not exported`,
-          },
-        },
-        () => process.exit(1),
+      const notFound = new Error(
+        `index.${handlerExport} is ${exported === undefined ? 'undefined or not exported' : 'not a function'}`,
       );
+      notFound.name = 'Runtime.HandlerNotFound';
+      send({ type: 'init-error', error: toLambdaError(notFound) }, () => process.exit(1));
       return;
     }
     handler = exported as Handler;
   } catch (err) {
-    send({ type: 'init-error', error: toLambdaError(err, 'Runtime.ImportModuleError') }, () =>
-      process.exit(1),
-    );
+    send({ type: 'init-error', error: toLambdaError(err) }, () => process.exit(1));
     return;
   }
+  if (callbackMode === 'no-callbacks' && handler.length >= 3) {
+    const refusal = new Error(callbackRefusal);
+    refusal.name = 'Runtime.CallbackHandlerDeprecated';
+    send({ type: 'init-error', error: toLambdaError(refusal) }, () => process.exit(1));
+    return;
+  }
+  const runtime = new Runtime(handler);
   process.on('message', (message: ParentMessage) => {
-    if (message.type === 'invoke') void invoke(handler, message);
+    if (message.type === 'invoke') invoke(runtime, message);
   });
   send({ type: 'ready', initDurationMs: performance.now() - started, ...memory() });
 }

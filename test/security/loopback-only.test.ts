@@ -3,15 +3,22 @@
  * table, for every listening socket a server process owns (so a second port, such as MinIO's console,
  * cannot slip through), not from what the server reports.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startLocalLambda } from '#dev/local-lambda/server';
 import { startLocalUpstash } from '#dev/local-upstash/server';
 import { freePort } from '#dev/services/ports';
+import { RieFunction } from '#dev/services/rie';
+import { loadFunctions } from '#functions/registry';
+import { bundleFunction } from '#shared/functions/bundling';
 import { useServices, waitFor } from '#test/harness/services';
 import { selfSignedCert } from '#test/harness/tls-certs';
 import { spawnBridge } from '#test/integration/bridge/bridge-process';
+import { parityFixturesDir } from '#test/parity/parity-harness';
 import { isLoopback, listenersOfPid, listenersOnPort } from './listening-sockets.ts';
 
 const services = useServices();
@@ -72,6 +79,29 @@ describe('dev servers listen on the loopback interface only', () => {
     } finally {
       bridge.kill('SIGKILL');
       await bridge.exited;
+    }
+  });
+
+  it("AWS's Runtime Interface Emulator as dev/services/rie.ts starts it (invoke and runtime API ports)", async () => {
+    const [fn] = (await loadFunctions(parityFixturesDir)).filter((f) => f.definition.name === 'cases');
+    if (!fn) throw new Error('the parity fixture "cases" is missing');
+    const dir = mkdtempSync(join(tmpdir(), 'loopback-rie-'));
+    const bundle = await bundleFunction(fn, dir);
+    const rie = await RieFunction.start({
+      bundleFile: bundle.file,
+      handler: 'index.handler',
+      functionName: 'cases',
+      timeoutSec: 3,
+      memoryMb: 256,
+    });
+    try {
+      expect((await rie.invoke('{"case":"batch"}')).status).toBe(200);
+      const sockets = listenersOfPid(rie.process.pid);
+      expect(sockets.length).toBe(2);
+      expectLoopbackOnly(sockets, 'aws-lambda-rie');
+    } finally {
+      await rie.dispose();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

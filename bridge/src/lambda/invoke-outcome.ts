@@ -111,7 +111,8 @@ export function parseFunctionError(
     return { errorType: functionError, errorMessage: truncate(parsed) };
   }
   return {
-    errorType: functionError,
+    // A timeout reported as plain text (the Runtime Interface Emulator does so) is still a timeout.
+    errorType: /Task timed out after/i.test(text) ? 'Sandbox.Timedout' : functionError,
     errorMessage: truncate(text === '' ? `${functionError} (empty error payload)` : text),
   };
 }

@@ -104,4 +104,38 @@ describe('invoke', () => {
       expect(hasStackTrace(r.stderr)).toBe(false);
     }
   });
+
+  it('--runtime rie runs the batch under AWS’s Runtime Interface Emulator and the real runtime client', async () => {
+    const mixed = await cli(
+      ['invoke', 'sorter', '--body', 'mixed.txt', '--lines', '--runtime', 'rie', '--json'],
+      {
+        env,
+        cwd: dir,
+      },
+    );
+    expect(mixed.code, mixed.stderr).toBe(1);
+    const out = JSON.parse(mixed.stdout) as { kind: string; outcomes: { outcome: { kind: string } }[] };
+    expect(out.kind).toBe('answered');
+    expect(out.outcomes.map((o) => o.outcome.kind)).toEqual(['finish', 'requeue', 'deadLetter']);
+    // RIE's own log lines reach stderr with the function's.
+    expect(mixed.stderr).toMatch(/REPORT RequestId: /);
+
+    const threw = await cli(['invoke', 'thrower', '--body', 'ok.json', '--runtime', 'rie', '--json'], {
+      env,
+      cwd: dir,
+    });
+    expect(threw.code).toBe(1);
+    expect(JSON.parse(threw.stdout)).toMatchObject({
+      kind: 'functionError',
+      errorType: 'TypeError',
+      errorMessage: 'boom',
+    });
+
+    const wrong = await cli(['invoke', 'sorter', '--body', 'ok.json', '--runtime', 'lambda'], {
+      env,
+      cwd: dir,
+    });
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toContain('--runtime must be local or rie');
+  });
 });

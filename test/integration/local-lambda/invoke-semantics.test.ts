@@ -20,7 +20,6 @@ interface ErrorPayload {
   errorType: string;
   errorMessage: string;
   trace?: string[];
-  stackTrace?: string[];
 }
 
 describe('reserved concurrency exhausted', () => {
@@ -87,10 +86,11 @@ describe('thrown error and rejected promise', () => {
     const error = payloadJson<ErrorPayload>(out);
     expect(error.errorType).toBe('TypeError');
     expect(error.errorMessage).toBe('bad input 42');
-    expect(error.stackTrace?.[0]).toBe('TypeError: bad input 42');
+    expect(error.trace?.[0]).toBe('TypeError: bad input 42');
     // Source maps: the stack points at the TypeScript source of the handler.
-    expect(error.stackTrace?.join('\n')).toMatch(/throw\/handler\.ts:\d+/);
-    expect(error.trace).toEqual(error.stackTrace);
+    expect(error.trace?.join('\n')).toMatch(/throw\/handler\.ts:\d+/);
+    // The runtime sends exactly these fields (no `stackTrace`): test/parity holds it to aws-lambda-ric.
+    expect(Object.keys(error)).toEqual(['errorType', 'errorMessage', 'trace']);
   });
 
   it('replies the same way for a promise that rejects later, and the worker stays warm', async () => {
@@ -99,7 +99,7 @@ describe('thrown error and rejected promise', () => {
     const error = payloadJson<ErrorPayload>(out);
     expect(error.errorType).toBe('QueueFullError');
     expect(error.errorMessage).toBe('rejected by the reject fixture');
-    expect(Array.isArray(error.stackTrace)).toBe(true);
+    expect(Array.isArray(error.trace)).toBe(true);
 
     await invoke('reject', {});
     const stats = lambda.stats().reject;
@@ -134,10 +134,17 @@ describe('process crash and out of memory', () => {
     expect(lambda.stats().crash?.coldStarts).toBe(before + 1);
   });
 
-  it('starts a new worker when an idle one exits (a leaked timer), without failing anything', async () => {
+  it('fails the next invocation routed to a worker that exited while idle with Runtime.ExitError, then starts a new one', async () => {
     const first = payloadJson<{ pid: number }>(await invoke('crash', { exitAfterMs: 50 }));
     await waitFor(() => !lambda.stats().crash?.workers.some((w) => w.pid === first.pid), {
       what: 'the idle worker to exit',
+    });
+    // As Lambda (and RIE, test/parity) reports it: the environment is found dead at the next invocation.
+    const failed = await invoke('crash', { crash: false });
+    expect(failed.FunctionError).toBe('Unhandled');
+    expect(payloadJson<ErrorPayload>(failed)).toMatchObject({
+      errorType: 'Runtime.ExitError',
+      errorMessage: expect.stringMatching(/Runtime exited with error: exit status 4$/),
     });
     const next = await invoke('crash', { crash: false });
     expect(next.FunctionError).toBeUndefined();

@@ -110,7 +110,9 @@ describe('context and environment', () => {
     expect(env.PATH).toBeTruthy();
     expect(env.NSQ_LAMBDA_TEST_PARENT_SECRET).toBeUndefined();
     expect(env.ECHO_GREETING).toBeUndefined(); // another function's variable
-    expect(env.NODE_OPTIONS).toBeUndefined();
+    // What infra sets on every deployed function, never the server's own NODE_OPTIONS.
+    expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
+    expect(env.NSQ_LAMBDA_FUNCTION).toBe('inspect');
   });
 
   it('caps the V8 heap at the function memory size', async () => {

@@ -25,6 +25,17 @@ describe('parseFunctionError', () => {
     });
   });
 
+  it('reads a plain-text timeout (the Runtime Interface Emulator sends one) as Sandbox.Timedout', () => {
+    expect(parseFunctionError('Unhandled', bytes('Task timed out after 2.00 seconds'))).toEqual({
+      errorType: 'Sandbox.Timedout',
+      errorMessage: 'Task timed out after 2.00 seconds',
+    });
+    expect(parseFunctionError('Unhandled', bytes('upstream said no'))).toEqual({
+      errorType: 'Unhandled',
+      errorMessage: 'upstream said no',
+    });
+  });
+
   it('reads a payload that is a view into a larger buffer', () => {
     const big = Buffer.from('xxxx{"errorType":"E","errorMessage":"m"}yyyy');
     const view = new Uint8Array(big.buffer, big.byteOffset + 4, big.byteLength - 8);

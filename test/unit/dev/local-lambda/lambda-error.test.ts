@@ -1,32 +1,60 @@
 import { describe, expect, it } from 'vitest';
-import { toLambdaError } from '#dev/local-lambda/lambda-error';
+import { toLambdaError, UnhandledPromiseRejection } from '#dev/local-lambda/lambda-error';
 
+// What aws-lambda-ric 3.x makes of thrown values; test/parity holds the same cases to the real client.
 describe('toLambdaError', () => {
-  it('uses the error name, message and stack lines, as the Node.js runtime does', () => {
+  it('uses the error name, message and stack lines as `trace`, and no other field', () => {
     class QuotaError extends Error {
       override name = 'QuotaError';
     }
     const error = toLambdaError(new QuotaError('over quota'));
+    expect(Object.keys(error)).toEqual(['errorType', 'errorMessage', 'trace']);
     expect(error.errorType).toBe('QuotaError');
     expect(error.errorMessage).toBe('over quota');
     expect(error.trace?.[0]).toBe('QuotaError: over quota');
     expect(error.trace?.length).toBeGreaterThan(1);
-    expect(error.stackTrace).toEqual(error.trace);
   });
 
-  it('reports a thrown string with errorType "string"', () => {
-    expect(toLambdaError('plain failure')).toEqual({
-      errorType: 'string',
-      errorMessage: 'plain failure',
-      trace: [],
-      stackTrace: [],
+  it.each([
+    ['plain failure', { errorType: 'string', errorMessage: 'plain failure', trace: [] }],
+    [{ code: 42 }, { errorType: 'object', errorMessage: '[object Object]', trace: [] }],
+    [7, { errorType: 'number', errorMessage: '7', trace: [] }],
+    [false, { errorType: 'boolean', errorMessage: 'false', trace: [] }],
+  ])('types a thrown non-error %o by typeof and toString()', (value, expected) => {
+    expect(toLambdaError(value)).toEqual(expected);
+  });
+
+  it('treats an error-like object (name, message and stack strings) as an error', () => {
+    const like = {
+      name: 'Custom',
+      message: 'from a plain object',
+      stack: 'Custom: from a plain object\n    at x',
+    };
+    expect(toLambdaError(like)).toEqual({
+      errorType: 'Custom',
+      errorMessage: 'from a plain object',
+      trace: ['Custom: from a plain object', '    at x'],
     });
   });
 
-  it('describes any other thrown value and uses the fallback type', () => {
-    expect(toLambdaError({ code: 42 }, 'Runtime.ImportModuleError')).toMatchObject({
-      errorType: 'Runtime.ImportModuleError',
-      errorMessage: expect.stringContaining('code: 42'),
+  it("answers the client's fixed text when an error's fields cannot be read", () => {
+    const broken = new Error('x');
+    Object.defineProperty(broken, 'stack', { value: undefined });
+    expect(toLambdaError(broken)).toEqual({
+      errorType: 'handled',
+      errorMessage:
+        'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
     });
+  });
+
+  it('escapes DEL characters as %7F', () => {
+    expect(toLambdaError(new Error('a\x7Fb')).errorMessage).toBe('a%7Fb');
+  });
+
+  it('wraps an unhandled rejection as Runtime.UnhandledPromiseRejection with the reason as text', () => {
+    const error = toLambdaError(new UnhandledPromiseRejection(new RangeError('late')));
+    expect(error.errorType).toBe('Runtime.UnhandledPromiseRejection');
+    expect(error.errorMessage).toBe('RangeError: late');
+    expect(error.trace?.[0]).toBe('Runtime.UnhandledPromiseRejection: RangeError: late');
   });
 });
