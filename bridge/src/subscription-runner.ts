@@ -745,7 +745,7 @@ export class SubscriptionRunner {
           message: outcome.reason,
           ...(requestId && { requestId }),
         };
-        dead.push({ message: m, kind: 'function', reason: outcome.reason });
+        dead.push({ message: m, kind: outcome.reasonKind ?? 'function', reason: outcome.reason });
       } else {
         const reason = outcome.reason ?? 'requeued by the function';
         m.lastError = { type: 'RequeuedByFunction', message: reason, ...(requestId && { requestId }) };
