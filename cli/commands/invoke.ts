@@ -14,6 +14,7 @@ import { loadAll, pick } from '../lib/functions.ts';
 import { type CliIo, printJson, println } from '../lib/io.ts';
 import { ENV } from '../lib/settings.ts';
 import { renderTable } from '../lib/table.ts';
+import { parseTimeoutMs } from '../lib/time.ts';
 import type { CommandContext } from './context.ts';
 import { FUNCTIONS_DIR_ENV, functionsDirOf } from './toggle.ts';
 
@@ -25,6 +26,7 @@ interface InvokeFlags {
   channel?: string;
   endpoint?: string;
   functionsDir?: string;
+  timeout?: string;
   json?: boolean;
 }
 
@@ -64,6 +66,10 @@ export function registerInvoke(program: Command, ctx: CommandContext): void {
       `a running local Lambda (env ${ENV.lambdaEndpoint}); default: start one for this command`,
     )
     .option('--functions-dir <dir>', `where the function definitions live (env ${FUNCTIONS_DIR_ENV})`)
+    .option(
+      '--timeout <duration>',
+      'how long to wait for the Invoke’s answer, e.g. 30s (default: the function’s timeout + 10s)',
+    )
     .addHelpText(
       'after',
       `
@@ -131,6 +137,7 @@ export async function invoke(io: CliIo, handler: string, flags: InvokeFlags): Pr
   if (bodies.length === 0 && !flags.event)
     throw badInput('give --body <file|-> (repeatable) or --event <file>');
   if (bodies.length > 0 && flags.event) throw badInput('give --body or --event, not both');
+  const timeoutMs = flags.timeout === undefined ? undefined : parseTimeoutMs(flags.timeout, '--timeout');
   const all = await loadAll(functionsDirOf(flags, io));
   const [fn] = pick(all, [handler], false);
   if (!fn) throw badInput(`unknown handler ${JSON.stringify(handler)}`);
@@ -150,7 +157,7 @@ export async function invoke(io: CliIo, handler: string, flags: InvokeFlags): Pr
       endpoint,
       functionName: fn.definition.name,
       event,
-      timeoutMs: fn.definition.timeoutSec * 1000 + 10_000,
+      timeoutMs: timeoutMs ?? fn.definition.timeoutSec * 1000 + 10_000,
       now: io.now,
     }),
   );
