@@ -5,7 +5,7 @@
  *
  * Shutdown budget (ECS): SIGTERM → drain (RDY 0, requeue what is queued, let in-flight invocations finish
  * within `drain.deadlineMs`, answer everything, close) → exit 0. The container's stopTimeout must exceed
- * drain.deadlineMs plus a few seconds (Fargate allows at most 120 s; the default deadline is 100 s), and a
+ * drain.deadlineMs plus a few seconds (Fargate allows at most 120 s; the default deadline is 90 s), and a
  * function that may run longer than the deadline is cut: its messages are requeued (at-least-once). A
  * second signal exits at once with 130; nsqd then redelivers whatever was in flight after msg_timeout.
  * Exit code 1 when the drain deadline passed or start-up failed.
