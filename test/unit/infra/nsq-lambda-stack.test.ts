@@ -244,7 +244,7 @@ describe('bridge service', () => {
     // One default for both sides: what infra passes when drainDeadlineMs is unset is the bridge's own default.
     expect(config.drain.deadlineMs).toBe(DEFAULT_DRAIN_DEADLINE_MS);
     expect(config.drain.deadlineMs).toBe(
-      parseBridgeConfig({ ...bridgeConfigOf(resources), drain: undefined }).drain.deadlineMs,
+      parseBridgeConfig({ ...(bridgeConfigOf(resources) as object), drain: undefined }).drain.deadlineMs,
     );
     expect(config.subscriptions.find((s) => s.name === 'echo')?.functionTimeoutMs).toBe(20_000);
   });
