@@ -2,8 +2,9 @@
  * The engine for one subscription, transport-free: messages in (from a `MessageSource`), batches out
  * (to a `BatchInvoker`), one answer per message back. See docs/bridge.md for the outcome table.
  *
- * - Batches flush on maxMessages, maxBytes (the exact encoded event size) or maxWaitMs after the oldest
- *   queued message; a batch never holds two deliveries with the same id.
+ * - Batches flush on maxMessages, maxBytes (the exact encoded event size, a hard limit: a message too
+ *   large for it on its own is dead-lettered `undeliverable`) or maxWaitMs after the oldest queued
+ *   message; a batch never holds two deliveries with the same id.
  * - Concurrency is capped by an AIMD semaphore (cut to 70 % on 429, once per congestion event; +1 after `limit` successes).
  * - Attempts are checked on arrival (`> maxAttempts`: dead-letter without invoking) and after each
  *   failure (`>= maxAttempts`: dead-letter instead of REQ). Dead letters are written before the FIN;
@@ -23,6 +24,12 @@ import { type DeliveryHandle, type EntryTail, entryTail, TrackedMessage } from '
 import type { BridgeEventEmitter } from './events.ts';
 import type { BatchInvoker, Clock, DeadLetterStore, InvokeResult, ToggleReading } from './ports.ts';
 import type { TouchManager } from './touch-manager.ts';
+
+/**
+ * Room kept for the batch id in the envelope when sizing a batch against maxBytes: a UUID (36) plus two
+ * characters per bisect or split level (`.0`, `.a`...), at most ⌈log₂ 10,000⌉ = 14 levels of each.
+ */
+export const BATCH_ID_RESERVE_CHARS = 36 + 2 * 2 * 14;
 
 /** The NSQ side of one subscription, as the engine needs it. */
 export interface MessageSource {
@@ -205,13 +212,19 @@ export class SubscriptionRunner {
         );
         return;
       }
-      if (this.#envelopeBytes(36) + message.encodedBytes > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES) {
+      // maxBytes is a hard limit (and below Lambda's Invoke limit): a message whose event alone would pass
+      // it can never be invoked, so it is dead-lettered now rather than sent in an oversized event.
+      const aloneBytes = this.#envelopeBytes(BATCH_ID_RESERVE_CHARS) + message.encodedBytes;
+      if (aloneBytes > this.config.maxBytes) {
         this.#track(
           this.#deadLetter([
             {
               message,
               kind: 'undeliverable',
-              reason: `the encoded message (${message.encodedBytes} bytes) exceeds Lambda's ${LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES}-byte Invoke limit on its own`,
+              reason:
+                aloneBytes > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES
+                  ? `the encoded message (${message.encodedBytes} bytes) exceeds Lambda's ${LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES}-byte Invoke limit on its own`
+                  : `an event holding only this message would be ${aloneBytes} bytes, over the subscription's maxBytes (${this.config.maxBytes})`,
             },
           ]),
         );
@@ -400,7 +413,7 @@ export class SubscriptionRunner {
       f = {
         batch: [],
         ids: new Set(),
-        bytes: this.#envelopeBytes(48),
+        bytes: this.#envelopeBytes(BATCH_ID_RESERVE_CHARS),
         full: false,
         oldestAtMs: Number.POSITIVE_INFINITY,
         scanned: 0,

@@ -48,7 +48,11 @@ export const subscriptionSettingsSchema = z
     ephemeral: z.boolean().default(false),
     /** Most messages per Invoke, 1 to 10,000. @default 10 */
     maxMessages: z.number().int().min(1).max(10_000).default(10),
-    /** Most bytes of encoded event per Invoke; stays under Lambda's 6 MB request limit. @default 6_225_920 */
+    /**
+     * Most bytes of encoded event per Invoke, a hard limit (envelope included); at most Lambda's 6 MB
+     * request limit less a 64 KiB reserve. A message whose event alone would pass it is dead-lettered
+     * `undeliverable` without invoking. @default 6_225_920
+     */
     maxBytes: z
       .number()
       .int()
