@@ -23,6 +23,7 @@ import { type Random, type RetryBackoff, requeueDelayMs, retryDelayMs } from './
 import { type DeliveryHandle, type EntryTail, entryTail, TrackedMessage } from './delivery.ts';
 import type { BridgeEventEmitter } from './events.ts';
 import type { BatchInvoker, Clock, DeadLetterStore, InvokeResult, ToggleReading } from './ports.ts';
+import { ThrottleRequeues } from './throttle-requeues.ts';
 import type { TouchManager } from './touch-manager.ts';
 
 /**
@@ -106,6 +107,8 @@ export class SubscriptionRunner {
   #answeredCount = 0;
   /** Deliveries received and not yet answered or absorbed by a twin's answer. */
   #inFlight = 0;
+  /** Throttle requeues, discounted from nsqd's attempts when the message comes back. */
+  readonly #throttleRequeues = new ThrottleRequeues();
 
   constructor(
     readonly config: BridgeSubscription,
@@ -183,6 +186,7 @@ export class SubscriptionRunner {
         this.config.channelName,
         this.deps.clock.now(),
         this.#entryTail(handle.nsqdAddress),
+        this.#throttleRequeues.discount(ThrottleRequeues.key(handle.nsqdAddress, handle.id), handle.attempts),
       );
       this.#inFlight++;
       this.deps.events.emit('message_received', {
@@ -599,7 +603,7 @@ export class SubscriptionRunner {
             concurrencyLimit: limit,
           });
           for (const m of live) m.lastError = { type: 'TooManyRequestsException', message: result.reason };
-          if (!(await this.#waitToRetry(live, delay))) return;
+          if (!(await this.#waitToRetry(live, delay, true))) return;
           // Respect the lowered limit: give the slot back and queue for one again.
           this.limiter.release();
           await this.limiter.acquire();
@@ -644,14 +648,32 @@ export class SubscriptionRunner {
   /**
    * Waits `delayMs` before re-invoking the same messages (they stay TOUCHed). Returns false (after
    * requeueing them) when draining or when nsqd's --max-msg-timeout would pass before the retry ends.
+   * After a throttle (the function did not run) that requeue spends no attempt: it is REQueued with the
+   * retry delay and its next delivery is discounted, never dead-lettered for it.
    */
-  async #waitToRetry(messages: TrackedMessage[], delayMs: number): Promise<boolean> {
+  async #waitToRetry(messages: TrackedMessage[], delayMs: number, throttled = false): Promise<boolean> {
     if (this.#draining) {
       this.#requeueAll(messages, 0, 'draining');
       return false;
     }
     if (!this.#canHold(messages, delayMs + this.config.invocationTimeoutMs)) {
-      await this.#failMessages(messages, 'retry would outlast nsqd --max-msg-timeout');
+      if (!throttled) {
+        await this.#failMessages(messages, 'retry would outlast nsqd --max-msg-timeout');
+        return false;
+      }
+      for (const m of messages) {
+        if (m.answered) continue;
+        this.#throttleRequeues.record(
+          ThrottleRequeues.key(m.handle.nsqdAddress, m.id),
+          m.handle.attempts,
+          m.freeDeliveries,
+        );
+        this.#requeue(
+          m,
+          delayMs,
+          'throttled (429): the retry would outlast nsqd --max-msg-timeout; no attempt spent',
+        );
+      }
       return false;
     }
     await this.#sleep(delayMs);
@@ -836,6 +858,7 @@ export class SubscriptionRunner {
 
   #finish(m: TrackedMessage): void {
     if (!m.finish()) return;
+    if (m.freeDeliveries > 0) this.#throttleRequeues.forget(ThrottleRequeues.key(m.handle.nsqdAddress, m.id));
     this.#answered(m);
     this.deps.events.emit('message_finished', {
       subscription: this.name,
@@ -898,6 +921,8 @@ export class SubscriptionRunner {
     }
     for (const { message, kind } of live) {
       if (!message.finish()) continue;
+      if (message.freeDeliveries > 0)
+        this.#throttleRequeues.forget(ThrottleRequeues.key(message.handle.nsqdAddress, message.id));
       this.#answered(message);
       this.deps.events.emit('message_dead_lettered', {
         subscription: this.name,
