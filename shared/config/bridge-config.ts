@@ -11,8 +11,6 @@ import { MAX_REQUEUE_DELAY_MS } from '#shared/contract/batch-result';
 import type { FunctionDefinition } from '#shared/functions/definition';
 import { subscriptionSettingsSchema } from './subscription.ts';
 
-/** nsqd's --max-rdy-count default: a larger RDY is a fatal protocol error. */
-export const NSQD_MAX_RDY_COUNT = 2_500;
 /**
  * The drain deadline (`drain.deadlineMs`) when none is set: the one default for the bridge and for infra/
  * (which passes its own `drainDeadlineMs` to the bridge and derives ECS's stopTimeout from it). 90 s
@@ -231,12 +229,9 @@ function subscriptionRules(
   const at = (...p: PropertyKey[]) => ['subscriptions', index, ...p];
   const add = (message: string, ...p: PropertyKey[]) =>
     ctx.addIssue({ code: 'custom', message, path: at(...p) });
+  // nsqd's max RDY (--max-rdy-count) is checked per connection against the max_rdy_count its IDENTIFY
+  // response reports (bridge/src/nsq/identify-limits.ts), not against a guess here.
   const maxInFlight = s.maxInFlight ?? defaultMaxInFlight(s);
-  if (s.maxInFlight === undefined && maxInFlight > NSQD_MAX_RDY_COUNT)
-    add(
-      `maxMessages × maxConcurrentInvocations = ${maxInFlight} exceeds nsqd's max RDY count ${NSQD_MAX_RDY_COUNT}; lower one of them`,
-      'maxInFlight',
-    );
   if (maxInFlight < s.maxMessages)
     add(`maxInFlight (${maxInFlight}) must be ≥ maxMessages (${s.maxMessages})`, 'maxInFlight');
   else if (maxInFlight < s.maxMessages * s.maxConcurrentInvocations)
