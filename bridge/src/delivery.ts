@@ -49,9 +49,15 @@ export class TrackedMessage {
   /** Bytes of the entry's JSON text. */
   readonly encodedBytes: number;
 
+  /** Earlier deliveries that spent no attempt (throttle requeues, see throttle-requeues.ts). */
+  readonly freeDeliveries: number;
+  /** Attempts spent, counting this delivery: nsqd's count less the free deliveries, at least 1. */
+  readonly attempts: number;
+
   /**
    * @param tail the entry's constant end for the message's topic, channel and nsqd address (see
    *   `entryTail`); the engine computes it once per connection. Computed here when omitted.
+   * @param freeDeliveries earlier deliveries of it that spent no attempt. @default 0
    */
   constructor(
     readonly handle: DeliveryHandle,
@@ -60,15 +66,18 @@ export class TrackedMessage {
     readonly channel: string,
     readonly receivedAtMs: number,
     tail: EntryTail = entryTail(topic, channel, handle.nsqdAddress),
+    freeDeliveries = 0,
   ) {
     this.lastTouchedAtMs = receivedAtMs;
     this.#tail = tail;
+    this.freeDeliveries = Math.max(0, Math.min(freeDeliveries, handle.attempts - 1));
+    this.attempts = handle.attempts - this.freeDeliveries;
     // {"id":<id>,"body":"<base64>","attempts":<n>,"timestampMs":<n><tail>
     this.encodedBytes =
       ENTRY_FIXED_BYTES +
       jsonStringBytes(handle.id) +
       base64Length(handle.body.length) +
-      String(handle.attempts).length +
+      String(this.attempts).length +
       String(handle.timestampMs).length +
       tail.bytes;
   }
@@ -83,7 +92,7 @@ export class TrackedMessage {
   }
 
   #end(): string {
-    return `","attempts":${this.handle.attempts},"timestampMs":${this.handle.timestampMs}${this.#tail.text}`;
+    return `","attempts":${this.attempts},"timestampMs":${this.handle.timestampMs}${this.#tail.text}`;
   }
 
   /** Writes the entry's JSON text into `target` at `offset`; returns the bytes written (`encodedBytes`). */
@@ -97,10 +106,6 @@ export class TrackedMessage {
 
   get id(): string {
     return this.handle.id;
-  }
-
-  get attempts(): number {
-    return this.handle.attempts;
   }
 
   get state(): MessageState {

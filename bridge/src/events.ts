@@ -55,6 +55,11 @@ export interface BridgeEvents {
   /** nsqd answered E_FIN_FAILED / E_REQ_FAILED / E_TOUCH_FAILED (late answer: duplicate delivery risk). */
   answer_failed: [{ subscription: string; code: string; message: string }];
   nsqd_connected: [{ subscription: string; address: string }];
+  /**
+   * An nsqd's IDENTIFY response showed the subscription's config cannot work with it (its max_rdy_count is
+   * below maxInFlight): the connection is closed before SUB. At start-up this stops the bridge (main.ts).
+   */
+  nsqd_refused: [{ subscription: string; address: string; problem: string }];
   nsqd_disconnected: [{ subscription: string; address: string }];
   /** Consumption paused or resumed (toggle stopped with the requeue policy, or drain). */
   paused: [{ subscription: string; reason: 'toggle' | 'drain' }];

@@ -5,7 +5,7 @@
  *
  * Shutdown budget (ECS): SIGTERM → drain (RDY 0, requeue what is queued, let in-flight invocations finish
  * within `drain.deadlineMs`, answer everything, close) → exit 0. The container's stopTimeout must exceed
- * drain.deadlineMs plus a few seconds (Fargate allows at most 120 s; the default deadline is 100 s), and a
+ * drain.deadlineMs plus a few seconds (Fargate allows at most 120 s; the default deadline is 90 s), and a
  * function that may run longer than the deadline is cut: its messages are requeued (at-least-once). A
  * second signal exits at once with 130; nsqd then redelivers whatever was in flight after msg_timeout.
  * Exit code 1 when the drain deadline passed or start-up failed.
@@ -61,6 +61,9 @@ async function toggleReader(config: BridgeConfig, logger: Logger): Promise<Toggl
       logger.warn('toggle read failed', { functionName, error: (error as Error)?.message ?? String(error) }),
   });
 }
+
+/** Longest start-up waits, after a refusal, for the other subscriptions' first connections. */
+const STARTUP_REFUSAL_WAIT_MS = 15_000;
 
 export interface MainOptions {
   readonly env?: NodeJS.ProcessEnv;
@@ -139,6 +142,31 @@ export async function main(options: MainOptions = {}): Promise<void> {
   });
   process.on('unhandledRejection', (error) => {
     logger.error('unhandled rejection', { error: (error as Error)?.message ?? String(error) });
+  });
+
+  // A config the nsqds cannot serve (max_rdy_count below maxInFlight, from their IDENTIFY responses) stops
+  // start-up like any invalid config. Once one subscription is refused, start-up waits until every
+  // subscription was either subscribed or refused (at most STARTUP_REFUSAL_WAIT_MS), then exits 1 listing
+  // every problem. After start-up, a refused nsqd (one discovered later) is only logged.
+  const refusals = new Set<string>();
+  const decided = new Set<string>();
+  let stopping: NodeJS.Timeout | undefined;
+  const stopForRefusals = () => {
+    clearTimeout(stopping);
+    if (signals++ > 0) return;
+    process.stderr.write(`${new ConfigError([...refusals]).message}\n`);
+    void shutdown('invalid config for the nsqds', 1);
+  };
+  const decide = (subscription: string) => {
+    decided.add(subscription);
+    if (stopping !== undefined && decided.size >= config.subscriptions.length) stopForRefusals();
+  };
+  events.on('nsqd_connected', ({ subscription }) => decide(subscription));
+  events.on('nsqd_refused', ({ subscription, problem }) => {
+    if (signals > 0 || (stopping === undefined && bridge.status.ready)) return;
+    refusals.add(problem);
+    stopping ??= setTimeout(stopForRefusals, STARTUP_REFUSAL_WAIT_MS);
+    decide(subscription);
   });
 
   bridge.start();

@@ -22,7 +22,7 @@ export type InvokeResult =
       readonly requestId?: string;
       readonly durationMs: number;
     }
-  /** 429 TooManyRequestsException: the function did not run. No attempt is spent. */
+  /** 429 TooManyRequestsException: the function did not run. No attempt is spent (even when it is REQueued: throttle-requeues.ts). */
   | {
       readonly kind: 'throttled';
       readonly reason: string;

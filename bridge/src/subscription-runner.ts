@@ -2,8 +2,9 @@
  * The engine for one subscription, transport-free: messages in (from a `MessageSource`), batches out
  * (to a `BatchInvoker`), one answer per message back. See docs/bridge.md for the outcome table.
  *
- * - Batches flush on maxMessages, maxBytes (the exact encoded event size) or maxWaitMs after the oldest
- *   queued message; a batch never holds two deliveries with the same id.
+ * - Batches flush on maxMessages, maxBytes (the exact encoded event size, a hard limit: a message too
+ *   large for it on its own is dead-lettered `undeliverable`) or maxWaitMs after the oldest queued
+ *   message; a batch never holds two deliveries with the same id.
  * - Concurrency is capped by an AIMD semaphore (cut to 70 % on 429, once per congestion event; +1 after `limit` successes).
  * - Attempts are checked on arrival (`> maxAttempts`: dead-letter without invoking) and after each
  *   failure (`>= maxAttempts`: dead-letter instead of REQ). Dead letters are written before the FIN;
@@ -22,7 +23,14 @@ import { type Random, type RetryBackoff, requeueDelayMs, retryDelayMs } from './
 import { type DeliveryHandle, type EntryTail, entryTail, TrackedMessage } from './delivery.ts';
 import type { BridgeEventEmitter } from './events.ts';
 import type { BatchInvoker, Clock, DeadLetterStore, InvokeResult, ToggleReading } from './ports.ts';
+import { ThrottleRequeues } from './throttle-requeues.ts';
 import type { TouchManager } from './touch-manager.ts';
+
+/**
+ * Room kept for the batch id in the envelope when sizing a batch against maxBytes: a UUID (36) plus two
+ * characters per bisect or split level (`.0`, `.a`...), at most ⌈log₂ 10,000⌉ = 14 levels of each.
+ */
+export const BATCH_ID_RESERVE_CHARS = 36 + 2 * 2 * 14;
 
 /** The NSQ side of one subscription, as the engine needs it. */
 export interface MessageSource {
@@ -99,6 +107,8 @@ export class SubscriptionRunner {
   #answeredCount = 0;
   /** Deliveries received and not yet answered or absorbed by a twin's answer. */
   #inFlight = 0;
+  /** Throttle requeues, discounted from nsqd's attempts when the message comes back. */
+  readonly #throttleRequeues = new ThrottleRequeues();
 
   constructor(
     readonly config: BridgeSubscription,
@@ -176,6 +186,7 @@ export class SubscriptionRunner {
         this.config.channelName,
         this.deps.clock.now(),
         this.#entryTail(handle.nsqdAddress),
+        this.#throttleRequeues.discount(ThrottleRequeues.key(handle.nsqdAddress, handle.id), handle.attempts),
       );
       this.#inFlight++;
       this.deps.events.emit('message_received', {
@@ -205,13 +216,19 @@ export class SubscriptionRunner {
         );
         return;
       }
-      if (this.#envelopeBytes(36) + message.encodedBytes > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES) {
+      // maxBytes is a hard limit (and below Lambda's Invoke limit): a message whose event alone would pass
+      // it can never be invoked, so it is dead-lettered now rather than sent in an oversized event.
+      const aloneBytes = this.#envelopeBytes(BATCH_ID_RESERVE_CHARS) + message.encodedBytes;
+      if (aloneBytes > this.config.maxBytes) {
         this.#track(
           this.#deadLetter([
             {
               message,
               kind: 'undeliverable',
-              reason: `the encoded message (${message.encodedBytes} bytes) exceeds Lambda's ${LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES}-byte Invoke limit on its own`,
+              reason:
+                aloneBytes > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES
+                  ? `the encoded message (${message.encodedBytes} bytes) exceeds Lambda's ${LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES}-byte Invoke limit on its own`
+                  : `an event holding only this message would be ${aloneBytes} bytes, over the subscription's maxBytes (${this.config.maxBytes})`,
             },
           ]),
         );
@@ -400,7 +417,7 @@ export class SubscriptionRunner {
       f = {
         batch: [],
         ids: new Set(),
-        bytes: this.#envelopeBytes(48),
+        bytes: this.#envelopeBytes(BATCH_ID_RESERVE_CHARS),
         full: false,
         oldestAtMs: Number.POSITIVE_INFINITY,
         scanned: 0,
@@ -586,7 +603,7 @@ export class SubscriptionRunner {
             concurrencyLimit: limit,
           });
           for (const m of live) m.lastError = { type: 'TooManyRequestsException', message: result.reason };
-          if (!(await this.#waitToRetry(live, delay))) return;
+          if (!(await this.#waitToRetry(live, delay, true))) return;
           // Respect the lowered limit: give the slot back and queue for one again.
           this.limiter.release();
           await this.limiter.acquire();
@@ -631,14 +648,32 @@ export class SubscriptionRunner {
   /**
    * Waits `delayMs` before re-invoking the same messages (they stay TOUCHed). Returns false (after
    * requeueing them) when draining or when nsqd's --max-msg-timeout would pass before the retry ends.
+   * After a throttle (the function did not run) that requeue spends no attempt: it is REQueued with the
+   * retry delay and its next delivery is discounted, never dead-lettered for it.
    */
-  async #waitToRetry(messages: TrackedMessage[], delayMs: number): Promise<boolean> {
+  async #waitToRetry(messages: TrackedMessage[], delayMs: number, throttled = false): Promise<boolean> {
     if (this.#draining) {
       this.#requeueAll(messages, 0, 'draining');
       return false;
     }
     if (!this.#canHold(messages, delayMs + this.config.invocationTimeoutMs)) {
-      await this.#failMessages(messages, 'retry would outlast nsqd --max-msg-timeout');
+      if (!throttled) {
+        await this.#failMessages(messages, 'retry would outlast nsqd --max-msg-timeout');
+        return false;
+      }
+      for (const m of messages) {
+        if (m.answered) continue;
+        this.#throttleRequeues.record(
+          ThrottleRequeues.key(m.handle.nsqdAddress, m.id),
+          m.handle.attempts,
+          m.freeDeliveries,
+        );
+        this.#requeue(
+          m,
+          delayMs,
+          'throttled (429): the retry would outlast nsqd --max-msg-timeout; no attempt spent',
+        );
+      }
       return false;
     }
     await this.#sleep(delayMs);
@@ -745,7 +780,7 @@ export class SubscriptionRunner {
           message: outcome.reason,
           ...(requestId && { requestId }),
         };
-        dead.push({ message: m, kind: 'function', reason: outcome.reason });
+        dead.push({ message: m, kind: outcome.reasonKind ?? 'function', reason: outcome.reason });
       } else {
         const reason = outcome.reason ?? 'requeued by the function';
         m.lastError = { type: 'RequeuedByFunction', message: reason, ...(requestId && { requestId }) };
@@ -823,6 +858,7 @@ export class SubscriptionRunner {
 
   #finish(m: TrackedMessage): void {
     if (!m.finish()) return;
+    if (m.freeDeliveries > 0) this.#throttleRequeues.forget(ThrottleRequeues.key(m.handle.nsqdAddress, m.id));
     this.#answered(m);
     this.deps.events.emit('message_finished', {
       subscription: this.name,
@@ -885,6 +921,8 @@ export class SubscriptionRunner {
     }
     for (const { message, kind } of live) {
       if (!message.finish()) continue;
+      if (message.freeDeliveries > 0)
+        this.#throttleRequeues.forget(ThrottleRequeues.key(message.handle.nsqdAddress, message.id));
       this.#answered(message);
       this.deps.events.emit('message_dead_lettered', {
         subscription: this.name,

@@ -7,6 +7,7 @@ import { S3DeadLetterSource } from '../dlq/s3-source.ts';
 import type { DeadLetterSource } from '../dlq/source.ts';
 import { type CliIo, println } from '../lib/io.ts';
 import { createS3Client, DEFAULT_NSQD_TCP, ENV, nsqdHttpAddress, s3Location } from '../lib/settings.ts';
+import { parseTimeoutMs } from '../lib/time.ts';
 
 export interface StoreFlags {
   bucket?: string;
@@ -16,6 +17,8 @@ export interface StoreFlags {
   dlqChannel?: string;
   nsqdTcp?: string;
   nsqdHttp?: string;
+  /** Per S3 request, as a duration (`--timeout 10s`). */
+  timeout?: string;
 }
 
 export const DEFAULT_DLQ_CHANNEL = 'nsq-lambda-cli';
@@ -39,7 +42,13 @@ export async function openSource(io: CliIo, flags: StoreFlags): Promise<DeadLett
       nsqdHttpAddress: nsqdHttpAddress(flags.nsqdHttp, io.env),
     });
   }
-  const location = s3Location(flags, io.env);
+  const location = s3Location(
+    {
+      ...flags,
+      ...(flags.timeout !== undefined && { timeoutMs: parseTimeoutMs(flags.timeout, '--timeout') }),
+    },
+    io.env,
+  );
   return new S3DeadLetterSource(createS3Client(location, io.env), location.bucket, location.prefix);
 }
 

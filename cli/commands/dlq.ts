@@ -2,7 +2,7 @@
  * `nsq-lambda dlq list|show|replay|purge`: commander wiring; each command lives in commands/dlq-*.ts.
  */
 import type { Command } from 'commander';
-import { DEFAULT_NSQD_TCP, ENV } from '../lib/settings.ts';
+import { DEFAULT_NSQD_TCP, DEFAULT_S3_REQUEST_TIMEOUT_MS, ENV } from '../lib/settings.ts';
 import type { CommandContext } from './context.ts';
 import { dlqList } from './dlq-list.ts';
 import { dlqPurge, type PurgeFlags } from './dlq-purge.ts';
@@ -30,6 +30,10 @@ function addStoreOptions(cmd: Command): Command {
     .option(
       '--nsqd-http <host:port>',
       `nsqd HTTP address: replay target, --from-topic stats (env ${ENV.nsqdHttp})`,
+    )
+    .option(
+      '--timeout <duration>',
+      `time one S3 request may take before it fails (one retry), e.g. 10s (default ${DEFAULT_S3_REQUEST_TIMEOUT_MS / 1000}s)`,
     );
 }
 

@@ -15,6 +15,7 @@ import { loadAll, pick } from '../lib/functions.ts';
 import { type CliIo, printJson, println } from '../lib/io.ts';
 import { ENV } from '../lib/settings.ts';
 import { renderTable } from '../lib/table.ts';
+import { parseTimeoutMs } from '../lib/time.ts';
 import type { CommandContext } from './context.ts';
 import { FUNCTIONS_DIR_ENV, functionsDirOf } from './toggle.ts';
 
@@ -26,6 +27,7 @@ interface InvokeFlags {
   channel?: string;
   endpoint?: string;
   functionsDir?: string;
+  timeout?: string;
   json?: boolean;
   runtime?: string;
 }
@@ -69,6 +71,10 @@ export function registerInvoke(program: Command, ctx: CommandContext): void {
     .option(
       '--runtime <local|rie>',
       'local: the local Lambda (default); rie: AWS’s Runtime Interface Emulator with the real Node.js runtime client',
+    )
+    .option(
+      '--timeout <duration>',
+      'how long to wait for the Invoke’s answer, e.g. 30s (default: the function’s timeout + 10s)',
     )
     .addHelpText(
       'after',
@@ -148,6 +154,7 @@ export async function invoke(io: CliIo, handler: string, flags: InvokeFlags): Pr
     throw badInput(`--runtime must be local or rie, got ${JSON.stringify(runtime)}`);
   if (runtime === 'rie' && flags.endpoint)
     throw badInput('--endpoint is for the local Lambda, not --runtime rie');
+  const timeoutMs = flags.timeout === undefined ? undefined : parseTimeoutMs(flags.timeout, '--timeout');
   const all = await loadAll(functionsDirOf(flags, io));
   const [fn] = pick(all, [handler], false);
   if (!fn) throw badInput(`unknown handler ${JSON.stringify(handler)}`);
@@ -176,7 +183,7 @@ export async function invoke(io: CliIo, handler: string, flags: InvokeFlags): Pr
             endpoint,
             functionName: fn.definition.name,
             event,
-            timeoutMs: fn.definition.timeoutSec * 1000 + 10_000,
+            timeoutMs: timeoutMs ?? fn.definition.timeoutSec * 1000 + 10_000,
             now: io.now,
           }),
         );

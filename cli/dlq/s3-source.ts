@@ -11,7 +11,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { type DeadLetterRecord, deadLetterRecordSchema } from '#shared/contract/dead-letter';
-import { badInput, isNetworkError, unavailable } from '../lib/errors.ts';
+import { badInput, errorChain, isNetworkError, isTimeout, unavailable } from '../lib/errors.ts';
 import { type DeadLetterRef, type DeadLetterSource, MalformedDeadLetterError } from './source.ts';
 
 const KEY_TAIL = /^([^/]+)\/\d{4}\/\d{2}\/\d{2}\/(\d+)-([^/]+)\.json$/;
@@ -29,6 +29,12 @@ export function parseDeadLetterKey(prefix: string, key: string): DeadLetterRef |
 /** Maps S3 failures to one-line CLI errors. */
 export function s3Failure(err: unknown, what: string, location: string): Error {
   const e = err as { name?: string; $metadata?: { httpStatusCode?: number }; message?: string };
+  if (isTimeout(err)) {
+    return unavailable(
+      `S3 at ${location} did not answer (${what}): ${errorChain(err)}; check the endpoint, or raise --timeout`,
+      err,
+    );
+  }
   if (isNetworkError(err)) {
     return unavailable(
       `S3 at ${location} is unreachable (${what}); check --s3-endpoint / S3_ENDPOINT and that the server runs`,

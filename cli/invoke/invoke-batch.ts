@@ -3,10 +3,10 @@
  * and reads each message's outcome from the response (shared/contract/batch-result.ts).
  */
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { expensiveCallClientConfig } from '#shared/clients/aws-client-config';
 import type { NsqBatchEvent } from '#shared/contract/batch-event';
 import { type ItemOutcome, parseBatchResult } from '#shared/contract/batch-result';
-import { badInput, errorChain, isNetworkError, unavailable } from '../lib/errors.ts';
+import { badInput, errorChain, isNetworkError, isTimeout, unavailable } from '../lib/errors.ts';
 
 export type InvokeReport =
   | {
@@ -33,6 +33,7 @@ export async function invokeBatch(options: {
   endpoint: string;
   functionName: string;
   event: NsqBatchEvent;
+  /** The whole Invoke, response included; past it the call fails with a TimeoutError (never hangs). */
   timeoutMs: number;
   now?: () => number;
 }): Promise<InvokeReport> {
@@ -41,8 +42,11 @@ export async function invokeBatch(options: {
     endpoint: options.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: options.timeoutMs }),
+    ...expensiveCallClientConfig({
+      connectionTimeoutMs: 3_000,
+      requestTimeoutMs: options.timeoutMs,
+      maxAttempts: 1,
+    }),
   });
   const started = now();
   try {
@@ -57,6 +61,12 @@ export async function invokeBatch(options: {
       );
     } catch (err) {
       const name = (err as { name?: string }).name;
+      if (isTimeout(err)) {
+        throw unavailable(
+          `the Lambda at ${options.endpoint} did not answer the Invoke of ${options.functionName} within ${options.timeoutMs} ms (${errorChain(err)}); raise --timeout if the function needs longer`,
+          err,
+        );
+      }
       if (isNetworkError(err)) {
         throw unavailable(
           `the local Lambda at ${options.endpoint} is unreachable; start it or drop --endpoint`,

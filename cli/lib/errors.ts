@@ -48,6 +48,16 @@ export function isNetworkError(err: unknown): boolean {
   return false;
 }
 
+/** True when the error (or one of its causes) is a request that got no answer in time (the SDK's TimeoutError). */
+export function isTimeout(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 8; depth++) {
+    const o = e as { name?: unknown; code?: unknown; cause?: unknown };
+    if (o.name === 'TimeoutError' || o.code === 'ETIMEDOUT') return true;
+    e = o.cause;
+  }
+  return false;
+}
+
 /** The message of an error and its causes, joined, for one line. */
 export function errorChain(err: unknown): string {
   const parts: string[] = [];

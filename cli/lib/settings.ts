@@ -3,7 +3,7 @@
  * Secrets (the Upstash token, AWS keys) come only from the environment, never from flags.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { expensiveCallClientConfig } from '#shared/clients/aws-client-config';
 import { badInput } from './errors.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -27,6 +27,10 @@ export const DEFAULT_NSQD_TCP = '127.0.0.1:4150';
 export const DEFAULT_DEAD_LETTER_PREFIX = 'dead-letters';
 /** Where the bridge serves /metrics with its default http settings. */
 export const BRIDGE_DEFAULT_METRICS_URL = 'http://127.0.0.1:8080/metrics';
+/** Time one S3 request may take (`--timeout`); a request with no answer by then fails with a TimeoutError. */
+export const DEFAULT_S3_REQUEST_TIMEOUT_MS = 30_000;
+/** S3 attempts per call: one retry, so a call gives up after at most twice the request timeout. */
+export const S3_MAX_ATTEMPTS = 2;
 
 export function nsqdHttpAddress(flag: string | undefined, env: Env): string {
   return flag ?? env[ENV.nsqdHttp] ?? DEFAULT_NSQD_HTTP;
@@ -37,10 +41,12 @@ export interface S3Location {
   readonly prefix: string;
   readonly endpoint: string | undefined;
   readonly region: string;
+  /** Per S3 request. */
+  readonly requestTimeoutMs: number;
 }
 
 export function s3Location(
-  flags: { bucket?: string; prefix?: string; s3Endpoint?: string },
+  flags: { bucket?: string; prefix?: string; s3Endpoint?: string; timeoutMs?: number },
   env: Env,
 ): S3Location {
   const bucket = flags.bucket ?? env[ENV.bucket];
@@ -52,12 +58,15 @@ export function s3Location(
     prefix: (flags.prefix ?? env[ENV.prefix] ?? DEFAULT_DEAD_LETTER_PREFIX).replace(/\/+$/, ''),
     endpoint: flags.s3Endpoint ?? env[ENV.s3Endpoint] ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL,
     region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+    requestTimeoutMs: flags.timeoutMs ?? DEFAULT_S3_REQUEST_TIMEOUT_MS,
   };
 }
 
 /**
- * An S3 client for an operator tool: a few retries, explicit timeouts so an unreachable endpoint fails
- * in seconds, path-style addressing for a custom endpoint (MinIO). Credentials from the default chain.
+ * An S3 client for an operator tool: one retry, explicit timeouts so an unreachable endpoint fails in
+ * seconds and a server that never answers fails after the request timeout (the shared client config
+ * sets `throwOnRequestTimeout`: without it the SDK only logs a warning and the CLI would hang), path-style
+ * addressing for a custom endpoint (MinIO). Credentials from the default chain.
  */
 export function createS3Client(location: S3Location, env: Env): S3Client {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
@@ -74,8 +83,11 @@ export function createS3Client(location: S3Location, env: Env): S3Client {
           },
         }
       : {}),
-    maxAttempts: 2,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 3_000, requestTimeout: 30_000 }),
+    ...expensiveCallClientConfig({
+      connectionTimeoutMs: 3_000,
+      requestTimeoutMs: location.requestTimeoutMs,
+      maxAttempts: S3_MAX_ATTEMPTS,
+    }),
   });
 }
 

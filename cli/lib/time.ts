@@ -13,6 +13,13 @@ export function parseDurationMs(text: string, what: string): number {
   return Math.round(Number(m[1]) * (UNIT_MS[m[2] as string] ?? 1));
 }
 
+/** A duration that must be above zero (a timeout): `500ms`, `30s`, `2m`. */
+export function parseTimeoutMs(text: string, what: string): number {
+  const ms = parseDurationMs(text, what);
+  if (ms <= 0) throw badInput(`${what}: ${JSON.stringify(text)} must be above zero`);
+  return ms;
+}
+
 /** A point in time: a duration ago (`2h`), an ISO date/time, or epoch milliseconds. */
 export function parseTimeArg(text: string, nowMs: number, what: string): number {
   const t = text.trim();

@@ -15,7 +15,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { INVOCATION_TIMEOUT_MARGIN_MS } from '#shared/config/bridge-config';
+import { DEFAULT_DRAIN_DEADLINE_MS, INVOCATION_TIMEOUT_MARGIN_MS } from '#shared/config/bridge-config';
 import type { FunctionDefinition } from '#shared/functions/definition';
 import { type BridgeTls, bridgeRuntimeConfig } from './bridge-runtime-config.ts';
 import { acknowledgeNag, nagArnRef } from './nag.ts';
@@ -175,7 +175,7 @@ export interface NsqLambdaBridgeProps {
   /**
    * How long the bridge drains on SIGTERM (stop reading, finish in-flight invocations, answer every
    * message). stopTimeout = this + 15 s, which must stay within Fargate's 120 s.
-   * @default 90000
+   * @default DEFAULT_DRAIN_DEADLINE_MS (90000, shared/config/bridge-config.ts: the bridge's own default too)
    */
   readonly drainDeadlineMs?: number;
   /**
@@ -256,7 +256,7 @@ export class NsqLambdaBridge extends Construct {
       },
     });
 
-    // Drain budget: the bridge gets SIGTERM, drains for at most drainDeadlineMs (default 90 s: longer
+    // Drain budget: the bridge gets SIGTERM, drains for at most drainDeadlineMs (default 90 s, the bridge's own default: longer
     // than a typical function timeout, so in-flight invocations finish and every message is answered),
     // then needs BRIDGE_EXIT_MARGIN_MS (15 s) to flush and exit. stopTimeout = 90 s + 15 s = 105 s,
     // below Fargate's 120 s ceiling, after which SIGKILL comes regardless. Messages still unanswered at
@@ -592,7 +592,7 @@ function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
   const dupTargets = targetNames.filter((n, i) => targetNames.indexOf(n) !== i);
   if (dupTargets.length > 0) throw new Error(`NsqLambdaBridge: duplicate targets ${show(dupTargets)}`);
 
-  const drainDeadlineMs = props.drainDeadlineMs ?? 90_000;
+  const drainDeadlineMs = props.drainDeadlineMs ?? DEFAULT_DRAIN_DEADLINE_MS;
   if (
     !Number.isInteger(drainDeadlineMs) ||
     drainDeadlineMs < 1_000 ||

@@ -11,8 +11,12 @@ import { MAX_REQUEUE_DELAY_MS } from '#shared/contract/batch-result';
 import type { FunctionDefinition } from '#shared/functions/definition';
 import { subscriptionSettingsSchema } from './subscription.ts';
 
-/** nsqd's --max-rdy-count default: a larger RDY is a fatal protocol error. */
-export const NSQD_MAX_RDY_COUNT = 2_500;
+/**
+ * The drain deadline (`drain.deadlineMs`) when none is set: the one default for the bridge and for infra/
+ * (which passes its own `drainDeadlineMs` to the bridge and derives ECS's stopTimeout from it). 90 s
+ * leaves the bridge 15 s to exit before Fargate's 120 s SIGKILL.
+ */
+export const DEFAULT_DRAIN_DEADLINE_MS = 90_000;
 /** Added to the function's timeout to get the default invocation timeout. */
 export const INVOCATION_TIMEOUT_MARGIN_MS = 10_000;
 
@@ -135,11 +139,11 @@ export const bridgeConfigSchema = z
       .default({ host: '127.0.0.1', port: 8080 }),
     drain: z
       .object({
-        /** Time allowed to finish in-flight invocations after SIGTERM; keep it below the ECS stopTimeout. @default 100_000 */
-        deadlineMs: z.number().int().min(0).max(3_600_000).default(100_000),
+        /** Time allowed to finish in-flight invocations after SIGTERM; keep it below the ECS stopTimeout. @default DEFAULT_DRAIN_DEADLINE_MS (90_000) */
+        deadlineMs: z.number().int().min(0).max(3_600_000).default(DEFAULT_DRAIN_DEADLINE_MS),
       })
       .strict()
-      .default({ deadlineMs: 100_000 }),
+      .default({ deadlineMs: DEFAULT_DRAIN_DEADLINE_MS }),
     /**
      * Backlog metrics for autoscaling (channel depth + deferred + in flight from nsqd /stats, published as
      * gauges and the EMF metric `Backlog`). nsqd's HTTP addresses come from nsqlookupd, or from
@@ -225,12 +229,9 @@ function subscriptionRules(
   const at = (...p: PropertyKey[]) => ['subscriptions', index, ...p];
   const add = (message: string, ...p: PropertyKey[]) =>
     ctx.addIssue({ code: 'custom', message, path: at(...p) });
+  // nsqd's max RDY (--max-rdy-count) is checked per connection against the max_rdy_count its IDENTIFY
+  // response reports (bridge/src/nsq/identify-limits.ts), not against a guess here.
   const maxInFlight = s.maxInFlight ?? defaultMaxInFlight(s);
-  if (s.maxInFlight === undefined && maxInFlight > NSQD_MAX_RDY_COUNT)
-    add(
-      `maxMessages × maxConcurrentInvocations = ${maxInFlight} exceeds nsqd's max RDY count ${NSQD_MAX_RDY_COUNT}; lower one of them`,
-      'maxInFlight',
-    );
   if (maxInFlight < s.maxMessages)
     add(`maxInFlight (${maxInFlight}) must be ≥ maxMessages (${s.maxMessages})`, 'maxInFlight');
   else if (maxInFlight < s.maxMessages * s.maxConcurrentInvocations)

@@ -46,9 +46,17 @@ export const subscriptionSettingsSchema = z
     channel: nsqNameSchema,
     /** Appends `#ephemeral` to the channel: nothing kept on disk, the channel vanishes with its last consumer. @default false */
     ephemeral: z.boolean().default(false),
-    /** Most messages per Invoke, 1 to 10,000. @default 10 */
+    /**
+     * Most messages per Invoke, 1 to 10,000. maxMessages × maxConcurrentInvocations (the default maxInFlight)
+     * must not exceed nsqd's --max-rdy-count (2,500 unless set): the bridge checks it against the
+     * `max_rdy_count` each nsqd reports and refuses to start otherwise. @default 10
+     */
     maxMessages: z.number().int().min(1).max(10_000).default(10),
-    /** Most bytes of encoded event per Invoke; stays under Lambda's 6 MB request limit. @default 6_225_920 */
+    /**
+     * Most bytes of encoded event per Invoke, a hard limit (envelope included); at most Lambda's 6 MB
+     * request limit less a 64 KiB reserve. A message whose event alone would pass it is dead-lettered
+     * `undeliverable` without invoking. @default 6_225_920
+     */
     maxBytes: z
       .number()
       .int()
@@ -59,8 +67,11 @@ export const subscriptionSettingsSchema = z
     maxWaitMs: z.number().int().min(0).max(300_000).default(50),
     /** Invocations of this function the bridge runs at once. @default 4 */
     maxConcurrentInvocations: z.number().int().min(1).max(1_000).default(4),
-    /** NSQ max_in_flight; must be ≥ maxMessages × maxConcurrentInvocations. @default that product */
-    maxInFlight: z.number().int().min(1).max(2_500).optional(),
+    /**
+     * NSQ max_in_flight; must be ≥ maxMessages × maxConcurrentInvocations and ≤ the max_rdy_count every
+     * nsqd reports (its --max-rdy-count; checked at connect). @default that product
+     */
+    maxInFlight: z.number().int().min(1).max(10_000_000).optional(),
     /** Deliveries before a message is dead-lettered. @default 5 */
     maxAttempts: z.number().int().min(1).max(65_535).default(5),
     requeue: requeuePolicySchema.default(() => requeuePolicySchema.parse({})),

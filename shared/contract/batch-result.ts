@@ -2,7 +2,9 @@
  * What a function returns for a batch. SQS-compatible: `{ batchItemFailures: [{ itemIdentifier }] }`
  * means "requeue those, finish the rest". Extended per item with:
  * - `action: 'requeue'` (the default) and an optional `delayMs`: requeue after that delay;
- * - `action: 'deadLetter'` with a `reason`: dead-letter now, no more attempts.
+ * - `action: 'deadLetter'` with a `reason`: dead-letter now, no more attempts; `reasonKind: 'dropped'`
+ *   marks a deliberate drop (the toggle's drop policy) rather than a failure (`'function'`, the default),
+ *   and becomes the dead-letter record's `reasonKind`.
  *
  * Like SQS, a `null` response or one without failures means every message succeeded. Anything else
  * that does not match the schema, or names an unknown or duplicate id, is malformed: the bridge fails
@@ -12,6 +14,10 @@ import { z } from 'zod';
 
 /** nsqd's default --max-req-timeout. Delays above the server's maximum are clamped by the bridge. */
 export const MAX_REQUEUE_DELAY_MS = 60 * 60 * 1000;
+
+/** The dead-letter reason kinds a function may give: a failure (`function`) or a deliberate drop. */
+export const deadLetterByFunctionKindSchema = z.enum(['function', 'dropped']);
+export type DeadLetterByFunctionKind = z.infer<typeof deadLetterByFunctionKindSchema>;
 
 export const batchItemFailureSchema = z.discriminatedUnion('action', [
   z
@@ -28,6 +34,8 @@ export const batchItemFailureSchema = z.discriminatedUnion('action', [
       itemIdentifier: z.string().min(1),
       action: z.literal('deadLetter'),
       reason: z.string().min(1).max(4096),
+      /** The dead-letter record's reasonKind. @default 'function' */
+      reasonKind: deadLetterByFunctionKindSchema.optional(),
     })
     .strict(),
 ]);
@@ -47,7 +55,12 @@ export interface NsqBatchResult {
 export type ItemOutcome =
   | { readonly kind: 'finish' }
   | { readonly kind: 'requeue'; readonly delayMs?: number; readonly reason?: string }
-  | { readonly kind: 'deadLetter'; readonly reason: string };
+  | {
+      readonly kind: 'deadLetter';
+      readonly reason: string;
+      /** Absent means 'function'. */
+      readonly reasonKind?: DeadLetterByFunctionKind;
+    };
 
 export type ParsedBatchResult =
   | { readonly ok: true; readonly outcomes: ReadonlyMap<string, ItemOutcome> }
@@ -98,7 +111,12 @@ export function parseBatchResult(
     if (seen.has(id))
       return { ok: false, problem: `response names itemIdentifier ${JSON.stringify(id)} twice` };
     seen.add(id);
-    if (failure.action === 'deadLetter') outcomes.set(id, { kind: 'deadLetter', reason: failure.reason });
+    if (failure.action === 'deadLetter')
+      outcomes.set(id, {
+        kind: 'deadLetter',
+        reason: failure.reason,
+        ...(failure.reasonKind !== undefined && { reasonKind: failure.reasonKind }),
+      });
     else
       outcomes.set(id, {
         kind: 'requeue',

@@ -7,7 +7,12 @@ export function toBatchResult(outcomes: Iterable<readonly [id: string, outcome: 
   for (const [itemIdentifier, outcome] of outcomes) {
     if (outcome.kind === 'finish') continue;
     if (outcome.kind === 'deadLetter') {
-      batchItemFailures.push({ itemIdentifier, action: 'deadLetter', reason: outcome.reason });
+      batchItemFailures.push({
+        itemIdentifier,
+        action: 'deadLetter',
+        reason: outcome.reason,
+        ...(outcome.reasonKind !== undefined && { reasonKind: outcome.reasonKind }),
+      });
     } else {
       batchItemFailures.push({
         itemIdentifier,

@@ -3,7 +3,7 @@
  * (shared/contract/batch-result.ts): finish → nothing listed (FIN), requeue → REQ with an optional
  * delay, deadLetter → written to the dead letters now, no more attempts.
  */
-import type { ItemOutcome } from '#shared/contract/batch-result';
+import type { DeadLetterByFunctionKind, ItemOutcome } from '#shared/contract/batch-result';
 import { MAX_REQUEUE_DELAY_MS } from '#shared/contract/batch-result';
 
 export type Outcome = ItemOutcome;
@@ -34,11 +34,15 @@ export function requeue(delayMs?: number, reason?: string): Outcome {
   };
 }
 
-/** Never going to work: dead-letter it now with this reason; no further attempts are spent. */
-export function deadLetter(reason: string): Outcome {
+/**
+ * Never going to work: dead-letter it now with this reason; no further attempts are spent.
+ * `reasonKind` 'dropped' records a deliberate drop (the toggle's drop policy) instead of a failure.
+ */
+export function deadLetter(reason: string, reasonKind: DeadLetterByFunctionKind = 'function'): Outcome {
   return {
     kind: 'deadLetter',
     reason: clampReason(reason.trim() === '' ? 'dead-lettered by the handler' : reason),
+    ...(reasonKind !== 'function' && { reasonKind }),
   };
 }
 
@@ -54,9 +58,18 @@ function isReason(value: unknown, required: boolean): boolean {
  */
 export function isOutcome(value: unknown): value is Outcome {
   if (typeof value !== 'object' || value === null) return false;
-  const { kind, delayMs, reason } = value as { kind?: unknown; delayMs?: unknown; reason?: unknown };
+  const { kind, delayMs, reason, reasonKind } = value as {
+    kind?: unknown;
+    delayMs?: unknown;
+    reason?: unknown;
+    reasonKind?: unknown;
+  };
   if (kind === 'finish') return true;
-  if (kind === 'deadLetter') return isReason(reason, true);
+  if (kind === 'deadLetter')
+    return (
+      isReason(reason, true) &&
+      (reasonKind === undefined || reasonKind === 'function' || reasonKind === 'dropped')
+    );
   if (kind !== 'requeue') return false;
   const delayOk =
     delayMs === undefined ||

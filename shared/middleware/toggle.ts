@@ -39,7 +39,7 @@ export function applyToggle(
     settings.policy === 'requeue'
       ? requeue(settings.requeueDelayMs, TOGGLE_STOPPED_REASON)
       : settings.deadLetterDropped
-        ? deadLetter(`dropped: ${TOGGLE_STOPPED_REASON}`)
+        ? deadLetter(`dropped: ${TOGGLE_STOPPED_REASON}`, 'dropped')
         : finish();
   for (const m of pending) batch.decide(m.id, outcome, 'toggle');
   if (settings.policy === 'drop') batch.count('ToggleDropped', pending.length);

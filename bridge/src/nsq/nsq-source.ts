@@ -16,6 +16,7 @@ import type { BridgeConfig, BridgeSubscription } from '#shared/config/bridge-con
 import type { DeliveryHandle } from '../delivery.ts';
 import type { BridgeEventEmitter } from '../events.ts';
 import type { MessageSource } from '../subscription-runner.ts';
+import { type IdentifyResponse, identifyProblem } from './identify-limits.ts';
 import { discoverProducers } from './lookupd-discovery.ts';
 
 const NON_FATAL = new Set(['E_FIN_FAILED', 'E_REQ_FAILED', 'E_TOUCH_FAILED']);
@@ -45,7 +46,7 @@ export interface NsqjsConnection {
   createMessage(payload: Buffer): NsqjsMessage;
   startTLS(callback?: () => void): void;
   statemachine: {
-    identifyResponse: { tls_v1?: boolean } | null;
+    identifyResponse: IdentifyResponse | null;
     states: Record<string, { Enter?: (...args: unknown[]) => unknown }>;
     goto(state: string, ...args: unknown[]): unknown;
   };
@@ -412,25 +413,33 @@ export class NsqSource implements MessageSource {
     });
   }
 
-  /** TLS: refuse a connection where nsqd did not grant TLS (before AUTH and SUB); send SNI. */
+  /**
+   * After IDENTIFY, before AUTH and SUB: refuse a connection where nsqd did not grant the TLS asked for,
+   * or whose max_rdy_count is below the subscription's maxInFlight (`nsqd_refused`); send SNI.
+   */
   #guardConnection(conn: NsqjsConnection): void {
     const tls = this.#config.tls;
-    if (!tls.enabled) return;
     const sm = conn.statemachine;
     const check = sm.states.IDENTIFY_COMPRESSION_CHECK;
     const original = check?.Enter;
     if (check && original) {
       check.Enter = (...args: unknown[]) => {
-        if (!sm.identifyResponse?.tls_v1)
+        if (tls.enabled && !sm.identifyResponse?.tls_v1)
           return sm.goto(
             'ERROR',
             new Error(
               `E_TLS_NOT_GRANTED nsqd ${conn.id()} did not grant TLS; refusing to continue in plaintext (start nsqd with --tls-cert/--tls-key, ideally --tls-required)`,
             ),
           );
+        const problem = identifyProblem(sm.identifyResponse, this.#sub, conn.id());
+        if (problem !== undefined) {
+          this.#events.emit('nsqd_refused', { subscription: this.#sub.name, address: conn.id(), problem });
+          return sm.goto('ERROR', new Error(`E_MAX_RDY_COUNT ${problem}`));
+        }
         return original(...args);
       };
     }
+    if (!tls.enabled) return;
     const servername = tls.servername ?? conn.nsqdHost;
     conn.startTLS = function startTLS(callback?: () => void) {
       const plain = conn.conn;

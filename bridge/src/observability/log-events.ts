@@ -124,6 +124,9 @@ export function attachLogging(events: BridgeEventEmitter, logger: Logger): () =>
   );
   on('nsqd_connected', (e) => logger.info('nsqd connected', { event: 'nsqd_connected', ...e }));
   on('nsqd_disconnected', (e) => logger.warn('nsqd disconnected', { event: 'nsqd_disconnected', ...e }));
+  on('nsqd_refused', (e) =>
+    logger.error('nsqd refused: the config does not fit it', { event: 'nsqd_refused', ...e }),
+  );
   on('paused', (e) => logger.info('consumption paused', { event: 'paused', ...e }));
   on('resumed', (e) => logger.info('consumption resumed', { event: 'resumed', ...e }));
   on('draining', (e) =>

@@ -93,7 +93,12 @@ describe('toggle middleware', () => {
     expect(dropped.batchItemFailures).toEqual([]);
     expect(dropping.handled).toEqual([]);
     expect(deadLettered.batchItemFailures).toEqual([
-      { itemIdentifier: event.messages[0]?.id, action: 'deadLetter', reason: 'dropped: toggle stopped' },
+      {
+        itemIdentifier: event.messages[0]?.id,
+        action: 'deadLetter',
+        reason: 'dropped: toggle stopped',
+        reasonKind: 'dropped',
+      },
     ]);
     expect(deadLettering.handled).toEqual([]);
   });

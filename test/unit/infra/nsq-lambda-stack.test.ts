@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseBridgeConfig } from '#shared/config/bridge-config';
+import { DEFAULT_DRAIN_DEADLINE_MS, parseBridgeConfig } from '#shared/config/bridge-config';
 import {
   bridgeConfigOf,
   NSQ_AUTH_SECRET_ARN,
@@ -241,7 +241,11 @@ describe('bridge service', () => {
     expect(config.nsqdTcpAddresses).toEqual(['nsqd-1.internal:4150', 'nsqd-2.internal:4150']);
     expect(config.deadLetter).toMatchObject({ kind: 's3', prefix: 'dead-letters/' });
     expect(config.http).toEqual({ host: '0.0.0.0', port: 8080 });
-    expect(config.drain.deadlineMs).toBe(90_000);
+    // One default for both sides: what infra passes when drainDeadlineMs is unset is the bridge's own default.
+    expect(config.drain.deadlineMs).toBe(DEFAULT_DRAIN_DEADLINE_MS);
+    expect(config.drain.deadlineMs).toBe(
+      parseBridgeConfig({ ...(bridgeConfigOf(resources) as object), drain: undefined }).drain.deadlineMs,
+    );
     expect(config.subscriptions.find((s) => s.name === 'echo')?.functionTimeoutMs).toBe(20_000);
   });
 

@@ -7,6 +7,7 @@ import { loadFunctions } from '#functions/registry';
 import {
   bridgeConfigFromDefinitions,
   ConfigError,
+  DEFAULT_DRAIN_DEADLINE_MS,
   loadBridgeConfig,
   parseBridgeConfig,
 } from '#shared/config/bridge-config';
@@ -29,6 +30,11 @@ function problemsOf(raw: unknown): string[] {
 }
 
 describe('parseBridgeConfig', () => {
+  it('defaults the drain deadline to the one shared default, 90 s (infra/ uses the same constant)', () => {
+    expect(DEFAULT_DRAIN_DEADLINE_MS).toBe(90_000);
+    expect(parseBridgeConfig(base).drain.deadlineMs).toBe(DEFAULT_DRAIN_DEADLINE_MS);
+  });
+
   it('fills defaults: maxInFlight = maxMessages × concurrency, touch = msgTimeout/3, invocation timeout = function + 10 s', () => {
     const c = parseBridgeConfig(base);
     expect(c.subscriptions[0]).toMatchObject({

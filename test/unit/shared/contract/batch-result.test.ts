@@ -26,9 +26,10 @@ describe('parseBatchResult', () => {
           { itemIdentifier: 'a' },
           { itemIdentifier: 'b', action: 'requeue', delayMs: 500 },
           { itemIdentifier: 'c', action: 'deadLetter', reason: 'bad input' },
+          { itemIdentifier: 'd', action: 'deadLetter', reason: 'shed', reasonKind: 'dropped' },
         ],
       }),
-      ids,
+      [...ids, 'd'],
     );
     expect(r).toEqual({
       ok: true,
@@ -36,6 +37,7 @@ describe('parseBatchResult', () => {
         ['a', { kind: 'requeue' }],
         ['b', { kind: 'requeue', delayMs: 500 }],
         ['c', { kind: 'deadLetter', reason: 'bad input' }],
+        ['d', { kind: 'deadLetter', reason: 'shed', reasonKind: 'dropped' }],
       ]),
     });
   });
@@ -50,6 +52,11 @@ describe('parseBatchResult', () => {
     [
       'deadLetter without reason',
       '{"batchItemFailures":[{"itemIdentifier":"a","action":"deadLetter"}]}',
+      /contract/,
+    ],
+    [
+      'an unknown deadLetter reasonKind',
+      '{"batchItemFailures":[{"itemIdentifier":"a","action":"deadLetter","reason":"x","reasonKind":"maxAttempts"}]}',
       /contract/,
     ],
     ['an array', '[]', /contract/],
