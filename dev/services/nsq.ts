@@ -48,7 +48,7 @@ export class Nsqd {
       const tcpPort = options.tcpPort ?? (await freePort());
       const httpPort = options.httpPort ?? (await freePort());
       const full = { ...options, dataDir, tcpPort, httpPort };
-      const proc = Nsqd.#spawn(full);
+      const proc = Nsqd.#spawn(full, ownsDataDir);
       const nsqd = new Nsqd(proc, full, ownsDataDir);
       try {
         await nsqd.#waitReady();
@@ -63,7 +63,10 @@ export class Nsqd {
     throw new Error('nsqd did not start', { cause: lastError });
   }
 
-  static #spawn(o: NsqdOptions & { dataDir: string; tcpPort: number; httpPort: number }): ManagedProcess {
+  static #spawn(
+    o: NsqdOptions & { dataDir: string; tcpPort: number; httpPort: number },
+    ownsDataDir: boolean,
+  ): ManagedProcess {
     return startProcess({
       name: 'nsqd',
       command: goBinary('nsqd'),
@@ -76,6 +79,8 @@ export class Nsqd {
         ...(o.lookupdTcpAddresses ?? []).map((a) => `--lookupd-tcp-address=${a}`),
         ...(o.args ?? []),
       ],
+      ports: [o.tcpPort, o.httpPort],
+      dirs: ownsDataDir ? [o.dataDir] : [],
     });
   }
 
@@ -114,7 +119,7 @@ export class Nsqd {
   /** Stops and starts nsqd again on the same ports and data directory. */
   async restart(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     await this.stop(signal);
-    this.#process = Nsqd.#spawn(this.#options);
+    this.#process = Nsqd.#spawn(this.#options, this.#ownsDataDir);
     await this.#waitReady();
   }
 
@@ -145,6 +150,7 @@ export class Nsqlookupd {
         '--broadcast-address=127.0.0.1',
         '--log-level=warn',
       ],
+      ports: [tcpPort, httpPort],
     });
     const lookupd = new Nsqlookupd(proc, `127.0.0.1:${tcpPort}`, `127.0.0.1:${httpPort}`);
     await waitFor(
