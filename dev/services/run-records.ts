@@ -14,7 +14,10 @@ import { join } from 'node:path';
 import { projectRoot } from './binaries.ts';
 import { waitFor } from './wait.ts';
 
-export const runRoot = join(projectRoot, '.cache', 'run');
+/** Where runs record what they start: .cache/run, or NSQ_LAMBDA_RUN_ROOT (tests that plant leftovers). */
+export function runRoot(): string {
+  return process.env.NSQ_LAMBDA_RUN_ROOT || join(projectRoot, '.cache', 'run');
+}
 
 export interface ProcessRecord {
   readonly name: string;
@@ -135,7 +138,7 @@ function signal(pid: number, sig: NodeJS.Signals): void {
  * Stops what runs whose owner is gone left behind, and removes their directories. A run whose owner
  * still lives (a test run or a stack next door) and a directory without an owner record are left alone.
  */
-export async function cleanLeftovers(root = runRoot): Promise<ProcessRecord[]> {
+export async function cleanLeftovers(root = runRoot()): Promise<ProcessRecord[]> {
   let dirs: string[];
   try {
     dirs = readdirSync(root);
@@ -163,10 +166,10 @@ export function leftoversLine(stopped: readonly ProcessRecord[]): string | undef
 }
 
 /**
- * Makes this process the owner of a new run directory (.cache/run/<pid>) and points NSQ_LAMBDA_PID_DIR
+ * Makes this process the owner of a new run directory (<run root>/<pid>) and points NSQ_LAMBDA_PID_DIR
  * at it, so everything it starts is recorded. Returns the directory and how to remove it after a clean stop.
  */
-export function beginRun(root = runRoot): { dir: string; end: () => void } {
+export function beginRun(root = runRoot()): { dir: string; end: () => void } {
   const dir = join(root, String(process.pid));
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'owner.json'), `${JSON.stringify(recordOf(process.pid, { name: 'owner' }))}\n`);
