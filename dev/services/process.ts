@@ -24,7 +24,18 @@ export interface StartProcessOptions {
  * the pid and /proc/<pid>/cmdline are the command's own, so run records stay exact.
  */
 export function guarded(command: string, args: readonly string[]): { command: string; args: string[] } {
-  return { command: systemBinary('setpriv'), args: ['--pdeathsig', 'KILL', '--', command, ...args] };
+  return { command: setprivBinary(), args: ['--pdeathsig', 'KILL', '--', command, ...args] };
+}
+
+/** setpriv from util-linux; throws saying how to get it. */
+export function setprivBinary(): string {
+  try {
+    return systemBinary('setpriv');
+  } catch (err) {
+    throw new Error('setpriv not found on PATH: install util-linux (Debian: apt-get install -y util-linux)', {
+      cause: err,
+    });
+  }
 }
 
 export interface ProcessExit {
