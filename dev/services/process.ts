@@ -153,20 +153,6 @@ export function liveProcesses(): readonly ManagedProcess[] {
   return [...live];
 }
 
-/**
- * Calls `onGone` once when this process's parent exits (it is re-parented): a wrapper killed with
- * SIGKILL, or npm ended by a SIGHUP it does not forward. Polls process.ppid, which Node reads live.
- */
-export function watchParent(onGone: () => void, intervalMs = 200): void {
-  const parent = process.ppid;
-  const timer = setInterval(() => {
-    if (process.ppid === parent) return;
-    clearInterval(timer);
-    onGone();
-  }, intervalMs);
-  timer.unref();
-}
-
 process.once('exit', () => {
   for (const p of live) p.kill('SIGKILL');
 });

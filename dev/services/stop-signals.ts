@@ -3,8 +3,6 @@
  * buttons, `timeout`), SIGHUP (a closed terminal), and the death of the parent process (npm ends on a
  * SIGHUP without forwarding it; dev/node.mjs may be killed), which counts as a SIGHUP.
  */
-import { watchParent } from './process.ts';
-
 export const stopSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 export interface StopHandlers {
@@ -36,4 +34,18 @@ export function onStopSignals(handlers: StopHandlers): { trigger: (signal: NodeJ
   process.stdout.on('error', () => {});
   process.stderr.on('error', () => {});
   return { trigger };
+}
+
+/**
+ * Calls `onGone` once when this process's parent exits (it is re-parented): a wrapper killed with
+ * SIGKILL, or npm ended by a SIGHUP it does not forward. Polls process.ppid, which Node reads live.
+ */
+export function watchParent(onGone: () => void, intervalMs = 200): void {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onGone();
+  }, intervalMs);
+  timer.unref();
 }
