@@ -10,7 +10,14 @@ import { projectRoot } from '#dev/services/binaries';
 import { isPortOpen } from '#dev/services/ports';
 import { type ProcessRecord, readRecords } from '#dev/services/run-records';
 import { waitFor } from '#dev/services/wait';
-import { descendants, describeProcess, identify, isRunning, type ProcessId } from './process-tree.ts';
+import {
+  descendants,
+  describeProcess,
+  identify,
+  isRunning,
+  listenerOf,
+  type ProcessId,
+} from './process-tree.ts';
 
 export type StopHow = 'SIGTERM' | 'SIGINT' | 'SIGHUP' | 'kill -9 of the orchestrator';
 
@@ -117,9 +124,26 @@ export async function stopAndMeasure(
     });
   });
   const elapsedMs = performance.now() - t0;
-  const busy: number[] = [];
-  for (const port of new Set([...ports, ...recordedPorts])) if (await isPortOpen(port)) busy.push(port);
-  if (busy.length > 0) throw new Error(`ports still in use after ${how}: ${busy.join(', ')}`);
+  // Every process of the run is gone, so none can hold a port any more; a port can still look busy for a
+  // moment when a process elsewhere probes it (another stack's preflight binds each port briefly). Wait for
+  // all to be free, and name the holder of any that stays taken.
+  const allPorts = [...new Set([...ports, ...recordedPorts])];
+  const busy = async () => {
+    const out: number[] = [];
+    for (const port of allPorts) if (await isPortOpen(port)) out.push(port);
+    return out;
+  };
+  await waitFor(async () => (await busy()).length === 0, {
+    what: 'the ports to be free',
+    timeoutMs: 5_000,
+  }).catch(async (err: Error) => {
+    const holders = (await busy()).map((port) => {
+      const holder = listenerOf(port);
+      const ours = holder && before.some((p) => p.pid === holder.pid && p.startTicks === holder.startTicks);
+      return `${port} (${holder ? `${ours ? 'the run' : 'not the run'}: ${describeProcess(holder)}` : 'holder not found'})`;
+    });
+    throw new Error(`ports still in use after ${how}: ${holders.join(', ')}`, { cause: err });
+  });
   return { elapsedMs, processes: before };
 }
 

@@ -2,7 +2,7 @@
  * Processes as /proc shows them, for tests that check what a run left behind. A process is identified by
  * pid and start time, so a pid the kernel hands to someone else later never counts as ours.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { procArgv, procStartTicks } from '#dev/services/run-records';
 
 export interface ProcessId {
@@ -59,4 +59,43 @@ export function isRunning(p: Pick<ProcessId, 'pid' | 'startTicks'>): boolean {
 
 export function describeProcess(p: ProcessId): string {
   return `${p.pid} ${p.argv.join(' ').slice(0, 120)}`;
+}
+
+/** The process listening on a TCP port on this machine, from /proc/net/tcp{,6} and /proc/<pid>/fd. */
+export function listenerOf(port: number): ProcessId | undefined {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      const local = f[1]?.split(':')[1];
+      // st 0A is LISTEN; field 9 is the socket's inode.
+      if (local && Number.parseInt(local, 16) === port && f[3] === '0A' && f[9]) inodes.add(f[9]);
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${entry}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const target = readlinkSync(`/proc/${entry}/fd/${fd}`);
+        if (inodes.has(target.slice('socket:['.length, -1)) && target.startsWith('socket:['))
+          return identify(Number(entry));
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return undefined;
 }
