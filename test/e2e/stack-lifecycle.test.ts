@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, isPortOpen } from '#dev/services/ports';
-import { type ProcessRecord, recordOf } from '#dev/services/run-records';
+import { type ProcessRecord, procArgv, recordOf } from '#dev/services/run-records';
 import { waitFor } from '#dev/services/wait';
 import { defaultPorts } from '#dev/up/stack';
 import {
@@ -141,6 +141,10 @@ describe('npm start -- --dev', () => {
       dataDir,
     ]);
     await listening(defaultPorts.redis, redis);
+    // redis-server retitles itself after it starts listening: record the command line it keeps.
+    await waitFor(() => procArgv(redis.pid ?? 0)?.[0]?.startsWith('redis-server 127.0.0.1:'), {
+      what: 'the planted redis-server to retitle itself',
+    });
     const record: ProcessRecord = recordOf(redis.pid ?? 0, {
       name: 'redis-server',
       ports: [defaultPorts.redis],
