@@ -4,10 +4,13 @@
  * and `npm run bench -- --help`.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
-import { projectRoot } from '#dev/services/binaries';
+import { buildBinariesStoppable, projectRoot } from '#dev/services/binaries';
 import { stopAllProcesses } from '#dev/services/process';
+import { beginRun, cleanLeftovers, leftoversLine } from '#dev/services/run-records';
+import { onStopSignals } from '#dev/services/stop-signals';
 import { buildBridgeBundle, bundleFrameMapper } from './bridge-bundle.ts';
 import { renderBarChart } from './chart.ts';
 import { type ProfileSummary, summarizeCpuProfile } from './cpu-profile.ts';
@@ -174,6 +177,40 @@ async function main(): Promise<void> {
     return;
   }
   const options = resolveOptions(program.opts());
+  // Everything it starts is recorded, dies with it, and stops (in order) on the first stop signal.
+  process.env.NSQ_LAMBDA_SERVICES_OWN_PROCESS_GROUP = '1';
+  let stopping = false;
+  let stopBuild: (() => void) | undefined;
+  let closeTargets: () => Promise<void> = async () => {};
+  let run: { end: () => void } | undefined;
+  onStopSignals({
+    stop(signal) {
+      stopping = true;
+      log(`${signal}: stopping the benchmark and everything it started...`);
+      stopBuild?.();
+      void closeTargets()
+        .then(() => stopAllProcesses())
+        .finally(() => {
+          run?.end();
+          log('stopped.');
+          process.exit(128 + constants.signals[signal]);
+        });
+    },
+    stopNow(signal) {
+      log(`${signal} again: exiting at once`);
+      void stopAllProcesses(0).finally(() => process.exit(128 + constants.signals[signal]));
+    },
+  });
+  const leftovers = leftoversLine(await cleanLeftovers());
+  if (leftovers) log(leftovers);
+  run = beginRun();
+  const build = buildBinariesStoppable();
+  stopBuild = build.stop;
+  await build.done.catch((err: unknown) => {
+    if (!stopping) throw err;
+  });
+  stopBuild = undefined;
+  if (stopping) return;
   const skip = (s: Section) => options.skip.includes(s);
   const startedAt = new Date();
   const loadStart = loadAverage();
@@ -199,11 +236,15 @@ async function main(): Promise<void> {
     log(`bridge: ${relative(projectRoot, bridgeBundle)} (esbuild, as bridge/Dockerfile builds it)`);
   const trial: TrialOptions = { maxSeconds: options.maxSeconds, log, ...(bridgeBundle && { bridgeBundle }) };
   const targets = new Targets();
+  closeTargets = () => targets.close();
   const failures: string[] = [];
   const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
+    // Once a stop signal came, start nothing new: the stop is taking everything down.
+    if (stopping) return new Promise<never>(() => {});
     try {
       return await fn();
     } catch (err) {
+      if (stopping) return new Promise<never>(() => {});
       const message =
         err instanceof Error
           ? `${err.message}${err.cause instanceof Error ? ` (${err.cause.message})` : ''}`
@@ -253,7 +294,9 @@ async function main(): Promise<void> {
     ...(partial && { partial: true }),
   });
   /** Writes what is measured so far, so a run cut short still leaves its figures behind. */
-  const checkpoint = () => writeOutputs(snapshot(true));
+  const checkpoint = () => {
+    if (!stopping) writeOutputs(snapshot(true));
+  };
 
   try {
     // 1. nsq_to_http at its best.
@@ -445,6 +488,7 @@ async function main(): Promise<void> {
   } finally {
     await targets.close();
     await stopAllProcesses();
+    if (!stopping) run.end();
   }
 }
 

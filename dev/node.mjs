@@ -8,7 +8,8 @@
 // REQUIRED_MAJOR it installs the pinned `node` package from the npm registry
 // (the package carries the official binary) into .cache/node, then runs the
 // command with that binary first on PATH. Signals are forwarded and the exit
-// code is passed through.
+// code is passed through. When its own parent dies (npm ends on a SIGHUP without
+// forwarding it, or is killed), the command gets a SIGHUP, as from a closed terminal.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -66,6 +67,13 @@ if (isMain) {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(sig, () => child.kill(sig));
   }
+  const parent = process.ppid;
+  const parentWatch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(parentWatch);
+    child.kill('SIGHUP');
+  }, 200);
+  parentWatch.unref();
   child.on('error', (err) => {
     process.stderr.write(`cannot run ${cmd}: ${err.message}\n`);
     process.exit(127);

@@ -7,18 +7,27 @@
  *   npm start -- --dev             # the same stack, no sample traffic (a dev stack to publish to yourself)
  *   npm start -- --free-ports      # any free ports instead of the fixed defaults
  *
- * Ctrl-C drains the bridge and stops everything it started; a second Ctrl-C exits at once (still killing
- * every child). Exit codes: 0 after a clean stop, 1 when start-up fails (every problem listed), 130 on a
- * second Ctrl-C.
+ * Ctrl-C, and SIGINT, SIGTERM or SIGHUP to npm or to this process, drain the bridge and stop everything
+ * it started; a second signal exits at once (still killing every child). Exit codes: 0 after a clean
+ * stop, 1 when start-up fails (every problem listed), 130 on a second signal.
  *
- * package.json runs it as `node --import tsx dev/up.ts` (as test/e2e/up.test.ts does), not through the tsx
- * CLI: that wrapper relays a Ctrl-C and SIGKILLs its child when the child has not acknowledged the signal
- * within 30 ms twice, and one Ctrl-C reaches it more than once (the terminal, npm, dev/node.mjs). A
- * killed dev/up.ts cannot stop nsqd, redis-server and MinIO (their own process groups): they were left
- * running once on a fresh clone.
+ * What it starts is recorded under .cache/run (dev/services/run-records.ts): a start first stops what an
+ * earlier run that died left behind, when the record proves the process is that run's. Every service runs
+ * under the kernel's parent-death signal (dev/services/process.ts `guarded`), so a kill -9 of this process
+ * takes the stack with it.
+ *
+ * package.json runs it as `exec node dev/node.mjs node --import tsx dev/up.ts`: `exec`, so npm's signal
+ * reaches dev/node.mjs and not a shell that dies of it; the binaries step runs here, not in that shell.
+ * dev/node.mjs forwards signals, and a SIGHUP when npm itself dies (npm does not forward SIGHUP). Not
+ * through the tsx CLI: that wrapper relays a Ctrl-C and SIGKILLs its child when the child has not
+ * acknowledged the signal within 30 ms twice, and one Ctrl-C reaches it more than once (the terminal,
+ * npm, dev/node.mjs).
  */
 import { Command } from 'commander';
+import { buildBinariesStoppable } from './services/binaries.ts';
 import { stopAllProcesses } from './services/process.ts';
+import { beginRun, cleanLeftovers, leftoversLine } from './services/run-records.ts';
+import { onStopSignals } from './services/stop-signals.ts';
 import { type ProgressPrinter as Printer, ProgressPrinter, progressFromMetrics } from './up/progress.ts';
 import { sampleMessages } from './up/samples.ts';
 import { deadLetterBucket, type Stack, StackError, startStack } from './up/stack.ts';
@@ -58,39 +67,47 @@ async function main(): Promise<void> {
   const opts = program.opts<{ dev: boolean; freePorts: boolean; refreshMs: number }>();
   const out = process.stdout;
   let stack: Stack | undefined;
-  let interrupted = 0;
-  let firstSignalAt = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    // One Ctrl-C can arrive more than once: from the terminal (the whole process group) and again
-    // through the wrappers that forward signals (npm, dev/node.mjs). Repeats within a second are one.
-    if (interrupted > 0 && Date.now() - firstSignalAt < 1_000) return;
-    if (interrupted === 0) firstSignalAt = Date.now();
-    interrupted++;
-    if (interrupted > 1) {
+  let stopBuild: (() => void) | undefined;
+  let run: { end: () => void } | undefined;
+  let interrupted = false;
+  const { trigger: onSignal } = onStopSignals({
+    stop(signal) {
+      interrupted = true;
+      out.write(`\n${signal}: draining the bridge, then stopping everything...\n`);
+      stopBuild?.();
+      void (stack?.stop() ?? stopAllProcesses()).then(
+        () => {
+          run?.end();
+          out.write('stopped.\n');
+          process.exit(0);
+        },
+        (err: unknown) => {
+          process.stderr.write(`stop failed: ${err instanceof Error ? err.message : String(err)}\n`);
+          process.exit(1);
+        },
+      );
+    },
+    stopNow(signal) {
       out.write(`\n${signal} again: exiting without waiting for the drain\n`);
       void stopAllProcesses(0).finally(() => process.exit(130));
-      return;
-    }
-    out.write(`\n${signal}: draining the bridge, then stopping everything...\n`);
-    void (stack?.stop() ?? Promise.resolve()).then(
-      () => {
-        out.write('stopped.\n');
-        process.exit(0);
-      },
-      (err: unknown) => {
-        process.stderr.write(`stop failed: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    },
+  });
 
+  const leftovers = leftoversLine(await cleanLeftovers());
+  if (leftovers) out.write(`${leftovers}\n`);
+  run = beginRun();
+  const build = buildBinariesStoppable();
+  stopBuild = build.stop;
+  await build.done.catch((err: unknown) => {
+    if (!interrupted) throw err;
+  });
+  stopBuild = undefined;
+  if (interrupted) return;
   stack = await startStack({
     freePorts: opts.freePorts,
     onStatus: (line) => out.write(`${line}\n`),
   });
-  if (interrupted > 0) return; // a signal arrived during start-up: stop() is running
+  if (interrupted) return; // a signal arrived during start-up: stop() is running
   out.write(`${whereToLook(stack, opts.dev)}\n`);
 
   const published = new Map<string, number>();
@@ -111,7 +128,7 @@ async function main(): Promise<void> {
   let announcedDone = false;
   const leakWarningsSeen = new Map<string, number>();
   const tick = async () => {
-    if (interrupted > 0 || !stack) return;
+    if (interrupted || !stack) return;
     try {
       const text = await (await fetch(`${stack.bridge.httpUrl}/metrics`)).text();
       const rows = progressFromMetrics(text, stack.subscriptions);

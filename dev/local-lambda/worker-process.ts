@@ -5,8 +5,8 @@
  * exited is dead; the pool replaces it.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { recordOf, writeRecord } from '#dev/services/run-records';
 import type { InvokeContextFields, LambdaErrorPayload, MemorySample, WorkerMessage } from './protocol.ts';
 
 export interface WorkerSpawnOptions {
@@ -58,7 +58,7 @@ export class WorkerProcess {
   #child: ChildProcess;
   #exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  #pidFile: string | undefined;
+  #removeRecord: () => void;
   #pending: ((message: WorkerMessage | { type: 'exit' }) => void) | undefined;
   #stderrTail = '';
   /** The RSS that got the worker killed for exceeding memoryMb. */
@@ -89,12 +89,7 @@ export class WorkerProcess {
     if (this.#child.pid === undefined) throw new Error(`could not start a worker (${process.execPath})`);
     this.pid = this.#child.pid;
     live.add(this);
-    const pidDir = process.env.NSQ_LAMBDA_PID_DIR;
-    if (pidDir) {
-      mkdirSync(pidDir, { recursive: true });
-      this.#pidFile = join(pidDir, String(this.pid));
-      writeFileSync(this.#pidFile, 'local-lambda worker\n');
-    }
+    this.#removeRecord = writeRecord(recordOf(this.pid, { name: 'local-lambda worker' }));
     for (const stream of ['stdout', 'stderr'] as const) {
       let partial = '';
       this.#child[stream]?.setEncoding('utf8');
@@ -116,7 +111,7 @@ export class WorkerProcess {
         this.#diedWhileIdle = this.#state === 'idle';
         this.#state = 'dead';
         live.delete(this);
-        if (this.#pidFile) rmSync(this.#pidFile, { force: true });
+        this.#removeRecord();
         resolve({ code, signal });
         this.#pending?.({ type: 'exit' });
       });

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,34 @@ export function goBinary(name: GoBinary): string {
 /** Runs dev/build-binaries.sh (a no-op when everything is cached). */
 export function buildBinaries(): void {
   execFileSync('bash', [join(projectRoot, 'dev', 'build-binaries.sh')], { stdio: 'inherit' });
+}
+
+/**
+ * dev/build-binaries.sh for `npm start` and `npm run bench`, which run it themselves (no shell step
+ * between npm and Node to swallow a signal): in its own process group, so `stop()` ends the script and
+ * the `go build` it runs.
+ */
+export function buildBinariesStoppable(): { done: Promise<void>; stop: () => void } {
+  const child = spawn('bash', [join(projectRoot, 'dev', 'build-binaries.sh')], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    detached: true,
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    child.once('error', (err) => reject(new Error('could not run dev/build-binaries.sh', { cause: err })));
+    child.once('exit', (code, signal) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`dev/build-binaries.sh failed (${signal ?? `exit code ${code}`})`)),
+    );
+  });
+  const stop = () => {
+    try {
+      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+  return { done, stop };
 }
 
 /** Finds a system binary such as redis-server on PATH or in the usual Debian places. */

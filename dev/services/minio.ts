@@ -65,6 +65,8 @@ export class MinioServer implements S3Endpoint {
           MINIO_UPDATE: 'off',
           MINIO_CI_CD: '1',
         },
+        ports: [port, consolePort],
+        dirs: [dir],
       });
       try {
         await waitFor(

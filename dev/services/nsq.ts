@@ -47,7 +47,7 @@ export class Nsqd {
       const httpPort = options.httpPort ?? (await freePort());
       const httpsPort = await freePort();
       const full = { ...options, dataDir, tcpPort, httpPort, httpsPort };
-      const proc = Nsqd.#spawn(full);
+      const proc = Nsqd.#spawn(full, ownsDataDir);
       const nsqd = new Nsqd(proc, full, ownsDataDir);
       try {
         await nsqd.#waitReady();
@@ -62,7 +62,7 @@ export class Nsqd {
     throw new Error('nsqd did not start', { cause: lastError });
   }
 
-  static #spawn(o: SpawnOptions): ManagedProcess {
+  static #spawn(o: SpawnOptions, ownsDataDir: boolean): ManagedProcess {
     return startProcess({
       name: 'nsqd',
       command: goBinary('nsqd'),
@@ -78,6 +78,8 @@ export class Nsqd {
         ...(o.lookupdTcpAddresses ?? []).map((a) => `--lookupd-tcp-address=${a}`),
         ...(o.args ?? []),
       ],
+      ports: [o.tcpPort, o.httpPort, o.httpsPort],
+      dirs: ownsDataDir ? [o.dataDir] : [],
     });
   }
 
@@ -116,7 +118,7 @@ export class Nsqd {
   /** Stops and starts nsqd again on the same ports and data directory. */
   async restart(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     await this.stop(signal);
-    this.#process = Nsqd.#spawn(this.#options);
+    this.#process = Nsqd.#spawn(this.#options, this.#ownsDataDir);
     await this.#waitReady();
   }
 
@@ -153,6 +155,7 @@ export class Nsqlookupd {
         '--log-level=warn',
         ...(options.args ?? []),
       ],
+      ports: [tcpPort, httpPort],
     });
     const lookupd = new Nsqlookupd(proc, `127.0.0.1:${tcpPort}`, `127.0.0.1:${httpPort}`);
     await waitFor(

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { systemBinary } from './binaries.ts';
+import { recordOf, writeRecord } from './run-records.ts';
 
 export interface StartProcessOptions {
   readonly name: string;
@@ -10,6 +10,32 @@ export interface StartProcessOptions {
   readonly cwd?: string;
   /** Keep at most this many bytes of combined output for error messages. @default 64 KiB */
   readonly maxOutputBytes?: number;
+  /** The ports it listens on, for its run record (and the next run's leftover line). */
+  readonly ports?: readonly number[];
+  /** Its throw-away directories: the next run removes them with a leftover. */
+  readonly dirs?: readonly string[];
+}
+
+/**
+ * The command line that runs `command` under the owner-death guard: `setpriv --pdeathsig KILL` (util-linux)
+ * sets Linux's parent-death signal and then execs the command, so the kernel SIGKILLs it the moment the
+ * process that started it dies, however it dies (kill -9, out of memory). nsqd, redis-server and MinIO
+ * cannot watch their parent themselves, and Node cannot set PR_SET_PDEATHSIG on a child. After the exec
+ * the pid and /proc/<pid>/cmdline are the command's own, so run records stay exact.
+ */
+export function guarded(command: string, args: readonly string[]): { command: string; args: string[] } {
+  return { command: setprivBinary(), args: ['--pdeathsig', 'KILL', '--', command, ...args] };
+}
+
+/** setpriv from util-linux; throws saying how to get it. */
+export function setprivBinary(): string {
+  try {
+    return systemBinary('setpriv');
+  } catch (err) {
+    throw new Error('setpriv not found on PATH: install util-linux (Debian: apt-get install -y util-linux)', {
+      cause: err,
+    });
+  }
 }
 
 export interface ProcessExit {
@@ -18,9 +44,9 @@ export interface ProcessExit {
 }
 
 /**
- * A child process that is always cleaned up: by `stop()`, by `stopAllProcesses()`, when this
- * process exits, and (through the pid directory in NSQ_LAMBDA_PID_DIR) by the test run's global
- * teardown even if this process is killed.
+ * A child process that is always cleaned up: by `stop()`, by `stopAllProcesses()`, when this process
+ * exits, by the kernel when this process dies without cleaning up (`guarded`), and through its run
+ * record in NSQ_LAMBDA_PID_DIR (dev/services/run-records.ts) by the next run or the test run's teardown.
  */
 export class ManagedProcess {
   readonly name: string;
@@ -30,12 +56,14 @@ export class ManagedProcess {
   #output = '';
   #maxOutputBytes: number;
   #exit: ProcessExit | undefined;
-  #pidFile: string | undefined;
+  #removeRecord: () => void = () => {};
+  readonly #recordFields: { name: string; ports?: readonly number[]; dirs?: readonly string[] };
 
   constructor(options: StartProcessOptions) {
     this.name = options.name;
     this.#maxOutputBytes = options.maxOutputBytes ?? 64 * 1024;
-    this.#child = spawn(options.command, [...options.args], {
+    const run = guarded(options.command, options.args);
+    this.#child = spawn(run.command, run.args, {
       env: options.env ?? process.env,
       cwd: options.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -58,17 +86,24 @@ export class ManagedProcess {
       this.#child.once('exit', (code, signal) => {
         this.#exit = { code, signal };
         live.delete(this);
-        if (this.#pidFile) rmSync(this.#pidFile, { force: true });
+        this.#removeRecord();
         resolve(this.#exit);
       });
     });
     live.add(this);
-    const pidDir = process.env.NSQ_LAMBDA_PID_DIR;
-    if (pidDir) {
-      mkdirSync(pidDir, { recursive: true });
-      this.#pidFile = join(pidDir, String(pid));
-      writeFileSync(this.#pidFile, `${options.name}\n`);
-    }
+    this.#recordFields = { name: options.name, ports: options.ports, dirs: options.dirs };
+    // The command line it will have after setpriv's exec (it may not have happened yet).
+    this.#removeRecord = writeRecord(
+      recordOf(pid, { ...this.#recordFields, argv: [options.command, ...options.args] }),
+    );
+  }
+
+  /**
+   * Records the command line as /proc shows it now: call once the process is ready when it rewrites its
+   * own (redis-server shows `redis-server 127.0.0.1:<port>`), so the next run can still prove it is ours.
+   */
+  recordAsRunning(): void {
+    if (this.running) this.#removeRecord = writeRecord(recordOf(this.pid, this.#recordFields));
   }
 
   get running(): boolean {

@@ -56,6 +56,8 @@ export class RedisServer {
           '--dir',
           dir,
         ],
+        ports: [port],
+        dirs: [dir],
       });
       try {
         await waitFor(
@@ -65,6 +67,7 @@ export class RedisServer {
           },
           { what: `redis-server on ${port}` },
         );
+        proc.recordAsRunning(); // it has retitled itself `redis-server 127.0.0.1:<port>`
         return new RedisServer(proc, port, dir);
       } catch (err) {
         lastError = err;

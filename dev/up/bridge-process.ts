@@ -3,9 +3,11 @@
  * function definitions, the way the container runs it. Used by `npm start` and the end-to-end tests.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { projectRoot } from '#dev/services/binaries';
+import { guarded } from '#dev/services/process';
+import { recordOf, writeRecord } from '#dev/services/run-records';
 import { waitFor } from '#dev/services/wait';
 import type { BridgeConfigInput } from '#shared/config/bridge-config';
 
@@ -41,7 +43,10 @@ export async function startBridgeProcess(options: BridgeProcessOptions): Promise
     mkdirSync(dirname(options.logFile), { recursive: true });
     fd = openSync(options.logFile, 'a');
   }
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', bridgeMain], {
+  const argv = [process.execPath, '--import', 'tsx', bridgeMain];
+  // Under the owner-death guard like the services (dev/services/process.ts): killed with its parent.
+  const run = guarded(process.execPath, argv.slice(1));
+  const child: ChildProcess = spawn(run.command, run.args, {
     cwd: projectRoot,
     env: {
       PATH: process.env.PATH ?? '',
@@ -65,13 +70,7 @@ export async function startBridgeProcess(options: BridgeProcessOptions): Promise
   };
   child.stdout?.on('data', append);
   child.stderr?.on('data', append);
-  let pidFile: string | undefined;
-  const pidDir = process.env.NSQ_LAMBDA_PID_DIR;
-  if (pidDir) {
-    mkdirSync(pidDir, { recursive: true });
-    pidFile = join(pidDir, String(pid));
-    writeFileSync(pidFile, 'bridge\n');
-  }
+  const removeRecord = writeRecord(recordOf(pid, { name: 'bridge', argv, ports: [port] }));
   let running = true;
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
@@ -79,7 +78,7 @@ export async function startBridgeProcess(options: BridgeProcessOptions): Promise
     child.once('exit', (code, signal) => {
       running = false;
       process.off('exit', killOnExit);
-      if (pidFile) rmSync(pidFile, { force: true });
+      removeRecord();
       resolve({ code, signal });
     });
   });

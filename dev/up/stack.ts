@@ -16,7 +16,7 @@ import { goBinary, projectRoot, systemBinary } from '#dev/services/binaries';
 import { MinioServer } from '#dev/services/minio';
 import { Nsqd } from '#dev/services/nsq';
 import { freePort, isPortOpen } from '#dev/services/ports';
-import { stopAllProcesses } from '#dev/services/process';
+import { setprivBinary, stopAllProcesses } from '#dev/services/process';
 import { RedisServer } from '#dev/services/redis';
 import { type LocalRenderer, startLocalRenderer } from '#functions/html-backup/local-renderer';
 import { type LoadedFunction, loadFunctions } from '#functions/registry';
@@ -84,6 +84,7 @@ export const binaryChecks: readonly (() => unknown)[] = [
   () => goBinary('nsqd'),
   () => goBinary('minio'),
   () => systemBinary('redis-server'),
+  () => setprivBinary(),
 ];
 
 export async function preflight(

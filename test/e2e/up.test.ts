@@ -3,13 +3,11 @@
  * shows them processed, and on SIGINT drains and stops everything, leaving no process behind.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '#dev/services/binaries';
 import { waitFor } from '#dev/services/wait';
-import { defaultPorts } from '#dev/up/stack';
+import { descendants } from '#test/harness/process-tree';
 
 const upScript = join(projectRoot, 'dev', 'up.ts');
 const started: ChildProcess[] = [];
@@ -41,32 +39,6 @@ function startUp(args: readonly string[]) {
   return { child, exited, stdout: () => stdout, stderr: () => stderr };
 }
 
-/** Every live descendant of `pid`, from /proc. */
-function descendants(pid: number): number[] {
-  const parents = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = parents.get(ppid) ?? [];
-      list.push(Number(entry));
-      parents.set(ppid, list);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const out: number[] = [];
-  const walk = (p: number) => {
-    for (const c of parents.get(p) ?? []) {
-      out.push(c);
-      walk(c);
-    }
-  };
-  walk(pid);
-  return out;
-}
-
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -92,7 +64,7 @@ describe('npm start (dev/up.ts)', () => {
     expect(out).toMatch(/progress template: received 21, finished 20, requeued 0, dead-lettered 1/);
 
     const pid = up.child.pid ?? 0;
-    const children = descendants(pid);
+    const children = descendants(pid).map((c) => c.pid);
     // nsqd, redis-server, minio, the bridge and local Lambda workers at least.
     expect(children.length).toBeGreaterThanOrEqual(5);
 
@@ -105,21 +77,4 @@ describe('npm start (dev/up.ts)', () => {
       timeoutMs: 10_000,
     });
   }, 260_000);
-
-  it('exits non-zero naming the port when a default port is taken', async () => {
-    const port = defaultPorts.lambda;
-    const blocker: Server = createServer();
-    const held = await new Promise<boolean>((resolve) => {
-      blocker.once('error', () => resolve(false));
-      blocker.listen(port, '127.0.0.1', () => resolve(true));
-    });
-    try {
-      const up = startUp([]);
-      const exit = await up.exited;
-      expect(exit.code).toBe(1);
-      expect(up.stderr()).toContain(`port ${port} (local Lambda) on 127.0.0.1 is already in use`);
-    } finally {
-      await new Promise<void>((resolve) => (held ? blocker.close(() => resolve()) : resolve()));
-    }
-  });
 });

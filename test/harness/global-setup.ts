@@ -1,30 +1,27 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { buildBinaries, projectRoot } from '#dev/services/binaries';
+import { buildBinaries } from '#dev/services/binaries';
+import {
+  beginRun,
+  cleanLeftovers,
+  leftoversLine,
+  readRecords,
+  stopRecorded,
+} from '#dev/services/run-records';
 
 /**
- * Builds the Go binaries if they are not cached, and gives the run a pid directory. Every service the
- * harness starts writes its pid there; teardown kills whatever is left, so a crashed worker cannot leave
- * nsqd or redis-server behind.
+ * Builds the Go binaries if they are not cached, stops what an earlier, killed test run left behind, and
+ * gives this run its record directory (dev/services/run-records.ts). Every process the harness starts is
+ * recorded there and dies with the worker that started it (dev/services/process.ts `guarded`); teardown
+ * stops whatever is still recorded and provably ours.
  */
-export default function setup(): () => void {
+export default async function setup(): Promise<() => Promise<void>> {
   buildBinaries();
-  const pidDir = process.env.NSQ_LAMBDA_PID_DIR ?? join(projectRoot, '.cache', 'run', String(process.pid));
-  mkdirSync(pidDir, { recursive: true });
-  process.env.NSQ_LAMBDA_PID_DIR = pidDir;
+  const leftovers = leftoversLine(await cleanLeftovers());
+  if (leftovers) process.stderr.write(`harness: ${leftovers}\n`);
+  const run = beginRun();
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  return () => {
-    if (!existsSync(pidDir)) return;
-    for (const file of readdirSync(pidDir)) {
-      const pid = Number(file);
-      const name = readFileSync(join(pidDir, file), 'utf8').trim();
-      try {
-        process.kill(pid, 'SIGKILL');
-        process.stderr.write(`harness: killed leftover ${name} (pid ${pid})\n`);
-      } catch {
-        // already gone
-      }
-    }
-    rmSync(pidDir, { recursive: true, force: true });
+  return async () => {
+    for (const r of await stopRecorded(readRecords(run.dir), 0))
+      process.stderr.write(`harness: killed leftover ${r.name} (pid ${r.pid})\n`);
+    run.end();
   };
 }
