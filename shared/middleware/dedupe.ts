@@ -7,7 +7,9 @@
  *   Claimed → the handler runs. Key says `done` → duplicate: finished without work. Key holds another
  *   claim → in-progress duplicate: requeued with `inProgressRequeueDelayMs`.
  * - after: finished or dead-lettered → `SET key done EX ttlSec`; requeued → the claim is deleted, so
- *   the retry can run. onError (the invocation failed) → every claim is deleted.
+ *   the retry can run. onError (the invocation failed) → every claim is deleted. A claim is deleted only
+ *   while the key still holds it (compare-and-delete): never a `done` mark that a handler still running
+ *   after the deadline wrote meanwhile, nor a newer claim of another invocation after ours expired.
  *
  * A retried Invoke of the same batch (same batchId) recognises its own claims. Redis unreachable:
  * `failMode` 'open' (default) processes without dedupe, 'closed' requeues with `failClosedDelayMs`.
@@ -51,10 +53,15 @@ export function dedupeRedisKey(prefix: string, key: string): string {
   return `${prefix}${plain ? key : `sha256:${createHash('sha256').update(key, 'utf8').digest('hex')}`}`;
 }
 
-export type Claims = ReadonlyMap<string, string>;
+/** Our claims: message id → the Redis key and the claim value we set on it. */
+export type Claims = ReadonlyMap<string, { readonly key: string; readonly claim: string }>;
+
+/** Deletes KEYS[1] only while it holds ARGV[1]; answers 1 when it did. */
+export const RELEASE_CLAIM_SCRIPT =
+  "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
 export interface DedupeCore<TBody> {
-  /** Claims the batch's undecided messages; returns message id → Redis key for the ones we own. */
+  /** Claims the batch's undecided messages; returns the claims we own, by message id. */
   claim(batch: NsqBatch, redis: Redis): Promise<Claims>;
   /** Marks done or releases each claim by the message's final outcome. */
   settle(batch: NsqBatch, claims: Claims, redis: Redis): Promise<void>;
@@ -77,7 +84,7 @@ export function dedupeCore<TBody>(options: DedupeOptions<TBody>): DedupeCore<TBo
     async claim(batch, redis) {
       const prefix = options.prefix ?? `nsq-lambda:dedupe:${batch.event.subscription}:`;
       const messages = batch.pendingMessages<TBody>();
-      const claims = new Map<string, string>();
+      const claims = new Map<string, { key: string; claim: string }>();
       if (messages.length === 0) return claims;
       const entries = messages.map((m) => ({
         message: m,
@@ -94,7 +101,7 @@ export function dedupeCore<TBody>(options: DedupeOptions<TBody>): DedupeCore<TBo
         const set = replies[2 * i];
         const current = replies[2 * i + 1];
         if (set === 'OK' || current === e.claim) {
-          claims.set(e.message.id, e.key);
+          claims.set(e.message.id, { key: e.key, claim: e.claim });
         } else if (current === DONE_MARK) {
           batch.decide(e.message.id, finish(), 'dedupe');
           batch.count('Duplicates');
@@ -111,16 +118,18 @@ export function dedupeCore<TBody>(options: DedupeOptions<TBody>): DedupeCore<TBo
     async settle(batch, claims, redis) {
       if (claims.size === 0) return;
       const pipeline = redis.pipeline();
-      for (const [id, key] of claims) {
+      for (const [id, { key, claim }] of claims) {
         const kind = batch.decision(id)?.outcome.kind;
         if (kind === 'finish' || kind === 'deadLetter') pipeline.set(key, DONE_MARK, { ex: ttlSec });
-        else pipeline.del(key);
+        else pipeline.eval(RELEASE_CLAIM_SCRIPT, [key], [claim]);
       }
       await pipeline.exec();
     },
     async release(claims, redis) {
       if (claims.size === 0) return;
-      await redis.del(...claims.values());
+      const pipeline = redis.pipeline();
+      for (const { key, claim } of claims.values()) pipeline.eval(RELEASE_CLAIM_SCRIPT, [key], [claim]);
+      await pipeline.exec();
     },
   };
 }

@@ -3,6 +3,16 @@
  * Used by the bridge (backlog metrics), the CLI and the test harness.
  */
 
+/** One consumer connection of a channel (in /stats only when clients are asked for). */
+export interface ClientStats {
+  readonly client_id: string;
+  readonly ready_count: number;
+  readonly in_flight_count: number;
+  readonly message_count: number;
+  readonly finish_count: number;
+  readonly requeue_count: number;
+}
+
 export interface ChannelStats {
   readonly channel_name: string;
   readonly depth: number;
@@ -13,6 +23,8 @@ export interface ChannelStats {
   readonly requeue_count: number;
   readonly timeout_count: number;
   readonly client_count: number;
+  /** Present when the stats were asked for with `includeClients`. */
+  readonly clients?: readonly ClientStats[];
   readonly paused: boolean;
 }
 
@@ -146,16 +158,26 @@ export class NsqdHttpClient {
     ).arrayBuffer();
   }
 
-  async stats(filter: { topic?: string; channel?: string } = {}): Promise<NsqdStats> {
-    const q = new URLSearchParams({ format: 'json', include_clients: 'false', include_mem: 'false' });
+  async stats(
+    filter: { topic?: string; channel?: string; includeClients?: boolean } = {},
+  ): Promise<NsqdStats> {
+    const q = new URLSearchParams({
+      format: 'json',
+      include_clients: String(filter.includeClients ?? false),
+      include_mem: 'false',
+    });
     if (filter.topic) q.set('topic', filter.topic);
     if (filter.channel) q.set('channel', filter.channel);
     return (await (await this.#request('GET', `/stats?${q}`)).json()) as NsqdStats;
   }
 
   /** Stats of one channel, or undefined when the topic or channel does not exist (yet). */
-  async channelStats(topic: string, channel: string): Promise<ChannelStats | undefined> {
-    const stats = await this.stats({ topic, channel });
+  async channelStats(
+    topic: string,
+    channel: string,
+    options: { includeClients?: boolean } = {},
+  ): Promise<ChannelStats | undefined> {
+    const stats = await this.stats({ topic, channel, ...options });
     return stats.topics.find((t) => t.topic_name === topic)?.channels.find((c) => c.channel_name === channel);
   }
 }

@@ -10,7 +10,8 @@ import { freePort } from '#dev/services/ports';
 import { startBridgeProcess, sumBySubscription } from '#dev/up/bridge-process';
 import { loadFunction } from '#functions/registry';
 import { bridgeConfigFromDefinitions } from '#shared/config/bridge-config';
-import { useServices, waitFor } from '#test/harness/services';
+import { waitChannelIdle } from '#test/harness/nsq-channel';
+import { useServices } from '#test/harness/services';
 
 const services = useServices();
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -47,15 +48,8 @@ describe('nsqd → bridge → local Lambda', () => {
     cleanups.push(() => bridge.stop(5_000));
 
     const total = valid.length + invalid.length;
-    await waitFor(
-      async () => {
-        const c = await nsqd.http.channelStats(topic, channel);
-        return (
-          c && c.message_count === total && c.depth === 0 && c.in_flight_count === 0 && c.deferred_count === 0
-        );
-      },
-      { what: `all ${total} messages answered on ${topic}/${channel}`, timeoutMs: 60_000, intervalMs: 200 },
-    );
+    const channelStats = await waitChannelIdle(nsqd, topic, channel, 60_000);
+    expect(channelStats.message_count).toBe(total);
     const metrics = await (await fetch(`${bridge.httpUrl}/metrics`)).text();
     const name = 'template';
     expect(sumBySubscription(metrics, 'nsq_lambda_messages_received_total').get(name)).toBe(total);
@@ -64,9 +58,8 @@ describe('nsqd → bridge → local Lambda', () => {
       invalid.length,
     );
     expect(sumBySubscription(metrics, 'nsq_lambda_messages_requeued_total').get(name) ?? 0).toBe(0);
-    const channelStats = await nsqd.http.channelStats(topic, channel);
-    expect(channelStats?.requeue_count).toBe(0);
-    expect(channelStats?.timeout_count).toBe(0);
+    expect(channelStats.requeue_count).toBe(0);
+    expect(channelStats.timeout_count).toBe(0);
     // The dead letters went to the dead-letter topic.
     const deadLetters = (await nsqd.http.stats({ topic: 'dead-letters' })).topics.find(
       (t) => t.topic_name === 'dead-letters',

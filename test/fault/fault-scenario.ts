@@ -19,6 +19,7 @@ import type { BridgeConfigInput } from '#shared/config/bridge-config';
 import { type DeadLetterRecord, deadLetterRecordSchema } from '#shared/contract/dead-letter';
 import { COUNTERS_MARKER } from '#test/fixtures/functions-fault/recorder';
 import { type ChaosProxy, lambdaThrottle, startChaosProxy } from '#test/harness/chaos-proxy';
+import { waitChannelIdle, waitChannelSettled } from '#test/harness/nsq-channel';
 import { collectMessages } from '#test/harness/nsq-consumer';
 import { useServices, waitFor } from '#test/harness/services';
 import { type BridgeProcess, spawnBridge } from '#test/integration/bridge/bridge-process';
@@ -238,21 +239,23 @@ export function useFaultScenario() {
 
     await scenario.faults(ctx);
 
-    // Done when nsqd has nothing left: every message FINished (processed or dead-lettered).
-    await waitFor(
-      async () => {
-        const s = await nsqd.http.channelStats(TOPIC, CHANNEL);
-        return s !== undefined && s.depth === 0 && s.in_flight_count === 0 && s.deferred_count === 0;
-      },
-      { what: 'the work channel drained', timeoutMs: 150_000, intervalMs: 250 },
-    );
+    // Done when nsqd has nothing left: every message FINished (processed or dead-lettered), and it stays
+    // so. Bridges (and nsqd) were restarted, so nsqd's FIN counts are not whole: a quiet period decides.
+    await waitChannelIdle(nsqd, TOPIC, CHANNEL, 150_000, { finished: 'uncounted' });
     clearInterval(burstTimer);
     bridge.kill('SIGTERM');
     const bridgeExitCode = await bridge.exited;
     const wallMs = Date.now() - startedAt;
 
-    // The dead letters, as the bridge wrote them to the dead-letter topic.
-    const depth = (await nsqd.http.channelStats(DEAD_LETTER_TOPIC, AUDIT_CHANNEL))?.depth ?? 0;
+    // The dead letters, as the bridge wrote them to the dead-letter topic. nsqd copies a PUB from the topic
+    // to its channels after answering it: wait until the topic has handed everything to the audit channel.
+    const { depth } = await waitChannelSettled(
+      nsqd,
+      DEAD_LETTER_TOPIC,
+      AUDIT_CHANNEL,
+      (s) => s.topic_depth === 0 && s.in_flight_count === 0 && s.deferred_count === 0,
+      { what: 'every dead letter copied to the audit channel' },
+    );
     const dlMessages =
       depth > 0
         ? await collectMessages({

@@ -3,7 +3,7 @@ import { MinioServer } from '#dev/services/minio';
 import { Nsqd, type NsqdOptions, Nsqlookupd, type NsqlookupdOptions } from '#dev/services/nsq';
 import { RedisServer } from '#dev/services/redis';
 
-export { waitFor } from '#dev/services/wait';
+export { waitFor, waitStable } from '#dev/services/wait';
 
 interface Disposable {
   dispose(): Promise<void>;

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MAX_REQUEUE_DELAY_MS } from '#shared/contract/batch-result';
-import { useServices } from '#test/harness/services';
+import { useServices, waitFor } from '#test/harness/services';
 import { eventOf, startBridge, waitChannelIdle } from '#test/integration/bridge/bridge-harness';
 
 const services = useServices();
@@ -121,7 +121,9 @@ describe('malformed function responses fail the whole batch, which is requeued a
       s.events.on('message_finished', (e) => finished.set(e.id, e.attempts));
       const before = (await n.http.channelStats(topic, s.channel))?.requeue_count ?? 0;
       await n.http.publishMany(topic, ['a', 'b', 'c']);
-      const stats = await waitChannelIdle(n, topic, s.channel, 30_000);
+      await waitFor(() => finished.size === 3, { what: 'three messages finished', timeoutMs: 30_000 });
+      // The channel outlives each case's bridge (nsqd forgets a closed connection's FINs): count this one's.
+      const stats = await waitChannelIdle(n, topic, s.channel, 30_000, { finished: 3 });
       expect(problems).toHaveLength(1);
       expect(problems[0]).toMatch(problem);
       // Nothing finished on the bad answer: every message was requeued once and finished on attempt 2.

@@ -22,6 +22,7 @@ import { dedupe } from '#shared/middleware/dedupe';
 import { toggle } from '#shared/middleware/toggle';
 import { UpstashToggleReader } from '#shared/toggle/toggle-reader';
 import { type InvokeHandler, startInvokeResponder } from '#test/harness/invoke-responder';
+import { waitChannelSettled } from '#test/harness/nsq-channel';
 import { useServices, waitFor } from '#test/harness/services';
 import { useLocalUpstash } from '#test/harness/upstash';
 import { MemoryDeadLetters, waitChannelIdle } from '#test/integration/bridge/bridge-harness';
@@ -122,9 +123,18 @@ describe('a wrong Upstash token', () => {
       await s.nsqd.http.publishMany(s.topic, ['a', 'b', 'c']);
       // Several polls fail while the messages wait in the channel, untouched.
       await waitFor(() => failures.length >= 3, { what: 'three failed toggle reads' });
-      const waiting = await s.nsqd.http.channelStats(s.topic, 'bridge');
-      expect(waiting?.depth).toBe(3);
-      expect(waiting?.in_flight_count).toBe(0);
+      // Untouched across more polls (every 200 ms), not just at one look.
+      const polled = failures.length;
+      const waiting = await waitChannelSettled(
+        s.nsqd,
+        s.topic,
+        'bridge',
+        (c) => c.depth === 3 && c.in_flight_count === 0 && s.responder.calls.length === 0,
+        { what: 'the backlog untouched', quietMs: 600 },
+      );
+      expect(failures.length).toBeGreaterThan(polled);
+      expect(waiting.depth).toBe(3);
+      expect(waiting.in_flight_count).toBe(0);
       expect(s.responder.calls).toHaveLength(0);
       for (const f of failures) expect(String((f as Error)?.message ?? f)).not.toContain(token);
       current = new Redis({ url, token, retry: false });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BridgeConfigInput } from '#shared/config/bridge-config';
 import { startInvokeResponder } from '#test/harness/invoke-responder';
 import { useServices, waitFor } from '#test/harness/services';
-import { type BridgeProcess, spawnBridge, useBridgeProcesses } from './bridge-process.ts';
+import { type BridgeProcess, spawnBridge, useBridgeProcesses, waitForOutput } from './bridge-process.ts';
 
 const services = useServices();
 const { processes, responders } = useBridgeProcesses();
@@ -50,10 +50,7 @@ describe('bridge process backlog metric', () => {
         },
       ],
     });
-    const url = await waitFor(() => p.output().match(/"http":"(http:\/\/[^"]+)"/)?.[1], {
-      what: 'the ops URL in the start log',
-      timeoutMs: 20_000,
-    });
+    const [, url] = await waitForOutput(p, /"http":"(http:\/\/[^"]+)"/, 'the ops URL in the start log');
 
     // Act
     await nsqd.http.publishMany(topic, ['a', 'b', 'c', 'd']);
@@ -77,10 +74,7 @@ describe('bridge process backlog metric', () => {
     const p = spawnWith(nsqd, responder.endpoint, {
       subscriptions: [{ name: 'tcp-only', functionName: 'f', topic: 't', channel: 'c' }],
     });
-    await waitFor(() => /"msg":"bridge started"/.test(p.output()), {
-      what: 'bridge started',
-      timeoutMs: 20_000,
-    });
+    await waitForOutput(p, /"msg":"bridge started"/, 'bridge started');
     expect(p.output()).toMatch(/backlog not monitored.*tcp-only/);
   });
 });

@@ -152,13 +152,4 @@ export async function startBridge(
   };
 }
 
-/** Waits until nsqd shows the channel empty with nothing in flight or deferred. */
-export async function waitChannelIdle(nsqd: Nsqd, topic: string, channel: string, timeoutMs = 20_000) {
-  return waitFor(
-    async () => {
-      const s = await nsqd.http.channelStats(topic, channel);
-      return s && s.depth === 0 && s.in_flight_count === 0 && s.deferred_count === 0 ? s : undefined;
-    },
-    { what: `channel ${topic}/${channel} idle`, timeoutMs },
-  );
-}
+export { waitChannelIdle } from '#test/harness/nsq-channel';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BridgeConfigInput } from '#shared/config/bridge-config';
 import { startInvokeResponder } from '#test/harness/invoke-responder';
+import { waitChannelSettled } from '#test/harness/nsq-channel';
 import { useServices, waitFor } from '#test/harness/services';
 import { eventOf, startBridge, waitChannelIdle } from './bridge-harness.ts';
 import { spawnBridge, useBridgeProcesses } from './bridge-process.ts';
@@ -84,12 +85,15 @@ describe('bridge process lifecycle', () => {
     });
     expect(await p.exited).toBe(0);
     expect(p.output()).not.toMatch(/"level":"error"/);
-    const stats = await nsqd.http.channelStats(topic, 'bridge');
-    expect(stats?.in_flight_count).toBe(0);
-    expect(stats?.timeout_count).toBe(0);
+    // nsqd reads the FINs and REQs the bridge wrote before it exited after the exit: let the channel settle.
+    const stats = await waitChannelSettled(nsqd, topic, 'bridge', (s) => s.in_flight_count === 0, {
+      what: 'nothing in flight after the drain',
+    });
+    expect(stats.in_flight_count).toBe(0);
+    expect(stats.timeout_count).toBe(0);
     // Everything invoked was FINished; everything else went back at once (REQ 0) and waits in the channel.
     expect(invoked).toHaveLength(4);
-    expect(stats?.depth).toBe(10 - invoked.length);
+    expect(stats.depth).toBe(10 - invoked.length);
     expect(stats?.requeue_count).toBe(10 - invoked.length);
   });
 
@@ -208,7 +212,8 @@ describe('bridge process lifecycle', () => {
         what: 'redelivered after the restart',
         timeoutMs: 30_000,
       });
-      await waitChannelIdle(nsqd, s.topic, s.channel);
+      // nsqd's counters start again at 0 after a restart (the message came back from disk): count the FIN.
+      await waitChannelIdle(nsqd, s.topic, s.channel, 20_000, { finished: 1 });
       expect(attempts).toEqual([1, 2]);
       expect(s.bridge.status.ready).toBe(true);
     } finally {

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
+import { waitFor } from '#dev/services/wait';
 import type { BridgeConfigInput } from '#shared/config/bridge-config';
 import type { InvokeResponder } from '#test/harness/invoke-responder';
 
@@ -64,4 +65,38 @@ export function useBridgeProcesses(): { processes: BridgeProcess[]; responders: 
     await Promise.all(responders.map((r) => r.close()));
   });
   return { processes, responders };
+}
+
+/**
+ * Waits for a line of the process's output to match, failing at once if the process exits first; both
+ * failures carry the exit code and the end of the output, so a failed start can be told from a slow one.
+ */
+export async function waitForOutput(
+  p: BridgeProcess,
+  pattern: RegExp,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<RegExpMatchArray> {
+  let exitCode: number | null | undefined;
+  void p.exited.then((code) => {
+    exitCode = code;
+  });
+  const started = Date.now();
+  try {
+    return await waitFor(
+      () => {
+        const match = p.output().match(pattern);
+        if (match) return match;
+        if (exitCode !== undefined) throw new Error(`the bridge exited (code ${exitCode}) first`);
+        return undefined;
+      },
+      { what, timeoutMs },
+    );
+  } catch (err) {
+    const tail = p.output().slice(-2_000);
+    throw new Error(
+      `${(err as Error).message} after ${Date.now() - started} ms; bridge output so far:\n${tail || '(none)'}`,
+      { cause: err },
+    );
+  }
 }

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createS3DeadLetterStore } from '#bridge/dead-letter/s3-store';
 import { toggleKey } from '#shared/toggle/keys';
 import { UpstashToggleReader } from '#shared/toggle/toggle-reader';
-import { useServices, waitFor } from '#test/harness/services';
+import { readyCount, waitChannelSettled } from '#test/harness/nsq-channel';
+import { useServices, waitFor, waitStable } from '#test/harness/services';
 import { useLocalUpstash } from '#test/harness/upstash';
 import { eventOf, type Started, startBridge, waitChannelIdle } from './bridge-harness.ts';
 
@@ -14,16 +15,6 @@ afterEach(async () => {
   await current?.stop();
   current = undefined;
 });
-
-async function readyCount(httpAddress: string, topic: string, channel: string): Promise<number | undefined> {
-  const res = await fetch(
-    `http://${httpAddress}/stats?format=json&include_clients=true&topic=${topic}&channel=${channel}`,
-  );
-  const body = (await res.json()) as {
-    topics: Array<{ channels: Array<{ clients: Array<{ ready_count: number }> }> }>;
-  };
-  return body.topics[0]?.channels[0]?.clients[0]?.ready_count;
-}
 
 describe('remote toggle (Upstash) and dead letters (S3 on MinIO)', () => {
   it('a stopped toggle pauses consumption (RDY 0); started resumes and the backlog is processed', async () => {
@@ -54,20 +45,27 @@ describe('remote toggle (Upstash) and dead letters (S3 on MinIO)', () => {
     await waitFor(() => processed.length === 1, { what: 'first message' });
 
     await redis.set(toggleKey('it-fn'), 'stopped');
-    await waitFor(async () => (await readyCount(nsqd.httpAddress, topic, channel)) === 0, {
+    // RDY 0 across toggle polls (every 200 ms), not at one look.
+    await waitStable(async () => (await readyCount(nsqd, topic, channel)) === 0, {
       what: 'RDY 0',
+      quietMs: 500,
       timeoutMs: 10_000,
     });
     await nsqd.http.publishMany(topic, ['while stopped 1', 'while stopped 2']);
     // Give a running bridge every chance to take them: nothing may be invoked while stopped.
-    await waitFor(async () => (await nsqd.http.channelStats(topic, channel))?.depth === 2, {
-      what: 'backlog kept',
-    });
+    const kept = await waitChannelSettled(
+      nsqd,
+      topic,
+      channel,
+      (s) => s.depth === 2 && s.in_flight_count === 0 && processed.length === 1,
+      { what: 'backlog kept', quietMs: 600 },
+    );
+    expect(kept.depth).toBe(2);
     expect(processed).toEqual(['while started']);
 
     await redis.set(toggleKey('it-fn'), 'started');
     // Resumed at the full RDY window, not nsqjs's one-message trial (TRY_ONE) that waits for a FIN.
-    await waitFor(async () => ((await readyCount(nsqd.httpAddress, topic, channel)) ?? 0) > 1, {
+    await waitFor(async () => ((await readyCount(nsqd, topic, channel)) ?? 0) > 1, {
       what: 'RDY back to the window',
       timeoutMs: 10_000,
     });

@@ -1,21 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { toggleKey } from '#shared/toggle/keys';
 import { startInvokeResponder } from '#test/harness/invoke-responder';
-import { useServices, waitFor } from '#test/harness/services';
+import { readyCount, waitChannelIdle, waitChannelSettled } from '#test/harness/nsq-channel';
+import { useServices, waitFor, waitStable } from '#test/harness/services';
 import { useLocalUpstash } from '#test/harness/upstash';
 import { spawnBridge, useBridgeProcesses } from './bridge-process.ts';
 
 const services = useServices();
 const upstash = useLocalUpstash();
 const { processes, responders } = useBridgeProcesses();
-
-async function readyCount(httpAddress: string, topic: string, channel: string): Promise<number> {
-  const q = new URLSearchParams({ format: 'json', include_clients: 'true', topic, channel });
-  const body = (await (await fetch(`http://${httpAddress}/stats?${q}`)).json()) as {
-    topics: Array<{ channels: Array<{ clients: Array<{ ready_count: number }> }> }>;
-  };
-  return body.topics[0]?.channels[0]?.clients[0]?.ready_count ?? -1;
-}
 
 describe('bridge process and the remote toggle', () => {
   it('pauses on stopped (RDY 0, nothing invoked) and resumes within 2 s of a start, with the default poll', async () => {
@@ -53,19 +46,28 @@ describe('bridge process and the remote toggle', () => {
       { UPSTASH_REDIS_REST_TOKEN: token },
     );
     processes.push(p);
-    await waitFor(async () => (await readyCount(nsqd.httpAddress, topic, 'bridge')) > 0, {
+    await waitFor(async () => ((await readyCount(nsqd, topic, 'bridge')) ?? 0) > 0, {
       what: 'the bridge subscribed',
       timeoutMs: 20_000,
     });
 
     // Act 1: stop.
     await redis.set(toggleKey('toggled-fn'), 'stopped');
-    await waitFor(async () => (await readyCount(nsqd.httpAddress, topic, 'bridge')) === 0, {
+    // RDY 0 across more than one toggle poll (1 s by default), not at one look.
+    await waitStable(async () => (await readyCount(nsqd, topic, 'bridge')) === 0, {
       what: 'RDY 0 after stop',
+      quietMs: 1_200,
       timeoutMs: 10_000,
     });
     await nsqd.http.publishMany(topic, ['a', 'b', 'c']);
-    expect((await nsqd.http.channelStats(topic, 'bridge'))?.depth).toBe(3);
+    const kept = await waitChannelSettled(
+      nsqd,
+      topic,
+      'bridge',
+      (s) => s.depth === 3 && s.in_flight_count === 0 && invoked.length === 0,
+      { what: 'the backlog kept while stopped', quietMs: 600 },
+    );
+    expect(kept.depth).toBe(3);
     expect(invoked).toEqual([]);
 
     // Act 2: start, and time it.
@@ -80,8 +82,9 @@ describe('bridge process and the remote toggle', () => {
     // Assess: one poll (1 s) plus the read and the RDY, well under 2 s.
     const firstInvokeAfterMs = (invoked[0] as number) - startedAt;
     expect(firstInvokeAfterMs).toBeLessThan(2_000);
-    await waitFor(async () => (await nsqd.http.channelStats(topic, 'bridge'))?.depth === 0, {
-      what: 'the backlog consumed',
-    });
+    // The backlog consumed: every message FINished, and nothing more happens.
+    const done = await waitChannelIdle(nsqd, topic, 'bridge');
+    expect(done.message_count).toBe(3);
+    expect(done.requeue_count).toBe(0);
   });
 });

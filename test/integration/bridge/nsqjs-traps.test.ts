@@ -2,6 +2,7 @@
  * One test per nsqjs trap the bridge guards (see docs/bridge.md "nsqjs traps"), against a real nsqd.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitChannelSettled } from '#test/harness/nsq-channel';
 import { channelClients } from '#test/harness/nsqd-clients';
 import { useServices, waitFor } from '#test/harness/services';
 import { selfSignedCert } from '#test/harness/tls-certs';
@@ -48,9 +49,16 @@ describe('nsqjs traps, guarded', () => {
     bridge.start();
     try {
       await waitFor(() => errors.some((m) => m.includes('E_TLS_NOT_GRANTED')), { what: 'TLS refusal' });
-      const stats = await nsqd.http.channelStats(topic, 'bridge');
-      expect(stats?.depth).toBe(1);
-      expect(stats?.in_flight_count).toBe(0);
+      // Consumes nothing across a quiet period, not only at one look.
+      const stats = await waitChannelSettled(
+        nsqd,
+        topic,
+        'bridge',
+        (s) => s.depth === 1 && s.in_flight_count === 0 && !bridge.status.ready && invoked === 0,
+        { what: 'nothing consumed', quietMs: 600 },
+      );
+      expect(stats.depth).toBe(1);
+      expect(stats.in_flight_count).toBe(0);
       expect(bridge.status.ready).toBe(false);
       expect(invoked).toBe(0);
     } finally {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createNsqTopicDeadLetterStore } from '#bridge/dead-letter/nsq-topic-store';
 import type { Nsqd } from '#dev/services/nsq';
+import { waitChannelSettled } from '#test/harness/nsq-channel';
 import { collectMessages } from '#test/harness/nsq-consumer';
 import { useServices } from '#test/harness/services';
 import { cli } from './cli-harness.ts';
@@ -23,7 +24,20 @@ const r2 = record({
 });
 const r3 = record({ functionName: 'orders', topic: 'orders-in', bodyBytes: Buffer.from('third') });
 
-const depth = async () => (await nsqd.http.channelStats('dead-letters', 'nsq-lambda-cli'))?.depth;
+/**
+ * The dead-letter channel's depth once the CLI's reads settled: nsqd reads the REQs and FINs of an exited
+ * CLI after it exited, so one look could still see its messages in flight.
+ */
+const depth = async () =>
+  (
+    await waitChannelSettled(
+      nsqd,
+      'dead-letters',
+      'nsq-lambda-cli',
+      (s) => s.topic_depth === 0 && s.in_flight_count === 0 && s.deferred_count === 0,
+      { what: 'nothing in flight' },
+    )
+  ).depth;
 
 beforeAll(async () => {
   nsqd = await services.nsqd();

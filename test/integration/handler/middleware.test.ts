@@ -4,10 +4,11 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Redis } from '@upstash/redis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { NsqBatch } from '#shared/handler/batch-state';
 import type { NsqMessage } from '#shared/handler/message';
 import { nsqHandler } from '#shared/handler/nsq-handler';
 import { finish, requeue } from '#shared/handler/outcome';
-import { dedupe } from '#shared/middleware/dedupe';
+import { dedupe, dedupeCore } from '#shared/middleware/dedupe';
 import { observability } from '#shared/middleware/observability';
 import { rateLimit } from '#shared/middleware/rate-limit';
 import { toggle } from '#shared/middleware/toggle';
@@ -321,6 +322,39 @@ describe('dedupe middleware', () => {
     // Assess
     expect(result.batchItemFailures).toEqual([]);
     expect(handled).toEqual(['a']);
+  });
+});
+
+describe('dedupe releases only its own claims (compare-and-delete)', () => {
+  it('keeps a done mark written after the claim (a handler that outlived the deadline finished its effect)', async () => {
+    // Prepare: this invocation claims; the handler, still running after the deadline answer, commits its
+    // effect and the done mark in one transaction before the release reaches Redis.
+    const core = dedupeCore({ redis, prefix: 'dd-cad-1:' });
+    const batch = NsqBatch.of(batchEvent(['late']));
+    const claims = await core.claim(batch, redis);
+    const key = [...claims.values()][0]?.key as string;
+    await redis.set(key, 'done');
+
+    // Act
+    await core.release(claims, redis);
+
+    // Assess: the mark stays, so a redelivery finishes as a duplicate instead of running again.
+    expect(claims.size).toBe(1);
+    expect(await redis.get(key)).toBe('done');
+  });
+
+  it("keeps another invocation's claim after ours expired, and deletes ours while it holds", async () => {
+    const core = dedupeCore({ redis, prefix: 'dd-cad-2:' });
+    const batch = NsqBatch.of(batchEvent(['mine', 'theirs']));
+    const claims = await core.claim(batch, redis);
+    const [mine, theirs] = batch.messages.map((m) => claims.get(m.id)?.key as string);
+    await redis.set(theirs as string, 'claim:another-batch:x');
+    for (const m of batch.messages) batch.decide(m.id, requeue(), 'handler');
+
+    await core.settle(batch, claims, redis);
+
+    expect(await redis.get(mine as string)).toBeNull();
+    expect(await redis.get(theirs as string)).toBe('claim:another-batch:x');
   });
 });
 

@@ -34,13 +34,25 @@ function runFixture(file: string): { status: number | null; pids: number[]; outp
   return { status: res.status, pids, output: `${res.stdout}\n${res.stderr}` };
 }
 
+/**
+ * Waits for every pid to be gone: a SIGKILL sent by the run's teardown is delivered, and the process
+ * dies, after the kill() call returned, so one look just after the run could still see it.
+ */
+async function waitAllGone(pids: readonly number[]): Promise<number[]> {
+  await waitFor(() => pids.every((p) => !isAlive(p)), {
+    what: 'every service process gone',
+    timeoutMs: 10_000,
+  }).catch(() => undefined);
+  return pids.filter(isAlive);
+}
+
 describe('test harness cleanup', () => {
-  it('leaves no nsqd, nsqlookupd or redis-server behind after a failing test', () => {
+  it('leaves no nsqd, nsqlookupd or redis-server behind after a failing test', async () => {
     const { status, pids, output } = runFixture('test/fixtures/failing-with-services.fixture.ts');
     expect(status, output).toBe(1);
     expect(output).toContain('failing on purpose');
     expect(pids).toHaveLength(3);
-    expect(pids.filter(isAlive)).toEqual([]);
+    expect(await waitAllGone(pids)).toEqual([]);
   });
 
   it('leaves nothing behind even when the test worker is killed', async () => {

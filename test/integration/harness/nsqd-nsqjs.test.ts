@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { waitChannelIdle, waitChannelSettled } from '#test/harness/nsq-channel';
 import { collectMessages } from '#test/harness/nsq-consumer';
-import { useServices, waitFor } from '#test/harness/services';
+import { useServices } from '#test/harness/services';
 
 const services = useServices();
 
@@ -31,13 +32,8 @@ describe('real nsqd with nsqjs', () => {
     const hex = (b: Buffer) => b.toString('hex');
     expect(received.map((m) => hex(m.body)).sort()).toEqual(all.map(hex).sort());
     expect(received.every((m) => m.attempts === 1)).toBe(true);
-    const stats = await waitFor(
-      async () => {
-        const s = await nsqd.http.channelStats(topic, 'c');
-        return s && s.in_flight_count === 0 && s.depth === 0 ? s : undefined;
-      },
-      { what: 'every message finished' },
-    );
+    // The consumer is gone (nsqd forgot its FIN count): every body was seen, now the channel must settle.
+    const stats = await waitChannelIdle(nsqd, topic, 'c', 20_000, { finished: 'uncounted' });
     expect(stats.message_count).toBe(all.length);
     expect(stats.requeue_count).toBe(0);
   });
@@ -47,9 +43,11 @@ describe('real nsqd with nsqjs', () => {
     await nsqd.http.createTopic('depth');
     await nsqd.http.createChannel('depth', 'c');
     await nsqd.http.publishMany('depth', ['a', 'b', 'c']);
-    const stats = await nsqd.http.channelStats('depth', 'c');
-    expect(stats?.depth).toBe(3);
-    expect(stats?.in_flight_count).toBe(0);
+    // nsqd copies from the topic to its channels after the publish has answered: wait for the count.
+    const stats = await waitChannelSettled(nsqd, 'depth', 'c', (s) => s.depth === 3, { what: 'depth 3' });
+    expect(stats.depth).toBe(3);
+    expect(stats.in_flight_count).toBe(0);
+    expect(stats.message_count).toBe(3);
   });
 
   it('keeps messages across a clean restart', async () => {
@@ -60,6 +58,7 @@ describe('real nsqd with nsqjs', () => {
     const pidBefore = nsqd.pid;
     await nsqd.restart();
     expect(nsqd.pid).not.toBe(pidBefore);
-    expect((await nsqd.http.channelStats('durable', 'c'))?.depth).toBe(2);
+    const stats = await waitChannelSettled(nsqd, 'durable', 'c', (s) => s.depth === 2, { what: 'depth 2' });
+    expect(stats.depth).toBe(2);
   });
 });
