@@ -151,6 +151,40 @@ export function parseDeploySettings(input: Record<string, unknown>): DeploySetti
   );
 }
 
+/** The two NSQ address settings: what each holds, an example value, and the other one. */
+const ADDRESS_SETTINGS = [
+  {
+    key: 'nsqdTcpAddresses',
+    what: 'nsqd TCP addresses',
+    example: 'nsqd-1.internal:4150,nsqd-2.internal:4150',
+    other: 'lookupdHttpAddresses',
+    otherUse: 'to discover nsqd through nsqlookupd',
+  },
+  {
+    key: 'lookupdHttpAddresses',
+    what: 'nsqlookupd HTTP addresses',
+    example: 'nsqlookupd-1.internal:4161,nsqlookupd-2.internal:4161',
+    other: 'nsqdTcpAddresses',
+    otherUse: 'to connect to nsqd directly',
+  },
+] as const;
+
+/**
+ * One warning per address setting that still holds a placeholder (a host under `.invalid`, the name
+ * reserved never to resolve, as cdk.json ships), naming the exact setting and how to fill it in.
+ */
+export function placeholderAddressWarnings(settings: DeploySettings): string[] {
+  return ADDRESS_SETTINGS.flatMap(({ key, what, example, other, otherUse }) => {
+    const placeholders = settings[key].filter((a) => /\.invalid:\d+$/.test(a));
+    if (placeholders.length === 0) return [];
+    return [
+      `nsqLambda.${key} is still the placeholder ${JSON.stringify(placeholders)}, which never resolves: ` +
+        `set it to your ${what} in cdk.json (context.nsqLambda.${key}) or with ` +
+        `-c nsqLambda.${key}=${example}, or empty it (-c nsqLambda.${key}=) and set nsqLambda.${other} ${otherUse}`,
+    ];
+  });
+}
+
 /** Reads `nsqLambda` from context, applying `nsqLambda.<key>` overrides. */
 export function readDeploySettings(node: Node): DeploySettings {
   const base: unknown = node.tryGetContext('nsqLambda') ?? {};

@@ -4,7 +4,7 @@
  * built exactly like the one tested locally.
  */
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type BundlingOptions, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, LogLevel, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { functionBundlingOptions, lambdaRuntime } from '#shared/functions/bundling';
 import type { FunctionDefinition } from '#shared/functions/definition';
 
@@ -72,6 +72,11 @@ export function toNodejsBundling(options: FunctionEsbuildOptions): BundlingOptio
   if (options.legalComments !== undefined) esbuildArgs['--legal-comments'] = options.legalComments;
   return {
     forceDockerBundling: false,
+    // The shared `logLevel` serves the JS API, whose caller reads errors from the result. The CDK runs the
+    // esbuild CLI, whose stderr is the only place a failed bundle explains itself: warnings and errors are
+    // printed, the per-file size summary is not (without --log-level the CLI prints it, with a size marker
+    // on a large bundle that reads as a warning in `cdk synth`).
+    logLevel: LogLevel.WARNING,
     format: options.format === 'cjs' ? OutputFormat.CJS : OutputFormat.ESM,
     ...(target !== undefined && { target }),
     minify: options.minify ?? false,

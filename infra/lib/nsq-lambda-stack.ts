@@ -13,7 +13,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { LoadedFunction } from '#functions/registry';
-import type { DeploySettings } from './deploy-settings.ts';
+import { type DeploySettings, placeholderAddressWarnings } from './deploy-settings.ts';
 import { acknowledgeNag } from './nag.ts';
 import { NsqLambdaBridge } from './nsq-lambda-bridge.ts';
 import { NsqLambdaFunction } from './nsq-lambda-function.ts';
@@ -129,15 +129,8 @@ export class NsqLambdaStack extends Stack {
     }
     this.functions = functions;
 
-    const placeholders = [...settings.nsqdTcpAddresses, ...settings.lookupdHttpAddresses].filter((a) =>
-      /\.invalid:\d+$/.test(a),
-    );
-    if (placeholders.length > 0) {
-      Annotations.of(this).addWarningV2(
-        'nsq-lambda:placeholderAddress',
-        `NSQ address(es) ${JSON.stringify(placeholders)} are placeholders (.invalid): deploy with ` +
-          '-c nsqLambda.nsqdTcpAddresses=host:4150,... and/or -c nsqLambda.lookupdHttpAddresses=host:4161,...',
-      );
+    for (const warning of placeholderAddressWarnings(settings)) {
+      Annotations.of(this).addWarningV2('nsq-lambda:placeholderAddress', warning);
     }
 
     const vpc = settings.vpcId ? ec2.Vpc.fromLookup(this, 'Vpc', { vpcId: settings.vpcId }) : undefined;

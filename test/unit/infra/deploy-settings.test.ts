@@ -1,7 +1,12 @@
 /** Deployment settings from CDK context: cdk.json's object, `-c nsqLambda.<key>=` overrides, every problem listed. */
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { DeploySettingsError, parseDeploySettings, readDeploySettings } from '#infra/lib/deploy-settings';
+import {
+  DeploySettingsError,
+  parseDeploySettings,
+  placeholderAddressWarnings,
+  readDeploySettings,
+} from '#infra/lib/deploy-settings';
 import { cdkJsonContext } from './fixtures/synth.ts';
 
 function problemsOf(fn: () => unknown): readonly string[] {
@@ -130,5 +135,43 @@ describe('parseDeploySettings', () => {
     });
     expect(s.upstashSecretArn).toMatch(/^arn:aws:secretsmanager:/);
     expect(s.alarmTopicArn).toMatch(/^arn:aws:sns:/);
+  });
+});
+
+describe('placeholderAddressWarnings', () => {
+  it("names the exact setting cdk.json's placeholder is in, and how to fill it in", () => {
+    const settings = readDeploySettings(new App({ context: cdkJsonContext() }).node);
+    expect(placeholderAddressWarnings(settings)).toEqual([
+      'nsqLambda.lookupdHttpAddresses is still the placeholder ["nsqlookupd.placeholder.invalid:4161"], ' +
+        'which never resolves: set it to your nsqlookupd HTTP addresses in cdk.json ' +
+        '(context.nsqLambda.lookupdHttpAddresses) or with ' +
+        '-c nsqLambda.lookupdHttpAddresses=nsqlookupd-1.internal:4161,nsqlookupd-2.internal:4161, ' +
+        'or empty it (-c nsqLambda.lookupdHttpAddresses=) and set nsqLambda.nsqdTcpAddresses to connect ' +
+        'to nsqd directly',
+    ]);
+  });
+
+  it.each([
+    [{ lookupdHttpAddresses: ['nsqlookupd.internal:4161'] }, []],
+    [{ nsqdTcpAddresses: ['nsqd.internal:4150'], lookupdHttpAddresses: [] }, []],
+    // .invalid only as the host's last label: a name that merely contains it is real.
+    [{ nsqdTcpAddresses: ['nsqd.invalid.example.com:4150'] }, []],
+    [
+      { nsqdTcpAddresses: ['nsqd.internal:4150', 'nsqd.placeholder.invalid:4150'] },
+      [/^nsqLambda\.nsqdTcpAddresses is still the placeholder \["nsqd\.placeholder\.invalid:4150"\],/],
+    ],
+    [
+      { nsqdTcpAddresses: ['a.invalid:4150'], lookupdHttpAddresses: ['b.invalid:4161'] },
+      [
+        /^nsqLambda\.nsqdTcpAddresses .*-c nsqLambda\.nsqdTcpAddresses=nsqd-1\.internal:4150,.*nsqLambda\.lookupdHttpAddresses to discover nsqd through nsqlookupd$/,
+        /^nsqLambda\.lookupdHttpAddresses .*\["b\.invalid:4161"\]/,
+      ],
+    ],
+  ])('for %j warns %j', (input, expected) => {
+    const warnings = placeholderAddressWarnings(parseDeploySettings(input));
+    expect(warnings).toHaveLength(expected.length);
+    expected.forEach((pattern, i) => {
+      expect(warnings[i]).toMatch(pattern);
+    });
   });
 });

@@ -1,5 +1,5 @@
 /** The shared esbuild options (shared/functions/bundling.ts) mapped onto NodejsFunction bundling props. */
-import { OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { describe, expect, it } from 'vitest';
 import { functionBundling, functionRuntime, toNodejsBundling } from '#infra/lib/function-bundling';
 import { functionBundlingOptions, lambdaRuntime } from '#shared/functions/bundling';
@@ -24,6 +24,11 @@ describe('functionBundling', () => {
       banner: shared.banner.js,
       esbuildArgs: { '--conditions': shared.conditions.join(','), '--legal-comments': shared.legalComments },
     });
+  });
+
+  it("has esbuild print its warnings and errors, not its output summary, whatever the JS API's log level", () => {
+    expect(functionBundling(definition).logLevel).toBe(LogLevel.WARNING);
+    expect(toNodejsBundling({ logLevel: 'silent' }).logLevel).toBe(LogLevel.WARNING);
   });
 
   it('deploys on the runtime the shared bundling targets', () => {

@@ -362,7 +362,9 @@ describe('settings', () => {
     const warnings = messages.filter((m) => m.level === 'warning').map((m) => String(m.entry.data));
     expect(warnings).toEqual(
       expect.arrayContaining([
-        expect.stringContaining('["nsqlookupd.placeholder.invalid:4161"] are placeholders'),
+        expect.stringContaining(
+          'nsqLambda.lookupdHttpAddresses is still the placeholder ["nsqlookupd.placeholder.invalid:4161"]',
+        ),
       ]),
     );
   });
