@@ -2,42 +2,21 @@
  * `npm start` (dev/up.ts) as a user runs it: it starts the whole stack, publishes the sample messages,
  * shows them processed, and on SIGINT drains and stops everything, leaving no process behind.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '#dev/services/binaries';
 import { waitFor } from '#dev/services/wait';
+import { killLaunched, launch } from '#test/harness/launched-run';
 import { descendants } from '#test/harness/process-tree';
 
 const upScript = join(projectRoot, 'dev', 'up.ts');
-const started: ChildProcess[] = [];
-afterAll(() => {
-  for (const child of started)
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
+afterAll(killLaunched);
 
-function startUp(args: readonly string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', upScript, ...args], {
-    cwd: projectRoot,
-    env: { ...process.env, NSQ_LAMBDA_PID_DIR: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Its own process group, like a job in a terminal: Ctrl-C is a SIGINT to the whole group.
-    detached: true,
+const startUp = (args: readonly string[]) =>
+  launch(process.execPath, ['--import', 'tsx', upScript, ...args], {
+    ...process.env,
+    NSQ_LAMBDA_PID_DIR: '',
   });
-  started.push(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (c: Buffer) => {
-    stdout += c.toString('utf8');
-  });
-  child.stderr?.on('data', (c: Buffer) => {
-    stderr += c.toString('utf8');
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, exited, stdout: () => stdout, stderr: () => stderr };
-}
 
 function alive(pid: number): boolean {
   try {

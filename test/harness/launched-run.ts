@@ -30,11 +30,12 @@ export interface LaunchedRun {
 
 const launched: ChildProcess[] = [];
 
-/** `npm <args>` in its own process group with a private run root (planted leftovers stay the test's own). */
-export function launchNpm(args: readonly string[], runRoot: string): LaunchedRun {
-  const env: NodeJS.ProcessEnv = { ...process.env, NSQ_LAMBDA_RUN_ROOT: runRoot };
-  delete env.NSQ_LAMBDA_PID_DIR;
-  const child = spawn('npm', [...args], {
+/**
+ * `command <args>` in its own process group (like a job in a terminal: a Ctrl-C is a SIGINT to the whole
+ * group), its output captured; killLaunched() is the last resort for it.
+ */
+export function launch(command: string, args: readonly string[], env: NodeJS.ProcessEnv): LaunchedRun {
+  const child = spawn(command, [...args], {
     cwd: projectRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,7 +56,14 @@ export function launchNpm(args: readonly string[], runRoot: string): LaunchedRun
   return { child, exited, stdout: () => stdout, stderr: () => stderr };
 }
 
-/** Last resort for afterAll: SIGKILL the process groups of every launched npm still running. */
+/** `npm <args>` in its own process group with a private run root (planted leftovers stay the test's own). */
+export function launchNpm(args: readonly string[], runRoot: string): LaunchedRun {
+  const env: NodeJS.ProcessEnv = { ...process.env, NSQ_LAMBDA_RUN_ROOT: runRoot };
+  delete env.NSQ_LAMBDA_PID_DIR;
+  return launch('npm', args, env);
+}
+
+/** Last resort for afterAll: SIGKILL the process group of every launched run still running. */
 export function killLaunched(): void {
   for (const child of launched) {
     if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) continue;
