@@ -13,9 +13,8 @@
 import { connect as tlsConnect } from 'node:tls';
 import nsq from 'nsqjs';
 import type { BridgeConfig, BridgeSubscription } from '#shared/config/bridge-config';
-import type { DeliveryHandle } from '../delivery.ts';
 import type { BridgeEventEmitter } from '../events.ts';
-import type { MessageSource } from '../subscription-runner.ts';
+import type { DeliveryHandle, MessageSource } from '../ports.ts';
 import { type IdentifyResponse, identifyProblem } from './identify-limits.ts';
 import { discoverProducers } from './lookupd-discovery.ts';
 
