@@ -24,7 +24,8 @@ import { NsqjsInternalsError } from './nsq/nsqjs-internals-check.ts';
 import { startEmfEmitter } from './observability/emf.ts';
 import { startHttpServer } from './observability/http-server.ts';
 import { attachLogging, createLogger, isLogLevel, type Logger } from './observability/logger.ts';
-import { attachMetrics, MetricsRegistry } from './observability/metrics.ts';
+import { attachMetrics } from './observability/metrics.ts';
+import { MetricsRegistry } from './observability/metrics-registry.ts';
 import type { DeadLetterStore, ToggleReader } from './ports.ts';
 
 // The S3 store (@aws-sdk/client-s3) and the Upstash client are imported only when the config uses

@@ -3,7 +3,8 @@ import { BridgeEventEmitter } from '#bridge/events';
 import { startEmfEmitter } from '#bridge/observability/emf';
 import { startHttpServer } from '#bridge/observability/http-server';
 import { attachLogging, createLogger } from '#bridge/observability/logger';
-import { attachMetrics, MetricsRegistry } from '#bridge/observability/metrics';
+import { attachMetrics } from '#bridge/observability/metrics';
+import { MetricsRegistry } from '#bridge/observability/metrics-registry';
 
 describe('observability wiring', () => {
   it('turns one batch of events into scrapeable metrics, EMF lines and redacted logs', async () => {
