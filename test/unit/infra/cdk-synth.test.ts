@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadFunctions } from '#functions/registry';
 import { repoRoot } from '#infra/lib/paths';
 import { parseBridgeConfig } from '#shared/config/bridge-config';
+import { loadFunctions } from '#shared/functions/loader';
 import { bridgeConfigOf } from './fixtures/synth.ts';
 
 const outdir = mkdtempSync(join(tmpdir(), 'nsq-lambda-cdk-synth-'));

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { BridgeEventEmitter } from '#bridge/events';
 import { startEmfEmitter } from '#bridge/observability/emf';
 import { startHttpServer } from '#bridge/observability/http-server';
-import { attachLogging, createLogger } from '#bridge/observability/logger';
+import { attachLogging } from '#bridge/observability/log-events';
+import { createLogger } from '#bridge/observability/logger';
 import { attachMetrics } from '#bridge/observability/metrics';
 import { MetricsRegistry } from '#bridge/observability/metrics-registry';
 
