@@ -4,7 +4,8 @@
  *   test, docs/snippets        may import anything
  *   cli, bench                 on top: anything below, not each other
  *   dev, infra                 beside bridge and functions: shared, bridge, functions
- *   bridge, functions          on shared only (two deployables: never each other)
+ *   bridge, functions          on shared only (two deployables: never each other); the bridge's
+ *                              adapters on its ports, never on its engine
  *   shared                     the bottom: nothing of ours
  *
  * No import cycles anywhere, and every import must resolve (an unresolved `#shared/...` would
@@ -42,6 +43,16 @@ module.exports = {
       severity: 'error',
       from: { path: ours('bridge') },
       to: { path: ours('functions', 'dev', 'infra', 'cli', 'bench', 'test', 'docs') },
+    },
+    {
+      name: 'adapters-on-ports',
+      comment:
+        'The bridge adapters (NSQ, Lambda, dead letters, observability, backlog) depend on ports.ts and events.ts, never on the engine.',
+      severity: 'error',
+      from: { path: '^bridge/src/(nsq|lambda|dead-letter|observability|backlog)/' },
+      to: {
+        path: '^bridge/src/(subscription-runner|delivery|bridge|aimd-limiter|backoff|touch-manager|throttle-requeues|main)\\.ts$',
+      },
     },
     {
       name: 'functions-on-shared',
