@@ -25,7 +25,7 @@ export function installedNsqjs(): NsqjsModule {
 
 let checked = false;
 
-/** Checks once per process that the installed nsqjs has every internal used here (else throws, naming them). */
+/** Checks once per process that the installed nsqjs has every internal used here; throws naming them. */
 export function assertNsqjsInternals(): void {
   if (checked) return;
   checkNsqjsInternals(installedNsqjs());
