@@ -10,15 +10,16 @@
  * - `Reader#registerConnectionListeners` overridden to reach each connection, and the RDY state machine
  *   moved from TRY_ONE to MAX on resume.
  */
-import { createRequire } from 'node:module';
 import { connect as tlsConnect } from 'node:tls';
 import nsq from 'nsqjs';
+// Imported, not read at run time: the bridge image runs a bundle with no node_modules beside it.
+import nsqjsPackage from 'nsqjs/package.json' with { type: 'json' };
 import type { IdentifyResponse } from './identify-limits.ts';
 import { checkNsqjsInternals, type NsqjsModule } from './nsqjs-internals-check.ts';
 
 /** The installed nsqjs, as the start-up check sees it. */
 export function installedNsqjs(): NsqjsModule {
-  const { version } = createRequire(import.meta.url)('nsqjs/package.json') as { version: string };
+  const { version } = nsqjsPackage as { version: string };
   const { Message, Reader, NSQDConnection } = nsq as unknown as Record<string, unknown>;
   return { version, Message, Reader, NSQDConnection };
 }
