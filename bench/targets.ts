@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadFunctions } from '#functions/registry';
+import { loadFunctions } from '#shared/functions/loader';
 
 export interface BenchTarget {
   readonly name: string;

@@ -6,9 +6,16 @@
 import type { BridgeConfig, BridgeSubscription } from '#shared/config/bridge-config';
 import { BridgeEventEmitter } from './events.ts';
 import { createNsqSource } from './nsq/nsq-source.ts';
-import type { BatchInvoker, Clock, DeadLetterStore, ToggleReader, ToggleReading } from './ports.ts';
+import type {
+  BatchInvoker,
+  Clock,
+  DeadLetterStore,
+  MessageSource,
+  ToggleReader,
+  ToggleReading,
+} from './ports.ts';
 import { systemClock } from './ports.ts';
-import { type MessageSource, SubscriptionRunner, type SubscriptionStatus } from './subscription-runner.ts';
+import { SubscriptionRunner, type SubscriptionStatus } from './subscription-runner.ts';
 import { TouchManager } from './touch-manager.ts';
 
 /** The start-up DryRun of each function gives up after this long. */

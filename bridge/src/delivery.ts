@@ -1,29 +1,10 @@
 /**
  * One NSQ delivery as the engine sees it, and its answer guard. The transport (bridge/src/nsq) gives a
- * `DeliveryHandle`; the engine wraps it in a `TrackedMessage` whose state machine
+ * `DeliveryHandle` (ports.ts); the engine wraps it in a `TrackedMessage` whose state machine
  * (pending → invoking → answered) sends exactly ONE answer, even when two code paths answer in the
  * same tick (nsqjs only marks a message answered on the next tick, so FIN+REQ would both go out).
  */
-
-/** What the NSQ transport provides per delivered message. */
-export interface DeliveryHandle {
-  readonly id: string;
-  readonly attempts: number;
-  readonly body: Buffer;
-  /** Producer timestamp, ms since the epoch. */
-  readonly timestampMs: number;
-  readonly nsqdAddress: string;
-  /** Identifies the nsqd connection that delivered it (unique across reconnects): answers only work on it. */
-  readonly connectionId: string;
-  /** FIN. Called at most once (the engine guards it). */
-  finish(): void;
-  /** REQ with an integer delay ≥ 0, never nsqjs backoff. Called at most once. */
-  requeue(delayMs: number): void;
-  /** TOUCH: resets nsqd's timer to now + msg_timeout. */
-  touch(): void;
-  /** ms left before nsqd's --max-msg-timeout (TOUCH cannot go past it); null when already passed or unknown. */
-  hardRemainingMs(): number | null;
-}
+import type { DeliveryHandle } from './ports.ts';
 
 export type MessageState = 'pending' | 'invoking' | 'answered';
 export type Answer =

@@ -19,10 +19,14 @@ import { type Bridge, createBridge } from './bridge.ts';
 import { createNsqTopicDeadLetterStore } from './dead-letter/nsq-topic-store.ts';
 import { BridgeEventEmitter } from './events.ts';
 import { createLambdaInvoker } from './lambda/lambda-invoker.ts';
+import { assertNsqjsInternals } from './nsq/nsqjs-internals.ts';
+import { NsqjsInternalsError } from './nsq/nsqjs-internals-check.ts';
 import { startEmfEmitter } from './observability/emf.ts';
 import { startHttpServer } from './observability/http-server.ts';
-import { attachLogging, createLogger, isLogLevel, type Logger } from './observability/logger.ts';
-import { attachMetrics, MetricsRegistry } from './observability/metrics.ts';
+import { attachLogging } from './observability/log-events.ts';
+import { createLogger, isLogLevel, type Logger } from './observability/logger.ts';
+import { attachMetrics } from './observability/metrics.ts';
+import { MetricsRegistry } from './observability/metrics-registry.ts';
 import type { DeadLetterStore, ToggleReader } from './ports.ts';
 
 // The S3 store (@aws-sdk/client-s3) and the Upstash client are imported only when the config uses
@@ -76,8 +80,10 @@ export async function main(options: MainOptions = {}): Promise<void> {
   let config: BridgeConfig;
   try {
     config = loadBridgeConfig(env);
+    assertNsqjsInternals();
   } catch (error) {
-    process.stderr.write(`${error instanceof ConfigError ? error.message : String(error)}\n`);
+    const known = error instanceof ConfigError || error instanceof NsqjsInternalsError;
+    process.stderr.write(`${known ? (error as Error).message : String(error)}\n`);
     exit(1);
     return;
   }

@@ -79,6 +79,45 @@ export interface BatchInvoker {
   close(): Promise<void>;
 }
 
+/** What the NSQ transport provides per delivered message. */
+export interface DeliveryHandle {
+  readonly id: string;
+  readonly attempts: number;
+  readonly body: Buffer;
+  /** Producer timestamp, ms since the epoch. */
+  readonly timestampMs: number;
+  readonly nsqdAddress: string;
+  /** Identifies the nsqd connection that delivered it (unique across reconnects): answers only work on it. */
+  readonly connectionId: string;
+  /** FIN. Called at most once (the engine guards it). */
+  finish(): void;
+  /** REQ with an integer delay ≥ 0, never nsqjs backoff. Called at most once. */
+  requeue(delayMs: number): void;
+  /** TOUCH: resets nsqd's timer to now + msg_timeout. */
+  touch(): void;
+  /** ms left before nsqd's --max-msg-timeout (TOUCH cannot go past it); null when already passed or unknown. */
+  hardRemainingMs(): number | null;
+}
+
+/** The NSQ side of one subscription, as the engine needs it. */
+export interface MessageSource {
+  /**
+   * Starts connecting; every delivery goes to `onMessage`. `onConnectionClosed` tells which connection
+   * went away: its unanswered messages can no longer be answered (nsqd requeues them after msg_timeout).
+   */
+  start(
+    onMessage: (handle: DeliveryHandle) => void,
+    onConnectionClosed?: (connectionId: string) => void,
+  ): void;
+  /** RDY 0 on every connection; in-flight messages can still be answered. */
+  pause(): void;
+  resume(): void;
+  /** Closes every connection (after the caller answered everything). */
+  close(): Promise<void>;
+  /** nsqd connections currently subscribed. */
+  readonly connectedCount: number;
+}
+
 export interface DeadLetterStore {
   /** A human-readable destination for logs, e.g. `s3://bucket/prefix` or `nsq://topic`. */
   readonly describe: string;

@@ -20,9 +20,17 @@ import { type ItemOutcome, parseBatchResult } from '#shared/contract/batch-resul
 import type { DeadLetterRecord } from '#shared/contract/dead-letter';
 import { AimdLimiter } from './aimd-limiter.ts';
 import { type Random, type RetryBackoff, requeueDelayMs, retryDelayMs } from './backoff.ts';
-import { type DeliveryHandle, type EntryTail, entryTail, TrackedMessage } from './delivery.ts';
+import { type EntryTail, entryTail, TrackedMessage } from './delivery.ts';
 import type { BridgeEventEmitter } from './events.ts';
-import type { BatchInvoker, Clock, DeadLetterStore, InvokeResult, ToggleReading } from './ports.ts';
+import type {
+  BatchInvoker,
+  Clock,
+  DeadLetterStore,
+  DeliveryHandle,
+  InvokeResult,
+  MessageSource,
+  ToggleReading,
+} from './ports.ts';
 import { ThrottleRequeues } from './throttle-requeues.ts';
 import type { TouchManager } from './touch-manager.ts';
 
@@ -31,25 +39,6 @@ import type { TouchManager } from './touch-manager.ts';
  * characters per bisect or split level (`.0`, `.a`...), at most ⌈log₂ 10,000⌉ = 14 levels of each.
  */
 export const BATCH_ID_RESERVE_CHARS = 36 + 2 * 2 * 14;
-
-/** The NSQ side of one subscription, as the engine needs it. */
-export interface MessageSource {
-  /**
-   * Starts connecting; every delivery goes to `onMessage`. `onConnectionClosed` tells which connection
-   * went away: its unanswered messages can no longer be answered (nsqd requeues them after msg_timeout).
-   */
-  start(
-    onMessage: (handle: DeliveryHandle) => void,
-    onConnectionClosed?: (connectionId: string) => void,
-  ): void;
-  /** RDY 0 on every connection; in-flight messages can still be answered. */
-  pause(): void;
-  resume(): void;
-  /** Closes every connection (after the caller answered everything). */
-  close(): Promise<void>;
-  /** nsqd connections currently subscribed. */
-  readonly connectedCount: number;
-}
 
 type DeadLetterKind = DeadLetterRecord['reasonKind'];
 type LastError = NonNullable<TrackedMessage['lastError']>;

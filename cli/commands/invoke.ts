@@ -3,8 +3,8 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { LoadedFunction } from '#functions/registry';
 import type { ItemOutcome } from '#shared/contract/batch-result';
+import type { LoadedFunction } from '#shared/functions/loader';
 import { buildBatchEvent, readBatchEvent } from '../invoke/batch-event.ts';
 import { readBodies } from '../invoke/body-input.ts';
 import { invokeBatch } from '../invoke/invoke-batch.ts';

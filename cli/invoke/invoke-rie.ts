@@ -10,8 +10,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LoadedFunction } from '#functions/registry';
 import type { NsqBatchEvent } from '#shared/contract/batch-event';
+import type { LoadedFunction } from '#shared/functions/loader';
 import { errorChain, unavailable } from '../lib/errors.ts';
 import { type InvokeReport, reportOf } from './invoke-batch.ts';
 

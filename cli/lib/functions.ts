@@ -1,8 +1,8 @@
 /**
- * The project's functions (functions/registry.ts) as the CLI needs them: names, definitions, and one
+ * The project's functions (shared/functions/loader.ts) as the CLI needs them: names, definitions, and one
  * clear error for an unknown name or a broken definition.
  */
-import { type LoadedFunction, loadFunctions } from '#functions/registry';
+import { type LoadedFunction, loadFunctions } from '#shared/functions/loader';
 import { badInput, errorChain } from './errors.ts';
 
 export async function loadAll(root: string | undefined): Promise<LoadedFunction[]> {

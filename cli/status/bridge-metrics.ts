@@ -1,6 +1,6 @@
 /**
  * The bridge's numbers per subscription, read from its Prometheus `/metrics`
- * (bridge/src/observability/metrics.ts, every series labelled `subscription`).
+ * (bridge/src/observability/metric-definitions.ts, every series labelled `subscription`).
  */
 import { type Sample, sumWhere } from './prometheus-text.ts';
 

@@ -3,8 +3,8 @@
  * names them), or those of a bridge config file.
  */
 import { readFileSync } from 'node:fs';
-import type { LoadedFunction } from '#functions/registry';
 import { bridgeConfigFromDefinitions, parseBridgeConfig } from '#shared/config/bridge-config';
+import type { LoadedFunction } from '#shared/functions/loader';
 import { badInput, errorChain } from '../lib/errors.ts';
 
 export interface WatchedSubscription {

@@ -8,7 +8,7 @@
  */
 import { resolve } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { functionsDir, loadFunctions } from '#functions/registry';
+import { functionsDir, loadFunctions } from '#shared/functions/loader';
 import { startLocalLambda } from './server.ts';
 
 function integer(min: number, max: number) {

@@ -19,8 +19,8 @@ import { freePort, isPortOpen } from '#dev/services/ports';
 import { setprivBinary, stopAllProcesses } from '#dev/services/process';
 import { RedisServer } from '#dev/services/redis';
 import { type LocalRenderer, startLocalRenderer } from '#functions/html-backup/local-renderer';
-import { type LoadedFunction, loadFunctions } from '#functions/registry';
 import { bridgeConfigFromDefinitions } from '#shared/config/bridge-config';
+import { type LoadedFunction, loadFunctions } from '#shared/functions/loader';
 import { type BridgeProcess, startBridgeProcess } from './bridge-process.ts';
 
 /** The embedded defaults: fixed ports so the URLs are the same every run. */

@@ -5,7 +5,7 @@
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { LoadedFunction } from '#functions/registry';
+import type { LoadedFunction } from '#shared/functions/loader';
 import { readDeploySettings } from './deploy-settings.ts';
 import { NsqLambdaStack } from './nsq-lambda-stack.ts';
 

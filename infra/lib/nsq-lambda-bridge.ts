@@ -31,7 +31,7 @@ export const MAX_SCALING_SUBSCRIPTIONS = 10;
 
 /**
  * The CloudWatch namespace, metric names and dimension the bridge publishes through EMF
- * (bridge/src/observability/metrics.ts, bridge/src/backlog/backlog-monitor.ts; the dimension is the
+ * (bridge/src/observability/metric-definitions.ts, bridge/src/backlog/backlog-monitor.ts; the dimension is the
  * metrics label). test/unit/infra/bridge-metrics.test.ts fails if the two drift apart.
  */
 export const BRIDGE_METRICS = {

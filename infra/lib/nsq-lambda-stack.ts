@@ -12,7 +12,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import type { LoadedFunction } from '#functions/registry';
+import type { LoadedFunction } from '#shared/functions/loader';
 import { type DeploySettings, placeholderAddressWarnings } from './deploy-settings.ts';
 import { acknowledgeNag } from './nag.ts';
 import { NsqLambdaBridge } from './nsq-lambda-bridge.ts';

@@ -450,7 +450,7 @@ export function loadBridgeConfig(env: NodeJS.ProcessEnv = process.env): BridgeCo
 export type BridgeGlobalsInput = Omit<BridgeConfigInput, 'subscriptions'>;
 
 /**
- * Builds a raw bridge config from function definitions (functions/registry.ts): one subscription per
+ * Builds a raw bridge config from function definitions (shared/functions/loader.ts): one subscription per
  * (function, subscription), named `<function>` or `<function>-<topic>-<channel>` when a function has
  * several, invoking `functionNameOf(definition)` (default: the definition's name; infra passes the
  * deployed name or ARN). The function's `timeoutSec` becomes `functionTimeoutMs`. Validate the result

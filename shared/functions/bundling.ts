@@ -19,8 +19,8 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BuildOptions } from 'esbuild';
-import type { LoadedFunction } from '#functions/registry';
 import type { FunctionDefinition } from '#shared/functions/definition';
+import type { LoadedFunction } from '#shared/functions/loader';
 
 /** The Lambda runtime every function is deployed on; esbuild's target follows it. */
 export const lambdaRuntime = 'nodejs22.x';

@@ -8,8 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startLocalLambda } from '#dev/local-lambda/server';
 import { freePort } from '#dev/services/ports';
 import { startBridgeProcess, sumBySubscription } from '#dev/up/bridge-process';
-import { loadFunction } from '#functions/registry';
 import { bridgeConfigFromDefinitions } from '#shared/config/bridge-config';
+import { loadFunction } from '#shared/functions/loader';
 import { waitChannelIdle } from '#test/harness/nsq-channel';
 import { useServices } from '#test/harness/services';
 

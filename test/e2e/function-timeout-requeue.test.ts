@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { InvokeResult } from '#bridge/ports';
 import { type LocalLambda, startLocalLambda } from '#dev/local-lambda/server';
-import { loadFunctions } from '#functions/registry';
+import { loadFunctions } from '#shared/functions/loader';
 import { useServices, waitFor } from '#test/harness/services';
 import { startBridgeAt } from '../integration/bridge/bridge-harness.ts';
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildBatchEvent } from '#cli/invoke/batch-event';
-import { loadFunctions } from '#functions/registry';
+import { loadFunctions } from '#shared/functions/loader';
 import { comparableError, useParity } from './parity-harness.ts';
 
 const functions = await loadFunctions();

@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 import { type LocalLambda, startLocalLambda } from '#dev/local-lambda/server';
 import { RieFunction } from '#dev/services/rie';
-import { type LoadedFunction, loadFunctions } from '#functions/registry';
 import type { FunctionDefinition } from '#shared/functions/definition';
+import { type LoadedFunction, loadFunctions } from '#shared/functions/loader';
 
 export const parityFixturesDir = fileURLToPath(new URL('../fixtures/parity', import.meta.url));
 

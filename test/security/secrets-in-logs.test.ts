@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { requeueReasonLabel } from '#bridge/observability/metrics';
+import { requeueReasonLabel } from '#bridge/observability/requeue-reason-label';
 import { startInvokeResponder } from '#test/harness/invoke-responder';
 import { useServices, waitFor } from '#test/harness/services';
 import { spawnBridge } from '#test/integration/bridge/bridge-process';

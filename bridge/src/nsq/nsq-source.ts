@@ -10,81 +10,28 @@
  *   direct nsqd addresses are re-dialled every second; `ready` is never relied on;
  * - `close()` only after the engine answered everything (drain), then waits for the sockets to end.
  */
-import { connect as tlsConnect } from 'node:tls';
-import nsq from 'nsqjs';
+import type nsq from 'nsqjs';
 import type { BridgeConfig, BridgeSubscription } from '#shared/config/bridge-config';
-import type { DeliveryHandle } from '../delivery.ts';
 import type { BridgeEventEmitter } from '../events.ts';
-import type { MessageSource } from '../subscription-runner.ts';
-import { type IdentifyResponse, identifyProblem } from './identify-limits.ts';
+import type { DeliveryHandle, MessageSource } from '../ports.ts';
+import { identifyProblem } from './identify-limits.ts';
 import { discoverProducers } from './lookupd-discovery.ts';
+import { NsqDelivery } from './nsq-delivery.ts';
+import {
+  assertNsqjsInternals,
+  type ConnectionRecord,
+  connectionOf,
+  createHookedReader,
+  guardConnection,
+  installMessageFactory,
+  type NsqjsConnection,
+  type NsqjsMessage,
+  skipTryOne,
+} from './nsqjs-internals.ts';
 
 const NON_FATAL = new Set(['E_FIN_FAILED', 'E_REQ_FAILED', 'E_TOUCH_FAILED']);
 const REDIAL_INTERVAL_MS = 1_000;
 const ERROR_REPEAT_MS = 30_000;
-
-/** The nsqjs internals this module touches (not in @types/nsqjs). */
-export interface NsqjsConnection {
-  id(): string;
-  nsqdHost: string;
-  nsqdPort: number;
-  config: {
-    tls: boolean;
-    tlsVerification: boolean;
-    ca: unknown;
-    key: unknown;
-    cert: unknown;
-    requeueDelay: number;
-  };
-  msgTimeout: number;
-  maxMsgTimeout: number;
-  write(data: Buffer): void;
-  emit(event: string, ...args: unknown[]): boolean;
-  conn: import('node:net').Socket | null;
-  outWriter: unknown;
-  registerStreamListeners(socket: unknown): void;
-  createMessage(payload: Buffer): NsqjsMessage;
-  startTLS(callback?: () => void): void;
-  statemachine: {
-    identifyResponse: IdentifyResponse | null;
-    states: Record<string, { Enter?: (...args: unknown[]) => unknown }>;
-    goto(state: string, ...args: unknown[]): unknown;
-  };
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-}
-
-/** Where a delivered nsqjs message records the connection it came on. */
-const CONNECTION = Symbol('nsq-lambda.connection');
-
-export interface NsqjsMessage {
-  [CONNECTION]?: ConnectionRecord;
-  /** nsqd's message frame: timestamp (int64 ns), attempts (uint16), id (16 bytes), body. */
-  rawMessage: Buffer;
-  maxMsgTimeout: number;
-  /** nsqjs's one-answer step: marks the message answered, stops its timer, writes `wireData`. */
-  respond(responseType: number, wireData: Buffer): void;
-  requeue(delay: number, backoff: boolean): void;
-  touch(): void;
-  timeUntilTimeout(hard?: boolean): number | null;
-}
-
-/** nsqjs's response types (`Message.FINISH`, `Message.REQUEUE`). */
-const FINISH: number = nsq.Message.FINISH;
-const REQUEUE: number = nsq.Message.REQUEUE;
-const FIN_PREFIX = Buffer.from('FIN ', 'latin1');
-
-/**
- * The FIN command for a message frame: `FIN <16-byte id>\n`, copied from the frame. nsqjs's own
- * `finish()` decodes the id to a string and builds the command through a generic encoder (an array
- * join, three Buffers and a concat per message); the bytes are the same.
- */
-export function finCommand(rawMessage: Buffer): Buffer {
-  const fin = Buffer.allocUnsafe(21);
-  FIN_PREFIX.copy(fin, 0);
-  rawMessage.copy(fin, 4, 10, 26);
-  fin[20] = 0x0a;
-  return fin;
-}
 
 export interface NsqSourceOptions {
   readonly subscription: BridgeSubscription;
@@ -107,140 +54,6 @@ function splitHostPort(address: string): [string, number] {
   return [host, Number(address.slice(i + 1))];
 }
 
-/** One nsqd connection, as the deliveries on it need it. */
-export interface ConnectionRecord {
-  readonly address: string;
-  /** Unique across reconnects. */
-  readonly id: string;
-  readonly conn: NsqjsConnection | undefined;
-  /** Its writer is corked until the next turn of the event loop. */
-  corked: boolean;
-}
-
-const UNKNOWN_CONNECTION: ConnectionRecord = {
-  address: 'unknown',
-  id: 'unknown',
-  conn: undefined,
-  corked: false,
-};
-
-/** The record of the connection that delivered `msg` (set by `installMessageFactory`). */
-export function connectionOf(msg: NsqjsMessage): ConnectionRecord {
-  return msg[CONNECTION] ?? UNKNOWN_CONNECTION;
-}
-
-/**
- * nsqjs writes each FIN/REQ/TOUCH to the socket on its own: one syscall per message. Answers to a
- * batch are given in one tick, so cork the connection's writer until the next turn of the event loop
- * and they leave in one writev.
- */
-function cork(connection: ConnectionRecord): void {
-  if (connection.corked || !connection.conn) return;
-  const writer = connection.conn.outWriter as import('node:stream').Writable | null;
-  if (!writer || typeof writer.cork !== 'function') return;
-  writer.cork();
-  connection.corked = true;
-  setImmediate(() => {
-    connection.corked = false;
-    writer.uncork();
-  });
-}
-
-/**
- * nsqjs's Message without its per-message timer: its constructor arms a setTimeout per message (re-armed
- * until the answer) only to set a `timedOut` flag that nothing reads. The engine's TouchManager keeps
- * the deadlines, with one timer for all messages.
- */
-class BridgeMessage extends (nsq.Message as unknown as new (
-  raw: Buffer,
-  requeueDelay: number,
-  msgTimeout: number,
-  maxMsgTimeout: number,
-) => NsqjsMessage & import('node:events').EventEmitter) {
-  trackTimeout(): void {}
-}
-
-/**
- * Replaces the connection's `createMessage` with nsqjs 0.13's own, less its per-message debug lines
- * (their template strings decode the id twice and build two strings per message even when DEBUG is
- * off) and its per-message timer (`BridgeMessage`). Each message carries the connection's record
- * under our symbol (cheaper than a WeakMap entry or a second 'message' listener). The same listeners
- * and connection events as nsqjs: RESPOND writes the command and emits FINISHED/REQUEUED (nsqjs's RDY
- * accounting), BACKOFF is passed on.
- */
-export function installMessageFactory(conn: NsqjsConnection, record: ConnectionRecord): void {
-  const names = conn.constructor as unknown as { FINISHED: string; REQUEUED: string; BACKOFF: string };
-  // One listener of each kind per connection, shared by its messages (nsqjs makes two closures per message).
-  const onRespond = (responseType: number, wireData: Buffer) => {
-    conn.write(wireData);
-    if (responseType === FINISH) conn.emit(names.FINISHED);
-    else if (responseType === REQUEUE) conn.emit(names.REQUEUED);
-  };
-  const onBackoff = () => conn.emit(names.BACKOFF);
-  conn.createMessage = function createMessage(payload: Buffer): NsqjsMessage {
-    const msg = new BridgeMessage(payload, conn.config.requeueDelay, conn.msgTimeout, conn.maxMsgTimeout);
-    msg[CONNECTION] = record;
-    msg.on('respond', onRespond);
-    msg.on('backoff', onBackoff);
-    return msg;
-  };
-}
-
-/**
- * A delivery over nsqjs: answers go to the connection that delivered it, never with nsqjs backoff.
- * Exported for tests.
- */
-export class NsqDelivery implements DeliveryHandle {
-  readonly id: string;
-  readonly attempts: number;
-  readonly body: Buffer;
-  readonly timestampMs: number;
-  readonly #msg: NsqjsMessage;
-  readonly #connection: ConnectionRecord;
-
-  constructor(msg: NsqjsMessage, connection: ConnectionRecord) {
-    this.#msg = msg;
-    this.#connection = connection;
-    // Read from the frame once (nsqjs's getters slice and decode on every access).
-    const raw = msg.rawMessage;
-    // nsqd ids are 16 ASCII characters.
-    this.id = raw.toString('latin1', 10, 26);
-    // A uint16 (nsqjs reads it as a signed int16).
-    this.attempts = raw.readUInt16BE(8);
-    this.body = raw.subarray(26);
-    // Nanoseconds as two uint32 halves: exact to well under a millisecond, with no BigInt per message.
-    this.timestampMs = Math.floor((raw.readUInt32BE(0) * 4_294_967_296 + raw.readUInt32BE(4)) / 1_000_000);
-  }
-
-  get nsqdAddress(): string {
-    return this.#connection.address;
-  }
-
-  get connectionId(): string {
-    return this.#connection.id;
-  }
-
-  finish(): void {
-    cork(this.#connection);
-    this.#msg.respond(FINISH, finCommand(this.#msg.rawMessage));
-  }
-
-  requeue(delayMs: number): void {
-    cork(this.#connection);
-    this.#msg.requeue(Math.max(0, Math.floor(delayMs)), false);
-  }
-
-  touch(): void {
-    cork(this.#connection);
-    this.#msg.touch();
-  }
-
-  hardRemainingMs(): number | null {
-    const msg = this.#msg;
-    return msg.maxMsgTimeout > 0 ? msg.timeUntilTimeout(true) : Number.POSITIVE_INFINITY;
-  }
-}
-
 export class NsqSource implements MessageSource {
   readonly #sub: BridgeSubscription;
   readonly #config: BridgeConfig;
@@ -259,6 +72,7 @@ export class NsqSource implements MessageSource {
   readonly #lookupAbort = new AbortController();
 
   constructor(options: NsqSourceOptions) {
+    assertNsqjsInternals();
     this.#sub = options.subscription;
     this.#config = options.config;
     this.#events = options.events;
@@ -279,43 +93,13 @@ export class NsqSource implements MessageSource {
     const sub = this.#sub;
     const config = this.#config;
     const tls = config.tls;
-    const source = this;
     // Reader validation needs an address list; we dial ourselves, so connect() is never called.
     const addresses =
       sub.nsqdTcpAddresses.length > 0
         ? { nsqdTCPAddresses: [...sub.nsqdTcpAddresses] }
         : { lookupdHTTPAddresses: [...sub.lookupdHttpAddresses] };
-    class GuardedReader extends nsq.Reader {
-      registerConnectionListeners(conn: NsqjsConnection): void {
-        source.#guardConnection(conn);
-        // @ts-expect-error: registerConnectionListeners is internal to nsqjs.
-        super.registerConnectionListeners(conn);
-        const connection: ConnectionRecord = {
-          address: conn.id(),
-          id: `${conn.id()}#${++source.#connectionSeq}`,
-          conn,
-          corked: false,
-        };
-        installMessageFactory(conn, connection);
-        conn.on('ready', () => {
-          source.#connected.add(conn.id());
-          source.#events.emit('nsqd_connected', { subscription: sub.name, address: conn.id() });
-        });
-        conn.on('closed', () => {
-          if (source.#connected.delete(conn.id()))
-            source.#events.emit('nsqd_disconnected', { subscription: sub.name, address: conn.id() });
-          try {
-            source.#onConnectionClosed?.(connection.id);
-          } catch (error) {
-            source.#events.emit('error', { subscription: sub.name, error: error as Error });
-          }
-          // A lost nsqd: ask the lookupds again soon rather than at the next poll.
-          if (!source.#closed && sub.lookupdHttpAddresses.length > 0) source.#scheduleLookup(1_000);
-        });
-      }
-    }
     const heartbeatSec = config.heartbeatIntervalMs / 1000;
-    const reader = new GuardedReader(sub.topic, sub.channelName, {
+    const options = {
       ...addresses,
       maxInFlight: sub.maxInFlight,
       maxAttempts: 0,
@@ -331,7 +115,11 @@ export class NsqSource implements MessageSource {
       ...(tls.certPem !== undefined && { cert: Buffer.from(tls.certPem) }),
       ...(tls.keyPem !== undefined && { key: Buffer.from(tls.keyPem) }),
       ...(config.secrets.nsqAuthSecret !== undefined && { authSecret: config.secrets.nsqAuthSecret }),
-    } as nsq.ReaderConnectionConfigOptions);
+    } as nsq.ReaderConnectionConfigOptions;
+    const reader = createHookedReader(sub.topic, sub.channelName, options, {
+      before: (conn) => this.#guardConnection(conn),
+      after: (conn) => this.#track(conn),
+    });
     this.#reader = reader;
     reader.on('error', (err: Error) => this.#onError(err));
     reader.on('message', (msg) => this.#deliver(msg as unknown as NsqjsMessage));
@@ -351,12 +139,7 @@ export class NsqSource implements MessageSource {
     const reader = this.#reader;
     if (!reader) return;
     reader.unpause();
-    // nsqjs resumes with RDY 1 until a message is FINished (TRY_ONE): with long functions that stalls the
-    // subscription for a whole invocation. Go straight to the full RDY window instead.
-    const rdy = (
-      reader as unknown as { readerRdy?: { current_state_name?: string; goto(state: string): void } }
-    ).readerRdy;
-    if (rdy?.current_state_name === 'TRY_ONE') rdy.goto('MAX');
+    skipTryOne(reader);
   }
 
   async close(): Promise<void> {
@@ -419,49 +202,43 @@ export class NsqSource implements MessageSource {
    */
   #guardConnection(conn: NsqjsConnection): void {
     const tls = this.#config.tls;
-    const sm = conn.statemachine;
-    const check = sm.states.IDENTIFY_COMPRESSION_CHECK;
-    const original = check?.Enter;
-    if (check && original) {
-      check.Enter = (...args: unknown[]) => {
-        if (tls.enabled && !sm.identifyResponse?.tls_v1)
-          return sm.goto(
-            'ERROR',
-            new Error(
-              `E_TLS_NOT_GRANTED nsqd ${conn.id()} did not grant TLS; refusing to continue in plaintext (start nsqd with --tls-cert/--tls-key, ideally --tls-required)`,
-            ),
-          );
-        const problem = identifyProblem(sm.identifyResponse, this.#sub, conn.id());
-        if (problem !== undefined) {
-          this.#events.emit('nsqd_refused', { subscription: this.#sub.name, address: conn.id(), problem });
-          return sm.goto('ERROR', new Error(`E_MAX_RDY_COUNT ${problem}`));
-        }
-        return original(...args);
-      };
-    }
-    if (!tls.enabled) return;
-    const servername = tls.servername ?? conn.nsqdHost;
-    conn.startTLS = function startTLS(callback?: () => void) {
-      const plain = conn.conn;
-      if (!plain) return;
-      for (const event of ['data', 'error', 'close']) plain.removeAllListeners(event);
-      const secure = tlsConnect(
-        {
-          socket: plain,
-          rejectUnauthorized: conn.config.tlsVerification,
-          ...(conn.config.ca != null && { ca: conn.config.ca as string }),
-          ...(conn.config.key != null && { key: conn.config.key as string }),
-          ...(conn.config.cert != null && { cert: conn.config.cert as string }),
-          ...(!/^[\d.]+$|:/.test(servername) && { servername }),
-        },
-        () => {
-          conn.conn = secure;
-          callback?.();
-        },
-      );
-      conn.outWriter = secure;
-      conn.registerStreamListeners(secure);
+    guardConnection(conn, {
+      tlsEnabled: tls.enabled,
+      servername: tls.servername,
+      onIdentify: (response) => {
+        const problem = identifyProblem(response, this.#sub, conn.id());
+        if (problem === undefined) return undefined;
+        this.#events.emit('nsqd_refused', { subscription: this.#sub.name, address: conn.id(), problem });
+        return new Error(`E_MAX_RDY_COUNT ${problem}`);
+      },
+    });
+  }
+
+  /** Gives the connection its record and message factory, and follows it to ready and closed. */
+  #track(conn: NsqjsConnection): void {
+    const sub = this.#sub;
+    const connection: ConnectionRecord = {
+      address: conn.id(),
+      id: `${conn.id()}#${++this.#connectionSeq}`,
+      conn,
+      corked: false,
     };
+    installMessageFactory(conn, connection);
+    conn.on('ready', () => {
+      this.#connected.add(conn.id());
+      this.#events.emit('nsqd_connected', { subscription: sub.name, address: conn.id() });
+    });
+    conn.on('closed', () => {
+      if (this.#connected.delete(conn.id()))
+        this.#events.emit('nsqd_disconnected', { subscription: sub.name, address: conn.id() });
+      try {
+        this.#onConnectionClosed?.(connection.id);
+      } catch (error) {
+        this.#events.emit('error', { subscription: sub.name, error: error as Error });
+      }
+      // A lost nsqd: ask the lookupds again soon rather than at the next poll.
+      if (!this.#closed && sub.lookupdHttpAddresses.length > 0) this.#scheduleLookup(1_000);
+    });
   }
 
   #redial(): void {

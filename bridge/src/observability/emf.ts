@@ -10,7 +10,8 @@
  *   CloudWatch are therefore bucket-accurate.
  * One line per label set; the metric's labels are its dimensions.
  */
-import type { MetricSnapshot, MetricsRegistry } from './metrics-registry.ts';
+import type { MetricSnapshot } from './metric-kinds.ts';
+import type { MetricsRegistry } from './metrics-registry.ts';
 
 /** CloudWatch accepts at most 100 metrics per directive. */
 const MAX_METRICS_PER_LINE = 100;

@@ -155,5 +155,3 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   };
   return make(options.base ?? {});
 }
-
-export { attachLogging } from './log-events.ts';

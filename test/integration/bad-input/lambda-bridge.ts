@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 import { type LocalLambda, startLocalLambda } from '#dev/local-lambda/server';
 import type { Nsqd } from '#dev/services/nsq';
-import { loadFunctions } from '#functions/registry';
 import type { BridgeConfigInput } from '#shared/config/bridge-config';
+import { loadFunctions } from '#shared/functions/loader';
 import { type InProcessBridge, startBridgeAt } from '#test/integration/bridge/bridge-harness';
 
 const fixturesDir = fileURLToPath(new URL('../../fixtures/functions-fault', import.meta.url));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadFunction } from '#functions/registry';
+import { loadFunction } from '#shared/functions/loader';
 import { batchEvent, lambdaContext } from '#test/unit/shared/handler/batch-event-builder';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { startLocalLambda } from '#dev/local-lambda/server';
-import { loadFunctions } from '#functions/registry';
+import { loadFunctions } from '#shared/functions/loader';
 import { fixtureFunctionsDir, payloadJson, useLocalLambda } from './use-local-lambda.ts';
 
 const { invoke } = await useLocalLambda({ only: ['callback', 'inspect'], lambdaRuntime: 'nodejs24.x' });

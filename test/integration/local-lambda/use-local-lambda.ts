@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll } from 'vitest';
 import { type LocalLambda, type LocalLambdaOptions, startLocalLambda } from '#dev/local-lambda/server';
-import { loadFunctions } from '#functions/registry';
+import { loadFunctions } from '#shared/functions/loader';
 
 export const fixtureFunctionsDir = fileURLToPath(new URL('../../fixtures/functions', import.meta.url));
 

@@ -2,9 +2,15 @@
  * Small fakes behind the bridge's own interfaces (ports, DeliveryHandle, MessageSource) for unit tests.
  */
 
-import type { DeliveryHandle } from '#bridge/delivery';
-import type { BatchInvoker, Clock, DeadLetterStore, InvokeRequest, InvokeResult } from '#bridge/ports';
-import type { MessageSource } from '#bridge/subscription-runner';
+import type {
+  BatchInvoker,
+  Clock,
+  DeadLetterStore,
+  DeliveryHandle,
+  InvokeRequest,
+  InvokeResult,
+  MessageSource,
+} from '#bridge/ports';
 import {
   type BridgeConfigInput,
   type BridgeSubscription,

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { startBacklogMonitor } from '#bridge/backlog/backlog-monitor';
 import { renderEmf } from '#bridge/observability/emf';
-import { createBridgeMetrics } from '#bridge/observability/metrics';
+import { createBridgeMetrics } from '#bridge/observability/metric-definitions';
 import { MetricsRegistry } from '#bridge/observability/metrics-registry';
 import { BRIDGE_METRICS, METRICS_BY_REASON } from '#infra/lib/nsq-lambda-bridge';
 

@@ -9,10 +9,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadFunctions } from '#functions/registry';
 import { createNsqLambdaApp } from '#infra/lib/nsq-lambda-app';
 import { NsqLambdaBridge } from '#infra/lib/nsq-lambda-bridge';
 import { defineFunction } from '#shared/functions/definition';
+import { loadFunctions } from '#shared/functions/loader';
 import {
   cdkJsonContext,
   fixtureFunctionsDir,

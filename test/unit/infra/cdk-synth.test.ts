@@ -11,10 +11,10 @@ import { dirname, join } from 'node:path';
 import { promisify, stripVTControlCharacters } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadFunctions } from '#functions/registry';
 import { placeholderAddressWarnings, readDeploySettings } from '#infra/lib/deploy-settings';
 import { repoRoot } from '#infra/lib/paths';
 import { parseBridgeConfig } from '#shared/config/bridge-config';
+import { loadFunctions } from '#shared/functions/loader';
 import { bridgeConfigOf, cdkJsonContext } from './fixtures/synth.ts';
 
 const outdir = mkdtempSync(join(tmpdir(), 'nsq-lambda-cdk-synth-'));

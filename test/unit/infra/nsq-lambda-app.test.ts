@@ -6,9 +6,9 @@ import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadFunctions } from '#functions/registry';
 import { createNsqLambdaApp } from '#infra/lib/nsq-lambda-app';
 import { repoRoot } from '#infra/lib/paths';
+import { loadFunctions } from '#shared/functions/loader';
 import {
   cdkJsonContext,
   fixtureFunctionsDir,

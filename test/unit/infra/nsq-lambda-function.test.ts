@@ -11,9 +11,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type LoadedFunction, loadFunction } from '#functions/registry';
 import { NsqLambdaFunction } from '#infra/lib/nsq-lambda-function';
 import { defineFunction } from '#shared/functions/definition';
+import { type LoadedFunction, loadFunction } from '#shared/functions/loader';
 import { fixtureFunctionsDir, SYNTH_TIMEOUT_MS } from './fixtures/synth.ts';
 
 vi.setConfig({ testTimeout: SYNTH_TIMEOUT_MS, hookTimeout: SYNTH_TIMEOUT_MS });

@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { BridgeEventEmitter } from '#bridge/events';
 import { startEmfEmitter } from '#bridge/observability/emf';
 import { startHttpServer } from '#bridge/observability/http-server';
-import { attachLogging, createLogger } from '#bridge/observability/logger';
-import { attachMetrics, MetricsRegistry } from '#bridge/observability/metrics';
+import { attachLogging } from '#bridge/observability/log-events';
+import { createLogger } from '#bridge/observability/logger';
+import { attachMetrics } from '#bridge/observability/metrics';
+import { MetricsRegistry } from '#bridge/observability/metrics-registry';
 
 describe('observability wiring', () => {
   it('turns one batch of events into scrapeable metrics, EMF lines and redacted logs', async () => {

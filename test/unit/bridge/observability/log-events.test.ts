@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BridgeEventEmitter } from '#bridge/events';
-import { attachLogging, createLogger, type LogLevel } from '#bridge/observability/logger';
+import { attachLogging } from '#bridge/observability/log-events';
+import { createLogger, type LogLevel } from '#bridge/observability/logger';
 
 function setup(level: LogLevel = 'debug', redact: string[] = []) {
   const lines: string[] = [];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BridgeEventEmitter } from '#bridge/events';
-import { attachMetrics, MetricsRegistry } from '#bridge/observability/metrics';
+import { attachMetrics } from '#bridge/observability/metrics';
+import { MetricsRegistry } from '#bridge/observability/metrics-registry';
 
 function value(
   registry: MetricsRegistry,

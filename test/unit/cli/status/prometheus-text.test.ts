@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createBridgeMetrics, MetricsRegistry } from '#bridge/observability/metrics';
+import { createBridgeMetrics } from '#bridge/observability/metric-definitions';
+import { MetricsRegistry } from '#bridge/observability/metrics-registry';
 import { parsePrometheusText, sumWhere } from '#cli/status/prometheus-text';
 
 describe('parsePrometheusText', () => {

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { loadFunctions } from '#functions/registry';
 import {
   bridgeConfigFromDefinitions,
   ConfigError,
@@ -12,6 +11,7 @@ import {
   parseBridgeConfig,
 } from '#shared/config/bridge-config';
 import { defineFunction } from '#shared/functions/definition';
+import { loadFunctions } from '#shared/functions/loader';
 
 const base = {
   nsqdTcpAddresses: ['127.0.0.1:4150'],

@@ -2,9 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadFunction } from '#functions/registry';
 import { bundleFunction, functionBundlingOptions } from '#shared/functions/bundling';
 import { defineFunction } from '#shared/functions/definition';
+import { loadFunction } from '#shared/functions/loader';
 
 // Inside the repository (.cache is git-ignored) so that bundled sources resolve node_modules.
 const repoCache = fileURLToPath(new URL('../../../../.cache', import.meta.url));

@@ -1,13 +1,16 @@
 /**
  * Finds every function: each folder under functions/ that has a definition.ts. Adding a folder is
- * enough; infra/, the local Lambda server and the bridge config all read this list.
+ * enough; infra/, the local Lambda server and the bridge config all read this list. It lives in
+ * shared/ (not functions/) so that the layers below functions/ can use it: it reads function folders
+ * by path and imports nothing from them statically.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FunctionDefinition } from '#shared/functions/definition';
 
-export const functionsDir = dirname(fileURLToPath(import.meta.url));
+/** The project's functions/ folder. */
+export const functionsDir = fileURLToPath(new URL('../../functions', import.meta.url));
 
 export interface LoadedFunction {
   readonly definition: FunctionDefinition;
