@@ -25,10 +25,12 @@ export function buildBinaries(): void {
 /**
  * dev/build-binaries.sh for `npm start` and `npm run bench`, which run it themselves (no shell step
  * between npm and Node to swallow a signal): in its own process group, so `stop()` ends the script and
- * the `go build` it runs.
+ * the `go build` it runs. Without the Node runtime interface client (SKIP_RIC=1): neither needs it, and it
+ * is a native build that wants cmake and friends.
  */
 export function buildBinariesStoppable(): { done: Promise<void>; stop: () => void } {
   const child = spawn('bash', [join(projectRoot, 'dev', 'build-binaries.sh')], {
+    env: { ...process.env, SKIP_RIC: '1' },
     stdio: ['ignore', 'inherit', 'inherit'],
     detached: true,
   });
