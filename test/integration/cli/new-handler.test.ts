@@ -17,15 +17,15 @@ const repo = join(import.meta.dirname, '..', '..', '..');
 let root: string;
 
 /**
- * A throw-away copy of the project: functions/ (registry + template) and the template's test are real
- * copies the scaffolder writes next to; everything else is a symlink to this repository.
+ * A throw-away copy of the project: shared/ (whose function loader finds functions/ next to itself),
+ * functions/template and the template's test are real copies the scaffolder writes next to; everything
+ * else is a symlink to this repository.
  */
 function projectCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'cli-new-handler-'));
   for (const entry of [
     'package.json',
     'node_modules',
-    'shared',
     'dev',
     'vitest.config.ts',
     'biome.json',
@@ -33,8 +33,8 @@ function projectCopy(): string {
   ]) {
     symlinkSync(join(repo, entry), join(dir, entry));
   }
+  cpSync(join(repo, 'shared'), join(dir, 'shared'), { recursive: true });
   mkdirSync(join(dir, 'functions'));
-  cpSync(join(repo, 'functions', 'registry.ts'), join(dir, 'functions', 'registry.ts'));
   cpSync(join(repo, 'functions', 'template'), join(dir, 'functions', 'template'), { recursive: true });
   mkdirSync(join(dir, 'test', 'integration', 'functions'), { recursive: true });
   symlinkSync(join(repo, 'test', 'harness'), join(dir, 'test', 'harness'));
