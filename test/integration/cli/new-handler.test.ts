@@ -23,14 +23,7 @@ let root: string;
  */
 function projectCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'cli-new-handler-'));
-  for (const entry of [
-    'package.json',
-    'node_modules',
-    'dev',
-    'vitest.config.ts',
-    'biome.json',
-    '.cache',
-  ]) {
+  for (const entry of ['package.json', 'node_modules', 'dev', 'vitest.config.ts', 'biome.json', '.cache']) {
     symlinkSync(join(repo, entry), join(dir, entry));
   }
   cpSync(join(repo, 'shared'), join(dir, 'shared'), { recursive: true });
