@@ -25,6 +25,11 @@ function ping(port: number): Promise<boolean> {
 }
 
 /** A real redis-server on 127.0.0.1 with no persistence, in its own directory. */
+
+/** redis-server on 127.0.0.1 at `port`, keeping nothing on disk but in `dir`. */
+export function redisServerArgs(port: number, dir: string): string[] {
+  return ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+}
 export class RedisServer {
   private constructor(
     readonly process: ManagedProcess,
@@ -44,18 +49,7 @@ export class RedisServer {
       const proc = startProcess({
         name: 'redis-server',
         command: systemBinary('redis-server'),
-        args: [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--dir',
-          dir,
-        ],
+        args: redisServerArgs(port, dir),
         ports: [port],
         dirs: [dir],
       });

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort, isPortOpen } from '#dev/services/ports';
+import { redisServerArgs } from '#dev/services/redis';
 import { type ProcessRecord, procArgv, recordOf } from '#dev/services/run-records';
 import { waitFor } from '#dev/services/wait';
 import { defaultPorts } from '#dev/up/stack';
@@ -128,18 +129,7 @@ describe('npm start -- --dev', () => {
 
   it('stops a leftover of a dead run, comes up, and SIGTERM to npm stops the whole stack', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'planted-redis-'));
-    const redis = startPlanted('redis-server', [
-      '--port',
-      String(defaultPorts.redis),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dataDir,
-    ]);
+    const redis = startPlanted('redis-server', redisServerArgs(defaultPorts.redis, dataDir));
     await listening(defaultPorts.redis, redis);
     // redis-server retitles itself after it starts listening: record the command line it keeps.
     await waitFor(() => procArgv(redis.pid ?? 0)?.[0]?.startsWith('redis-server 127.0.0.1:'), {
