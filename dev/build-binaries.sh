@@ -20,6 +20,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bin="$root/.cache/bin"
 work="$root/.cache/build"
 mkdir -p "$bin" "$work"
+# Two runs at once (two test runs on a fresh machine) would build in, and delete, the same directories:
+# the second waits for the first, then finds its stamps.
+exec 8>"$bin/.build.lock"
+flock 8
 
 if ! command -v go >/dev/null 2>&1; then
   echo "build-binaries: the Go toolchain is required (go not found on PATH)" >&2

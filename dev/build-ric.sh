@@ -21,6 +21,14 @@ stamp="$root/.cache/ric/.ric-$version"
 if [[ -f "$stamp" ]]; then
   exit 0
 fi
+# Two builds at once (two test runs on a fresh machine) would share apt's lock and delete each other's
+# directory: the second waits for the first, then finds its stamp.
+mkdir -p "$root/.cache/ric"
+exec 9>"$root/.cache/ric/.build.lock"
+flock 9
+if [[ -f "$stamp" ]]; then
+  exit 0
+fi
 
 needed=(cmake autoconf automake libtool make g++ python3)
 commands=(cmake autoconf automake libtoolize make g++ python3)
