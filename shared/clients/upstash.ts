@@ -7,18 +7,11 @@
  * cached, so the next invocation tries again. The token never appears in errors or logs.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Redis } from '@upstash/redis';
-import { z } from 'zod';
+import type { Redis } from '@upstash/redis';
 import { expensiveCallClientConfig } from './aws-client-config.ts';
+import { type UpstashCredentials, upstashCredentialsSchema, upstashRedis } from './upstash-redis.ts';
 
-export const upstashCredentialsSchema = z
-  .object({
-    url: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL'),
-    token: z.string().min(1),
-  })
-  .strict();
-
-export type UpstashCredentials = z.infer<typeof upstashCredentialsSchema>;
+export { type UpstashCredentials, upstashCredentialsSchema, upstashRedis } from './upstash-redis.ts';
 
 /** Reads a secret's text by ARN; replaceable in tests. */
 export type SecretReader = (secretArn: string) => Promise<string>;
@@ -82,17 +75,6 @@ export interface UpstashClientOptions {
   readonly readSecret?: SecretReader;
   /** JSON-parse every reply (the @upstash/redis default). @default true */
   readonly automaticDeserialization?: boolean;
-}
-
-/** A Redis client tuned for handlers: one retry, no telemetry. */
-export function upstashRedis(credentials: UpstashCredentials, automaticDeserialization = true): Redis {
-  return new Redis({
-    url: credentials.url,
-    token: credentials.token,
-    automaticDeserialization,
-    enableTelemetry: false,
-    retry: { retries: 1, backoff: () => 50 },
-  });
 }
 
 const cached = new Map<string, Promise<Redis>>();

@@ -50,9 +50,16 @@ export const nsqBatchEventSchema = z
 export type NsqEventMessage = z.infer<typeof nsqEventMessageSchema>;
 export type NsqBatchEvent = z.infer<typeof nsqBatchEventSchema>;
 
-/** The bytes of a message body. */
+/**
+ * The bytes of a message body. On runtimes without Node's `Buffer` (workerd without nodejs_compat, Vercel
+ * Edge) the same bytes come as a plain Uint8Array, which has everything a Buffer reads except its helpers.
+ */
 export function decodeBody(message: Pick<NsqEventMessage, 'body'>): Buffer {
-  return Buffer.from(message.body, 'base64');
+  if (typeof Buffer !== 'undefined') return Buffer.from(message.body, 'base64');
+  const text = atob(message.body);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes as Buffer;
 }
 
 /** The body as UTF-8 text. Throws `TypeError` on bytes that are not valid UTF-8. */

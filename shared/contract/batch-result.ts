@@ -77,11 +77,7 @@ export function parseBatchResult(
   messageIds: readonly string[],
 ): ParsedBatchResult {
   const text =
-    payload === undefined
-      ? ''
-      : typeof payload === 'string'
-        ? payload
-        : Buffer.from(payload).toString('utf8');
+    payload === undefined ? '' : typeof payload === 'string' ? payload : new TextDecoder().decode(payload);
   let json: unknown = null;
   if (text.trim() !== '') {
     try {

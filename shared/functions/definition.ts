@@ -18,6 +18,12 @@ export const functionDefinitionSchema = z
     /** Logical name; equals the folder name under functions/. */
     name: functionNameSchema,
     description: z.string().max(256).default(''),
+    /**
+     * Where it runs: 'lambda' (AWS Lambda, the bridge Invokes it) or 'edge' (an HTTPS function on
+     * Cloudflare Workers, Deno or Vercel; locally on workerd): its entry default-exports
+     * `{ fetch(request, env) }`, built with toFetchHandler. See docs/edge.md. @default 'lambda'
+     */
+    target: z.enum(['lambda', 'edge']).default('lambda'),
     /** Handler file, relative to the function's folder. @default 'handler.ts' */
     entry: z.string().default('handler.ts'),
     /** Exported handler name. @default 'handler' */

@@ -5,6 +5,15 @@
  */
 export { InvalidBatchEventError, NsqBatch } from './batch-state.ts';
 export type { BodyOf, BodySpec } from './body.ts';
+export {
+  DEFAULT_MAX_BODY_BYTES,
+  type FetchHandler,
+  type FetchHandlerOptions,
+  PREVIOUS_SIGNING_SECRET_ENV,
+  SIGNING_SECRET_ENV,
+  signingSecretsFrom,
+  toFetchHandler,
+} from './fetch-handler.ts';
 export type { NsqMessage } from './message.ts';
 export type { MessageLog } from './message-log.ts';
 export {

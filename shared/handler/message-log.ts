@@ -3,6 +3,7 @@
  * the batch id), without creating a child logger per message.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { envVar } from './runtime-env.ts';
 
 export type LogExtra = Record<string, unknown>;
 
@@ -17,7 +18,7 @@ let defaultLogger: Logger | undefined;
 
 /** The kit's logger when the handler gives none: service name from POWERTOOLS_SERVICE_NAME. */
 export function kitLogger(): Logger {
-  defaultLogger ??= new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'nsq-lambda' });
+  defaultLogger ??= new Logger({ serviceName: envVar('POWERTOOLS_SERVICE_NAME') ?? 'nsq-lambda' });
   return defaultLogger;
 }
 

@@ -14,7 +14,6 @@
  * A retried Invoke of the same batch (same batchId) recognises its own claims. Redis unreachable:
  * `failMode` 'open' (default) processes without dedupe, 'closed' requeues with `failClosedDelayMs`.
  */
-import { createHash } from 'node:crypto';
 import type { Redis } from '@upstash/redis';
 import { NsqBatch } from '#shared/handler/batch-state';
 import type { NsqMessage } from '#shared/handler/message';
@@ -48,9 +47,14 @@ export const IN_PROGRESS_REASON = 'duplicate of a message in progress';
 /** Keys longer than this are hashed (sha256), keeping Redis keys short and free of odd bytes. */
 const MAX_PLAIN_KEY_CHARS = 200;
 
-export function dedupeRedisKey(prefix: string, key: string): string {
+/** The Redis key for a dedupe key. Web Crypto (not node:crypto), so the kit runs on edge runtimes too. */
+export async function dedupeRedisKey(prefix: string, key: string): Promise<string> {
   const plain = key.length <= MAX_PLAIN_KEY_CHARS && /^[\x21-\x7e]+$/.test(key);
-  return `${prefix}${plain ? key : `sha256:${createHash('sha256').update(key, 'utf8').digest('hex')}`}`;
+  if (plain) return `${prefix}${key}`;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(key)));
+  let hex = '';
+  for (const b of digest) hex += b.toString(16).padStart(2, '0');
+  return `${prefix}sha256:${hex}`;
 }
 
 /** Our claims: message id → the Redis key and the claim value we set on it. */
@@ -86,11 +90,13 @@ export function dedupeCore<TBody>(options: DedupeOptions<TBody>): DedupeCore<TBo
       const messages = batch.pendingMessages<TBody>();
       const claims = new Map<string, { key: string; claim: string }>();
       if (messages.length === 0) return claims;
-      const entries = messages.map((m) => ({
-        message: m,
-        key: dedupeRedisKey(prefix, options.key ? options.key(m) : m.id),
-        claim: `claim:${batch.event.batchId}:${m.id}`,
-      }));
+      const entries = await Promise.all(
+        messages.map(async (m) => ({
+          message: m,
+          key: await dedupeRedisKey(prefix, options.key ? options.key(m) : m.id),
+          claim: `claim:${batch.event.batchId}:${m.id}`,
+        })),
+      );
       const pipeline = redis.pipeline();
       for (const e of entries) {
         pipeline.set(e.key, e.claim, { nx: true, ex: inProgressTtlSec });

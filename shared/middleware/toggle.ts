@@ -12,6 +12,7 @@ import { type ToggleSettings, toggleSettingsSchema } from '#shared/config/subscr
 import { NsqBatch } from '#shared/handler/batch-state';
 import type { NsqMiddleware } from '#shared/handler/nsq-handler';
 import { deadLetter, finish, requeue } from '#shared/handler/outcome';
+import { envVar } from '#shared/handler/runtime-env';
 import { decideToggle, type ToggleReaderLike, type ToggleReading } from '#shared/toggle/toggle-reader';
 
 export interface ToggleOptions extends Partial<ToggleSettings> {
@@ -54,7 +55,7 @@ export function toggle(options: ToggleOptions): NsqMiddleware {
     before: async (request) => {
       const batch = NsqBatch.of(request.event);
       if (batch.pending().length === 0) return;
-      const name = functionName ?? (process.env.NSQ_LAMBDA_FUNCTION || batch.event.subscription);
+      const name = functionName ?? (envVar('NSQ_LAMBDA_FUNCTION') || batch.event.subscription);
       const reading = await reader.read(name);
       applyToggle(batch, reading, settings);
     },

@@ -4,6 +4,7 @@ import { signRequest, verifyRequest } from '#shared/edge/signature';
 
 const body = '{"records":[]}';
 const now = 1_800_000_000;
+type Over = Partial<{ body: string; secrets: readonly string[]; nowSec: number }>;
 
 describe('signRequest', () => {
   it('is HMAC-SHA256(secret, t + "." + body) in hex, one v1 per secret', async () => {
@@ -25,10 +26,7 @@ describe('signRequest', () => {
 });
 
 describe('verifyRequest', () => {
-  const verify = async (
-    header: string | null,
-    over: Partial<{ body: string; secrets: string[]; nowSec: number }> = {},
-  ) =>
+  const verify = async (header: string | null, over: Over = {}) =>
     verifyRequest({
       header,
       body: over.body ?? body,
@@ -36,7 +34,7 @@ describe('verifyRequest', () => {
       nowSec: over.nowSec ?? now,
     });
 
-  it.each([
+  const rows: readonly (readonly [string, () => Promise<string | null>, Over, string])[] = [
     ['a valid signature', async () => signRequest(['s1'], body, now), {}, 'ok'],
     ['one of two signatures during a rotation', async () => signRequest(['old', 's1'], body, now), {}, 'ok'],
     [
@@ -62,7 +60,8 @@ describe('verifyRequest', () => {
       {},
       'mismatch',
     ],
-  ] as const)('%s', async (_name, header, over, expected) => {
+  ];
+  it.each(rows)('%s', async (_name, header, over, expected) => {
     const result = await verify(await header(), over);
     expect(result.ok ? 'ok' : result.reason).toBe(expected);
   });
