@@ -46,6 +46,7 @@ function whereToLook(stack: Stack, dev: boolean): string {
     'nsq-lambda is running locally (Ctrl-C drains and stops everything):',
     `  nsqd         tcp 127.0.0.1:${ports.nsqdTcp}   http http://127.0.0.1:${ports.nsqdHttp}/stats`,
     `  local Lambda ${stack.lambda.endpoint}   (stats ${stack.lambda.endpoint}/local/stats)`,
+    ...Object.entries(stack.edge.urls).map(([name, url]) => `  edge         ${url}   (${name} on workerd)`),
     `  bridge       metrics ${stack.bridge.httpUrl}/metrics   ready ${stack.bridge.httpUrl}/readyz`,
     `  dead letters s3://${deadLetterBucket}/dead-letters/ on ${stack.minio.endpoint}`,
     `               AWS_ACCESS_KEY_ID=${stack.minio.accessKeyId} AWS_SECRET_ACCESS_KEY=<see dev/services/minio.ts> aws --endpoint-url ${stack.minio.endpoint} s3 ls s3://${deadLetterBucket} --recursive`,

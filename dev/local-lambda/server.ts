@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleFunction, bundleTarget, lambdaRuntime } from '#shared/functions/bundling';
 import type { FunctionDefinition } from '#shared/functions/definition';
-import type { LoadedFunction } from '#shared/functions/loader';
+import { functionsFor, type LoadedFunction } from '#shared/functions/loader';
 import { runtimeClient } from '#shared/functions/runtime-client';
 import { FunctionPool, type FunctionStats } from './function-pool.ts';
 import { createInvokeApi } from './invoke-api.ts';
@@ -91,7 +91,9 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
   const unreservedConcurrency = options.unreservedConcurrency ?? 10;
   if (!Number.isInteger(unreservedConcurrency) || unreservedConcurrency < 1)
     throw new Error(`unreservedConcurrency must be an integer ≥ 1, got ${unreservedConcurrency}`);
-  const names = options.functions.map((f) => f.definition.name);
+  // Edge functions (target 'edge') run on workerd (dev/services/workerd.ts), not here.
+  const functions = functionsFor(options.functions, 'lambda');
+  const names = functions.map((f) => f.definition.name);
   const duplicate = names.find((n, i) => names.indexOf(n) !== i);
   if (duplicate) throw new Error(`function ${JSON.stringify(duplicate)} is defined twice`);
 
@@ -104,9 +106,9 @@ export async function startLocalLambda(options: LocalLambdaOptions): Promise<Loc
   try {
     const [runtimeFile, ...bundles] = await Promise.all([
       bundleRuntime(outDir),
-      ...options.functions.map((f) => bundleFunction(f, outDir)),
+      ...functions.map((f) => bundleFunction(f, outDir)),
     ]);
-    options.functions.forEach((f, i) => {
+    functions.forEach((f, i) => {
       const bundle = bundles[i];
       if (!bundle) throw new Error(`no bundle for ${f.definition.name}`);
       pools.set(

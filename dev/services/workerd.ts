@@ -13,6 +13,8 @@
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
+import { bundleEdgeFunction } from '#shared/functions/edge-bundling';
+import type { LoadedFunction } from '#shared/functions/loader';
 import { freePort } from './ports.ts';
 import { type ManagedProcess, startProcess } from './process.ts';
 import { waitFor } from './wait.ts';
@@ -158,4 +160,25 @@ async function answers(port: number): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+export interface EdgeFunctionsOptions {
+  /** Where the bundles and the config go (kept while workerd runs; the caller removes it). */
+  readonly outDir: string;
+  /** The bindings of every function (signing secret, Upstash URL and token...). */
+  readonly bindings: Readonly<Record<string, string>>;
+  readonly ports?: Readonly<Record<string, number>>;
+}
+
+/** Bundles edge functions (shared/functions/edge-bundling.ts) and serves them on one workerd. */
+export async function startEdgeFunctions(
+  functions: readonly LoadedFunction[],
+  options: EdgeFunctionsOptions,
+): Promise<Workerd> {
+  const bundles = await Promise.all(functions.map((f) => bundleEdgeFunction(f, options.outDir)));
+  return Workerd.start({
+    configDir: options.outDir,
+    workers: bundles.map((b) => ({ name: b.name, bundleFile: b.file, bindings: options.bindings })),
+    ...(options.ports && { ports: options.ports }),
+  });
 }

@@ -1,13 +1,14 @@
 /**
  * The whole local system on one machine, all on 127.0.0.1: nsqd, its own redis-server, the local Upstash
  * endpoint, MinIO (data and dead-letter buckets), the local renderer for html-backup, the local Lambda
- * serving functions/, and the bridge (its real entry point, as a child process).
+ * serving functions/, workerd serving the edge functions (target 'edge'), and the bridge (its real entry
+ * point, as a child process).
  *
  * `startStack` checks binaries and ports first and fails listing every problem; once anything started,
  * a failure stops what was started. `stop()` drains the bridge first, then stops the rest.
  */
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, type WriteStream, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync, type WriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { type LocalLambda, startLocalLambda } from '#dev/local-lambda/server';
@@ -18,9 +19,11 @@ import { Nsqd } from '#dev/services/nsq';
 import { freePort, isPortOpen } from '#dev/services/ports';
 import { setprivBinary, stopAllProcesses } from '#dev/services/process';
 import { RedisServer } from '#dev/services/redis';
+import { startEdgeFunctions } from '#dev/services/workerd';
 import { type LocalRenderer, startLocalRenderer } from '#functions/html-backup/local-renderer';
 import { bridgeConfigFromDefinitions } from '#shared/config/bridge-config';
-import { type LoadedFunction, loadFunctions } from '#shared/functions/loader';
+import { functionsFor, type LoadedFunction, loadFunctions } from '#shared/functions/loader';
+import { SIGNING_SECRET_ENV } from '#shared/handler/fetch-handler';
 import { type BridgeProcess, startBridgeProcess } from './bridge-process.ts';
 
 /** The embedded defaults: fixed ports so the URLs are the same every run. */
@@ -51,6 +54,8 @@ const portNames: Record<keyof StackPorts, string> = {
 export const dataBucket = 'nsq-lambda-data';
 export const deadLetterBucket = 'nsq-lambda-dead-letters';
 const region = 'us-east-1';
+/** workerd serves the edge functions on this port and the next ones (wrangler's default port). */
+export const edgeFirstPort = 8787;
 
 export interface StackOptions {
   /** Use any free ports instead of the fixed defaults. */
@@ -71,6 +76,8 @@ export interface Stack {
   readonly minio: MinioServer;
   readonly upstash: LocalUpstash;
   readonly functions: readonly LoadedFunction[];
+  /** The edge functions on workerd: their URLs and the secret their requests must be signed with. */
+  readonly edge: { readonly urls: Readonly<Record<string, string>>; readonly signingSecret: string };
   /** Subscription names as the bridge reports them. */
   readonly subscriptions: readonly string[];
   readonly logDir: string;
@@ -207,8 +214,31 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     });
     stops.push(() => lambda.close());
 
+    const edgeFunctions = functionsFor(functions, 'edge');
+    const edge = { urls: {} as Record<string, string>, signingSecret: randomBytes(24).toString('base64url') };
+    if (edgeFunctions.length > 0) {
+      status(`bundling and serving ${edgeFunctions.length} edge function(s) on workerd...`);
+      const edgeDir = join(projectRoot, '.cache', 'up', 'edge');
+      rmSync(edgeDir, { recursive: true, force: true });
+      mkdirSync(edgeDir, { recursive: true });
+      const workerd = await startEdgeFunctions(edgeFunctions, {
+        outDir: edgeDir,
+        bindings: {
+          [SIGNING_SECRET_ENV]: edge.signingSecret,
+          UPSTASH_REDIS_REST_URL: upstash.url,
+          UPSTASH_REDIS_REST_TOKEN: upstash.token,
+        },
+        ...(!options.freePorts && {
+          ports: Object.fromEntries(edgeFunctions.map((f, i) => [f.definition.name, edgeFirstPort + i])),
+        }),
+      });
+      stops.push(() => workerd.stop());
+      for (const f of edgeFunctions) edge.urls[f.definition.name] = workerd.url(f.definition.name);
+    }
+
     status('starting the bridge...');
-    const config = bridgeConfigFromDefinitions(functions, {
+    // Edge functions get no subscription until the bridge has its HTTP invoker.
+    const config = bridgeConfigFromDefinitions(functionsFor(functions, 'lambda'), {
       nsqdTcpAddresses: [nsqd.tcpAddress],
       lambda: { region, endpoint: lambda.endpoint },
       deadLetter: { kind: 's3', bucket: deadLetterBucket, region, endpoint: minio.endpoint },
@@ -239,6 +269,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       minio,
       upstash,
       functions,
+      edge,
       subscriptions: config.subscriptions.map((s) => s.name),
       logDir,
       logFiles,

@@ -60,3 +60,11 @@ export async function loadFunction(name: string, root = functionsDir): Promise<L
   }
   return found;
 }
+
+/** The functions that run on `target` ('lambda': served by the local Lambda, deployed by infra/; 'edge': workerd). */
+export function functionsFor<F extends { readonly definition: FunctionDefinition }>(
+  functions: readonly F[],
+  target: FunctionDefinition['target'],
+): F[] {
+  return functions.filter((f) => f.definition.target === target);
+}
