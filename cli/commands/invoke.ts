@@ -8,6 +8,7 @@ import type { LoadedFunction } from '#shared/functions/loader';
 import { buildBatchEvent, readBatchEvent } from '../invoke/batch-event.ts';
 import { readBodies } from '../invoke/body-input.ts';
 import { invokeBatch } from '../invoke/invoke-batch.ts';
+import { invokeBatchOnWorkerd } from '../invoke/invoke-edge.ts';
 import { invokeBatchUnderRie } from '../invoke/invoke-rie.ts';
 import { badInput, errorChain, unavailable } from '../lib/errors.ts';
 import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.ts';
@@ -52,7 +53,9 @@ const PASSED_ENV = [
 export function registerInvoke(program: Command, ctx: CommandContext): void {
   program
     .command('invoke')
-    .description('run one batch through the local Lambda and print each message’s outcome')
+    .description(
+      'run one batch through the local Lambda (or workerd, for an edge function) and print each message’s outcome',
+    )
     .argument('<handler>', 'the function to invoke')
     .option(
       '--body <file|->',
@@ -79,6 +82,8 @@ export function registerInvoke(program: Command, ctx: CommandContext): void {
     .addHelpText(
       'after',
       `
+An edge function (target 'edge') runs on workerd, signed as the bridge signs; --endpoint is then its URL.
+
 Exit code 0 when every message finished; 1 when one was requeued or dead-lettered, the function failed,
 or its response broke the contract. The function's logs go to stderr.
 
@@ -169,8 +174,20 @@ export async function invoke(io: CliIo, handler: string, flags: InvokeFlags): Pr
           nowMs: io.now(),
         },
       );
-  const report =
-    runtime === 'rie'
+  const edge = fn.definition.target === 'edge';
+  if (edge && runtime === 'rie')
+    throw badInput(`${fn.definition.name} is an edge function: it runs on workerd, not RIE`);
+  const report = edge
+    ? await invokeBatchOnWorkerd({
+        fn,
+        event,
+        env: io.env,
+        ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
+        timeoutMs: timeoutMs ?? 40_000,
+        log: (text) => io.stderr.write(text),
+        now: io.now,
+      })
+    : runtime === 'rie'
       ? await invokeBatchUnderRie({
           fn,
           event,

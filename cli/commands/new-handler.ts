@@ -17,6 +17,7 @@ interface NewHandlerFlags {
   root?: string;
   dryRun?: boolean;
   json?: boolean;
+  edge?: boolean;
 }
 
 export function registerNew(program: Command, ctx: CommandContext): void {
@@ -39,6 +40,10 @@ Examples:
     .option('--topic <topic>', 'the NSQ topic it reads (default: the name)')
     .option('--channel <channel>', 'the NSQ channel (default: the name)')
     .option('--description <text>', 'one line for the definition')
+    .option(
+      '--edge',
+      'an edge function (Cloudflare Workers, Deno, Vercel; workerd locally) from functions/template-edge',
+    )
     .option('--root <dir>', 'the project root (default: this project)')
     .option('--dry-run', 'list the files, write nothing')
     .addHelpText(
@@ -48,7 +53,8 @@ Right after it, the project still type-checks and the new test passes; edit the 
 
 Examples:
   $ nsq-lambda new handler resize-image
-  $ nsq-lambda new handler resize-image --topic images --channel resize --description "thumbnails"`,
+  $ nsq-lambda new handler resize-image --topic images --channel resize --description "thumbnails"
+  $ nsq-lambda new handler geo-enrich --edge`,
     )
     .action(async (name: string, flags: NewHandlerFlags, cmd: Command) => {
       ctx.exitCode = newHandler(ctx.io, name, { ...cmd.optsWithGlobals(), ...flags });
@@ -63,6 +69,7 @@ export function newHandler(io: CliIo, name: string, flags: NewHandlerFlags): Exi
     ...(flags.topic ? { topic: flags.topic } : {}),
     ...(flags.channel ? { channel: flags.channel } : {}),
     ...(flags.description ? { description: flags.description } : {}),
+    ...(flags.edge ? { edge: true } : {}),
   });
   if (!flags.dryRun) {
     try {

@@ -1,5 +1,5 @@
 /**
- * Scaffolds a function from functions/template: its folder (handler and any other file copied with the
+ * Scaffolds a function from functions/template (or functions/template-edge with `edge`): its folder (handler and any other file copied with the
  * name substituted), a fresh definition.ts, and its test (from the template's test). Nothing is
  * overwritten; on a failure midway, what was written is removed.
  */
@@ -10,6 +10,8 @@ import { functionNameSchema } from '#shared/functions/definition';
 import { badInput } from '../lib/errors.ts';
 
 export const TEMPLATE_NAME = 'template';
+/** The template of `--edge`: an edge function (target 'edge', toFetchHandler; docs/edge.md). */
+export const EDGE_TEMPLATE_NAME = 'template-edge';
 
 export interface NewHandlerOptions {
   /** The project root (holds functions/ and test/). */
@@ -19,6 +21,8 @@ export interface NewHandlerOptions {
   readonly channel?: string;
   readonly description?: string;
   readonly dryRun?: boolean;
+  /** Scaffold an edge function from functions/template-edge. */
+  readonly edge?: boolean;
 }
 
 export interface PlannedFile {
@@ -27,8 +31,8 @@ export interface PlannedFile {
   readonly content: string;
 }
 
-function substitute(text: string, name: string): string {
-  return text.replace(new RegExp(`\\b${TEMPLATE_NAME}\\b`, 'g'), name);
+function substitute(text: string, template: string, name: string): string {
+  return text.replace(new RegExp(`\\b${template}\\b(?!-)`, 'g'), name);
 }
 
 /** A single-quoted TypeScript string literal (the project's Biome style). */
@@ -36,11 +40,17 @@ export function tsString(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
 }
 
-function definitionSource(o: { name: string; description: string; topic: string; channel: string }): string {
+function definitionSource(o: {
+  name: string;
+  description: string;
+  topic: string;
+  channel: string;
+  edge: boolean;
+}): string {
   return `import { defineFunction } from '#shared/functions/definition';
 
 export default defineFunction({
-  name: ${tsString(o.name)},
+  name: ${tsString(o.name)},${o.edge ? "\n  target: 'edge'," : ''}
   description: ${tsString(o.description)},
   subscriptions: [{ topic: ${tsString(o.topic)}, channel: ${tsString(o.channel)} }],
 });
@@ -59,13 +69,14 @@ function validate(
 
 export function planNewHandler(o: NewHandlerOptions): PlannedFile[] {
   validate('handler name', functionNameSchema, o.name);
-  if (o.name === TEMPLATE_NAME)
-    throw badInput(`"${TEMPLATE_NAME}" is the template itself; pick another name`);
+  const template = o.edge ? EDGE_TEMPLATE_NAME : TEMPLATE_NAME;
+  if (o.name === TEMPLATE_NAME || o.name === EDGE_TEMPLATE_NAME)
+    throw badInput(`"${o.name}" is a template itself; pick another name`);
   const topic = o.topic ?? o.name;
   const channel = o.channel ?? o.name;
   validate('--topic', nsqNameSchema, topic);
   validate('--channel', nsqNameSchema, channel);
-  const templateDir = join(o.root, 'functions', TEMPLATE_NAME);
+  const templateDir = join(o.root, 'functions', template);
   if (!existsSync(join(templateDir, 'definition.ts'))) {
     throw badInput(
       `no template at ${relative(o.root, templateDir) || templateDir}; run this in the nsq-lambda project`,
@@ -79,7 +90,7 @@ export function planNewHandler(o: NewHandlerOptions): PlannedFile[] {
     if (entry === 'definition.ts' || !statSync(join(templateDir, entry)).isFile()) continue;
     files.push({
       path: join(targetDir, entry),
-      content: substitute(readFileSync(join(templateDir, entry), 'utf8'), o.name),
+      content: substitute(readFileSync(join(templateDir, entry), 'utf8'), template, o.name),
     });
   }
   files.push({
@@ -89,13 +100,17 @@ export function planNewHandler(o: NewHandlerOptions): PlannedFile[] {
       description: o.description ?? `TODO: what ${o.name} does.`,
       topic,
       channel,
+      edge: o.edge ?? false,
     }),
   });
-  const templateTest = join('test', 'integration', 'functions', `${TEMPLATE_NAME}.test.ts`);
+  const templateTest = join('test', 'integration', 'functions', `${template}.test.ts`);
   const test = join('test', 'integration', 'functions', `${o.name}.test.ts`);
   if (existsSync(join(o.root, test))) throw badInput(`${test} already exists; pick another name`);
   if (existsSync(join(o.root, templateTest))) {
-    files.push({ path: test, content: substitute(readFileSync(join(o.root, templateTest), 'utf8'), o.name) });
+    files.push({
+      path: test,
+      content: substitute(readFileSync(join(o.root, templateTest), 'utf8'), template, o.name),
+    });
   }
   return files;
 }

@@ -1,5 +1,5 @@
 /**
- * The smallest edge handler: the template's handler behind toFetchHandler, with the toggle and dedupe
+ * The smallest edge handler: one message at a time behind toFetchHandler, with the toggle and dedupe
  * reading Upstash over HTTPS. It runs unchanged on Cloudflare Workers (workerd), Deno and Vercel; the
  * module's default export is what those runtimes call. Configuration comes from the bindings (`env`):
  * the signing secret(s) and the Upstash REST URL and token. See docs/edge.md.
@@ -30,6 +30,9 @@ export interface Env {
 }
 
 export function createFetchHandler(env: Env): FetchHandler {
+  if (!env.UPSTASH_REDIS_REST_URL || !env.UPSTASH_REDIS_REST_TOKEN) {
+    throw new Error('UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN must be bound (see docs/edge.md)');
+  }
   const redis = upstashRedis({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN });
   const handler = nsqHandler({
     body,

@@ -28,14 +28,16 @@ function projectCopy(): string {
   }
   cpSync(join(repo, 'shared'), join(dir, 'shared'), { recursive: true });
   mkdirSync(join(dir, 'functions'));
-  cpSync(join(repo, 'functions', 'template'), join(dir, 'functions', 'template'), { recursive: true });
   mkdirSync(join(dir, 'test', 'integration', 'functions'), { recursive: true });
+  for (const template of ['template', 'template-edge']) {
+    cpSync(join(repo, 'functions', template), join(dir, 'functions', template), { recursive: true });
+    cpSync(
+      join(repo, 'test', 'integration', 'functions', `${template}.test.ts`),
+      join(dir, 'test', 'integration', 'functions', `${template}.test.ts`),
+    );
+  }
   symlinkSync(join(repo, 'test', 'harness'), join(dir, 'test', 'harness'));
   symlinkSync(join(repo, 'test', 'unit'), join(dir, 'test', 'unit'));
-  cpSync(
-    join(repo, 'test', 'integration', 'functions', 'template.test.ts'),
-    join(dir, 'test', 'integration', 'functions', 'template.test.ts'),
-  );
   // The project's compiler options, over the functions and their tests (and all they import).
   const tsconfig = JSON.parse(readFileSync(join(repo, 'tsconfig.json'), 'utf8')) as { include: string[] };
   tsconfig.include = ['functions', 'test/integration/functions'];
@@ -145,6 +147,37 @@ describe('new handler', () => {
       kind: 'answered',
       outcomes: [{ outcome: { kind: 'finish' } }],
     });
+  }, 240_000);
+
+  it('scaffolds an edge function (--edge) that type-checks and passes its test', async () => {
+    const made = await cli(['new', 'handler', 'geo-enrich', '--edge', '--root', root, '--json']);
+    expect(made.code, made.stderr).toBe(0);
+    expect(JSON.parse(made.stdout).files).toEqual([
+      'functions/geo-enrich/handler.ts',
+      'functions/geo-enrich/definition.ts',
+      'test/integration/functions/geo-enrich.test.ts',
+    ]);
+    expect(readFileSync(join(root, 'functions', 'geo-enrich', 'definition.ts'), 'utf8')).toContain(
+      "target: 'edge'",
+    );
+    expect(readFileSync(join(root, 'functions', 'geo-enrich', 'handler.ts'), 'utf8')).not.toMatch(
+      /template-edge/,
+    );
+
+    const tsc = spawnSync(
+      process.execPath,
+      [join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit'],
+      { cwd: root, encoding: 'utf8' },
+    );
+    expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
+
+    const test = spawnSync(
+      process.execPath,
+      [join(repo, 'node_modules/vitest/vitest.mjs'), 'run', 'test/integration/functions/geo-enrich.test.ts'],
+      { cwd: root, encoding: 'utf8', env: nestedEnv() },
+    );
+    expect(test.status, test.stdout + test.stderr).toBe(0);
+    expect(test.stdout).toMatch(/1 passed/);
   }, 240_000);
 
   it('refuses an invalid or taken name in one line and writes nothing', async () => {

@@ -40,3 +40,35 @@ describe('planNewHandler', () => {
     expect(tsString("a'b\\c\nd")).toBe("'a\\'b\\\\c\\nd'");
   });
 });
+
+describe('planNewHandler --edge', () => {
+  it('copies functions/template-edge and its test with the name substituted, and writes target edge', () => {
+    // Prepare
+    const root = project();
+    mkdirSync(join(root, 'functions', 'template-edge'));
+    writeFileSync(join(root, 'functions', 'template-edge', 'definition.ts'), 'export default {};\n');
+    writeFileSync(
+      join(root, 'functions', 'template-edge', 'handler.ts'),
+      "toggle({ functionName: 'template-edge' }); // the template stays\n",
+    );
+    mkdirSync(join(root, 'test', 'integration', 'functions'), { recursive: true });
+    writeFileSync(
+      join(root, 'test', 'integration', 'functions', 'template-edge.test.ts'),
+      "import('#functions/template-edge/handler');\n",
+    );
+
+    // Act
+    const files = planNewHandler({ root, name: 'geo', edge: true });
+
+    // Assess
+    expect(files.map((f) => f.path)).toEqual([
+      'functions/geo/handler.ts',
+      'functions/geo/definition.ts',
+      'test/integration/functions/geo.test.ts',
+    ]);
+    expect(files[0]?.content).toBe("toggle({ functionName: 'geo' }); // the template stays\n");
+    expect(files[1]?.content).toContain("name: 'geo',\n  target: 'edge',\n");
+    expect(files[2]?.content).toBe("import('#functions/geo/handler');\n");
+    expect(() => planNewHandler({ root, name: 'template-edge', edge: true })).toThrow(/a template itself/);
+  });
+});
