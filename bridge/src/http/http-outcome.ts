@@ -24,7 +24,9 @@ export interface HttpReply {
 }
 
 /** The endpoint refused to run the handler (401/403): counted and logged loudly, never dead-lettered for. */
-export function isAuthRejection(result: InvokeResult): boolean {
+export function isAuthRejection(
+  result: InvokeResult,
+): result is Extract<InvokeResult, { kind: 'notExecuted' }> {
   return (
     result.kind === 'notExecuted' &&
     (result.errorType === HTTP_UNAUTHORIZED || result.errorType === HTTP_FORBIDDEN)
