@@ -13,9 +13,10 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEFAULT_DRAIN_DEADLINE_MS, INVOCATION_TIMEOUT_MARGIN_MS } from '#shared/config/bridge-config';
+import { httpTargetSchema } from '#shared/config/subscription';
 import type { FunctionDefinition } from '#shared/functions/definition';
 import { type BridgeTls, bridgeRuntimeConfig } from './bridge-runtime-config.ts';
 import { acknowledgeNag, nagArnRef } from './nag.ts';
@@ -79,9 +80,41 @@ export interface NsqLambdaBridgeTarget {
   readonly function: lambda.IFunction;
 }
 
+/**
+ * A function the bridge feeds over HTTP(S) (an edge runtime: Cloudflare Workers, Deno Deploy, Vercel):
+ * no Lambda exists for it. Every request is signed with a secret in Secrets Manager that only the
+ * bridge's task role may read (the endpoint holds a copy: docs/edge.md).
+ */
+export interface NsqLambdaBridgeHttpTarget {
+  /** Its subscriptions and settings (the code is deployed to the edge platform, not here). */
+  readonly definition: FunctionDefinition;
+  /** The endpoint: https:// */
+  readonly url: string;
+  /**
+   * The signing secret: a plain string, or `{"current": …, "previous": …}` during a rotation.
+   * @default - a new generated secret (64 characters)
+   */
+  readonly signingSecret?: secretsmanager.ISecret;
+  /**
+   * Total time for one request (then ambiguous: the batch is requeued).
+   * @default - the definition's timeout + 10 s
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Extra request headers (not secrets: they are in the task definition's environment).
+   * @default - none
+   */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 export interface NsqLambdaBridgeProps {
   /** The functions the bridge invokes; each definition's `subscriptions` become the bridge's subscriptions. */
   readonly targets: readonly NsqLambdaBridgeTarget[];
+  /**
+   * Functions behind HTTP(S) endpoints; their subscriptions join the bridge's, and no Lambda is created or granted.
+   * @default - none
+   */
+  readonly httpTargets?: readonly NsqLambdaBridgeHttpTarget[];
   /**
    * nsqd TCP addresses (`host:port`) to consume from directly.
    * @default - none; `lookupdHttpAddresses` must then be given
@@ -212,6 +245,8 @@ export class NsqLambdaBridge extends Construct {
   public readonly drainDeadlineMs: number;
   public readonly stopTimeout: Duration;
   public readonly minTaskCount: number;
+  /** The signing secret of each HTTP target, by function name (read only by the task role). */
+  public readonly signingSecrets: ReadonlyMap<string, secretsmanager.ISecret>;
 
   constructor(scope: Construct, id: string, props: NsqLambdaBridgeProps) {
     super(scope, id);
@@ -264,10 +299,42 @@ export class NsqLambdaBridge extends Construct {
     this.stopTimeout = Duration.millis(v.drainDeadlineMs + BRIDGE_EXIT_MARGIN_MS);
 
     const stack = Stack.of(this);
+    const httpTargets = (props.httpTargets ?? []).filter((t) => t.definition.subscriptions.length > 0);
+    const signingSecrets = new Map<string, secretsmanager.ISecret>();
+    for (const t of httpTargets) {
+      const secret =
+        t.signingSecret ??
+        new secretsmanager.Secret(this, `${t.definition.name}SigningSecret`, {
+          description: `nsq-lambda: signing secret of the HTTP target ${t.definition.name} (copy it to the endpoint: docs/edge.md)`,
+          generateSecretString: { passwordLength: 64, excludePunctuation: true },
+        });
+      if (!t.signingSecret)
+        acknowledgeNag(
+          secret,
+          ['SMG4'],
+          'The edge endpoint holds a copy of this secret: rotation is a two-step change (write ' +
+            '{"current","previous"} here, update the endpoint, then drop previous: docs/edge.md), which ' +
+            'Secrets Manager cannot perform on the edge platform.',
+        );
+      signingSecrets.set(t.definition.name, secret);
+    }
+    this.signingSecrets = signingSecrets;
     const config = bridgeRuntimeConfig({
-      targets: props.targets
-        .filter((t) => t.definition.subscriptions.length > 0)
-        .map((t) => ({ definition: t.definition, functionName: t.function.functionArn })),
+      targets: [
+        ...props.targets
+          .filter((t) => t.definition.subscriptions.length > 0)
+          .map((t) => ({ definition: t.definition, functionName: t.function.functionArn })),
+        ...httpTargets.map((t) => ({
+          definition: t.definition,
+          functionName: t.definition.name,
+          http: {
+            url: t.url,
+            signingSecretArn: (signingSecrets.get(t.definition.name) as secretsmanager.ISecret).secretArn,
+            ...(t.timeoutMs !== undefined && { timeoutMs: t.timeoutMs }),
+            ...(t.headers && { headers: t.headers }),
+          },
+        })),
+      ],
       nsqdTcpAddresses: props.nsqdTcpAddresses ?? [],
       lookupdHttpAddresses: props.lookupdHttpAddresses ?? [],
       region: stack.region,
@@ -343,6 +410,9 @@ export class NsqLambdaBridge extends Construct {
     // A target without subscriptions is never fed, so it gets no permission either.
     const fed = props.targets.filter((t) => t.definition.subscriptions.length > 0);
     for (const target of fed) target.function.grantInvoke(this.taskDefinition.taskRole);
+    // The HTTP targets' signing secrets: read by the bridge process itself at start (GetSecretValue with
+    // the task role), not injected by ECS, so no other role (not even the execution role) can read them.
+    for (const secret of signingSecrets.values()) secret.grantRead(this.taskDefinition.taskRole);
     this.deadLetterBucket.grantPut(this.taskDefinition.taskRole, `${v.deadLetterPrefix}*`);
     acknowledgeNag(
       this.taskDefinition.taskRole,
@@ -563,7 +633,10 @@ function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
 
   // Names as the bridge itself derives them (bridgeConfigFromDefinitions): the metric dimension.
   const subscriptionNames = bridgeRuntimeConfig({
-    targets: props.targets.map((t) => ({ definition: t.definition, functionName: t.definition.name })),
+    targets: [...props.targets, ...(props.httpTargets ?? [])].map((t) => ({
+      definition: t.definition,
+      functionName: t.definition.name,
+    })),
     nsqdTcpAddresses: [],
     lookupdHttpAddresses: [],
     region: 'validation',
@@ -574,7 +647,7 @@ function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
   }).subscriptions.map((s) => s.name);
   if (subscriptionNames.length === 0) {
     throw new Error(
-      `NsqLambdaBridge: no subscriptions; targets ${show(props.targets.map((t) => t.definition.name))} ` +
+      `NsqLambdaBridge: no subscriptions; targets ${show([...props.targets, ...(props.httpTargets ?? [])].map((t) => t.definition.name))} ` +
         'declare none (add `subscriptions` to a function definition)',
     );
   }
@@ -588,7 +661,23 @@ function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
         `${MAX_SCALING_SUBSCRIPTIONS} (a CloudWatch alarm limit); split them over several bridges`,
     );
   }
-  const targetNames = props.targets.map((t) => t.definition.name);
+  const targetNames = [...props.targets, ...(props.httpTargets ?? [])].map((t) => t.definition.name);
+  for (const t of props.httpTargets ?? []) {
+    // The same rules the bridge applies at start (https only, valid headers), checked at synth.
+    const checked = httpTargetSchema.safeParse({
+      type: 'http',
+      url: t.url,
+      signingSecret: 'SYNTH_CHECK',
+      ...(t.timeoutMs !== undefined && { timeoutMs: t.timeoutMs }),
+      ...(t.headers && { headers: t.headers }),
+    });
+    if (!checked.success && !Token.isUnresolved(t.url))
+      throw new Error(
+        `NsqLambdaBridge: httpTargets ${show(t.definition.name)}: ${checked.error.issues
+          .map((i) => `${i.path.join('.')}: ${i.message}`)
+          .join('; ')}`,
+      );
+  }
   const dupTargets = targetNames.filter((n, i) => targetNames.indexOf(n) !== i);
   if (dupTargets.length > 0) throw new Error(`NsqLambdaBridge: duplicate targets ${show(dupTargets)}`);
 
