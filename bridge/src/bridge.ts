@@ -15,7 +15,7 @@ import type {
   ToggleReading,
 } from './ports.ts';
 import { systemClock } from './ports.ts';
-import { SubscriptionRunner, type SubscriptionStatus } from './subscription-runner.ts';
+import { SubscriptionRunner, type SubscriptionStatus } from './engine/subscription-runner.ts';
 import { TouchManager } from './touch-manager.ts';
 
 /** The start-up DryRun of each function gives up after this long. */
