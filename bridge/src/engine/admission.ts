@@ -38,6 +38,7 @@ export function admit(s: ArrivalState): Admission {
     };
   // maxBytes is a hard limit (and below Lambda's Invoke limit): a message whose event alone would pass
   // it can never be invoked, so it is dead-lettered now rather than sent in an oversized event.
-  if (s.oversize !== undefined) return { kind: 'deadLetter', reasonKind: 'undeliverable', reason: s.oversize };
+  if (s.oversize !== undefined)
+    return { kind: 'deadLetter', reasonKind: 'undeliverable', reason: s.oversize };
   return { kind: 'queue' };
 }

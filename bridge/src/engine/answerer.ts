@@ -191,7 +191,11 @@ export class Answerer {
         error: error as Error,
       });
       for (const { message } of live)
-        this.requeue(message, this.deps.draining() ? 0 : this.policyDelay(message), 'dead-letter write failed');
+        this.requeue(
+          message,
+          this.deps.draining() ? 0 : this.policyDelay(message),
+          'dead-letter write failed',
+        );
       return;
     }
     for (const { message, kind } of live) {
@@ -210,7 +214,11 @@ export class Answerer {
 
   #lastAttempt(m: TrackedMessage, reason: string): DeadLetterRequest {
     const { maxAttempts } = this.deps.config;
-    return { message: m, kind: 'maxAttempts', reason: `attempt ${m.attempts} of ${maxAttempts} failed: ${reason}` };
+    return {
+      message: m,
+      kind: 'maxAttempts',
+      reason: `attempt ${m.attempts} of ${maxAttempts} failed: ${reason}`,
+    };
   }
 
   #requeued(m: TrackedMessage, delayMs: number, cause: RequeueCause, reason: string): void {

@@ -10,7 +10,11 @@ export type LastError = NonNullable<TrackedMessage['lastError']>;
 
 /** An Invoke's result, with a 200's response parsed against the batch's ids. */
 export type BatchOutcome =
-  | { readonly kind: 'answered'; readonly outcomes: ReadonlyMap<string, ItemOutcome>; readonly requestId?: string }
+  | {
+      readonly kind: 'answered';
+      readonly outcomes: ReadonlyMap<string, ItemOutcome>;
+      readonly requestId?: string;
+    }
   | { readonly kind: 'malformed'; readonly problem: string; readonly requestId?: string }
   | Exclude<InvokeResult, { kind: 'ok' }>;
 
@@ -33,7 +37,11 @@ export interface BatchState {
 
 export type BatchStep =
   /** Apply the function's per-message outcomes. */
-  | { readonly kind: 'answer'; readonly outcomes: ReadonlyMap<string, ItemOutcome>; readonly requestId?: string }
+  | {
+      readonly kind: 'answer';
+      readonly outcomes: ReadonlyMap<string, ItemOutcome>;
+      readonly requestId?: string;
+    }
   /** Invoke each half on its own (a poison message is isolated, the healthy ones finish). */
   | { readonly kind: 'bisect'; readonly error: LastError }
   /** Requeue every message with the policy delay (or dead-letter those at their last attempt). */
@@ -127,5 +135,10 @@ function wholeBatchFailed(state: BatchState, error: LastError): BatchStep {
 }
 
 function fail(error: LastError): BatchStep {
-  return { kind: 'fail', error, reason: `${error.type}: ${error.message}`.slice(0, 512), cause: 'invoke failed' };
+  return {
+    kind: 'fail',
+    error,
+    reason: `${error.type}: ${error.message}`.slice(0, 512),
+    cause: 'invoke failed',
+  };
 }

@@ -87,7 +87,12 @@ export class BatchExecutor {
         bisect.remaining--;
       }
       const payload = this.deps.payloads.build(batchId, live);
-      events.emit('batch_started', { subscription: name, batchId, size: live.length, bytes: payload.byteLength });
+      events.emit('batch_started', {
+        subscription: name,
+        batchId,
+        size: live.length,
+        bytes: payload.byteLength,
+      });
       const epoch = limiter.epoch;
       const result = await this.#invoke(payload);
       events.emit('batch_invoked', { subscription: name, batchId, size: live.length, result });
@@ -115,7 +120,9 @@ export class BatchExecutor {
           for (const m of live) m.lastError = step.error;
           return answerer.fail(live, step.reason, step.cause);
         case 'giveUp':
-          return answerer.deadLetter(live.map((message) => ({ message, kind: 'undeliverable', reason: step.reason })));
+          return answerer.deadLetter(
+            live.map((message) => ({ message, kind: 'undeliverable', reason: step.reason })),
+          );
         case 'bisect': {
           for (const m of live) m.lastError = step.error;
           // A budget of 4·⌈log₂ n⌉ invocations for a batch of n: enough to isolate one or two poison
@@ -176,7 +183,12 @@ export class BatchExecutor {
       });
     } catch (error) {
       // The port says invoke never throws; if it does, the function may have run.
-      return { kind: 'ambiguous', errorType: 'InvokerError', message: (error as Error).message, durationMs: 0 };
+      return {
+        kind: 'ambiguous',
+        errorType: 'InvokerError',
+        message: (error as Error).message,
+        durationMs: 0,
+      };
     }
   }
 
@@ -214,7 +226,11 @@ export class BatchExecutor {
     const before = limiter.limit;
     const after = limiter.increase();
     if (after !== before)
-      events.emit('concurrency_changed', { subscription: this.deps.config.name, limit: after, max: limiter.max });
+      events.emit('concurrency_changed', {
+        subscription: this.deps.config.name,
+        limit: after,
+        max: limiter.max,
+      });
   }
 }
 

@@ -187,16 +187,14 @@ export class SubscriptionRunner {
         maxAttempts: this.config.maxAttempts,
         oversize: this.#payloads.oversize(message),
       });
-      switch (admission.kind) {
-        case 'requeue':
-          return this.#answerer.requeue(message, admission.delayMs, admission.cause);
-        case 'deadLetter':
-          return this.#drain.track(
-            this.#answerer.deadLetter([{ message, kind: admission.reasonKind, reason: admission.reason }]),
-          );
-        case 'queue':
-          this.#queue.push(message);
-          return this.pump();
+      if (admission.kind === 'requeue') {
+        this.#answerer.requeue(message, admission.delayMs, admission.cause);
+      } else if (admission.kind === 'deadLetter') {
+        const request = { message, kind: admission.reasonKind, reason: admission.reason };
+        this.#drain.track(this.#answerer.deadLetter([request]));
+      } else {
+        this.#queue.push(message);
+        this.pump();
       }
     } catch (error) {
       this.#error(error as Error);
@@ -216,7 +214,10 @@ export class SubscriptionRunner {
     while (this.#queue.length > 0 && this.limiter.hasFreeSlot) {
       const next = this.#queue.next(now);
       if (next.kind === 'empty') break;
-      if (next.kind === 'wait') return this.#queue.scheduleFlush(next.untilMs);
+      if (next.kind === 'wait') {
+        this.#queue.scheduleFlush(next.untilMs);
+        return;
+      }
       if (!this.limiter.tryAcquire()) break;
       this.#queue.take(next.batch);
       this.#drain.track(this.#runBatch(next.batch));

@@ -5,10 +5,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SubscriptionRunner } from '#bridge/engine/subscription-runner';
 import { BridgeEventEmitter } from '#bridge/events';
 import type { InvokeResult } from '#bridge/ports';
 import { systemClock } from '#bridge/ports';
-import { SubscriptionRunner } from '#bridge/engine/subscription-runner';
 import { TouchManager } from '#bridge/touch-manager';
 import { waitFor } from '#dev/services/wait';
 import type { NsqBatchEvent } from '#shared/contract/batch-event';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { SubscriptionRunner } from '#bridge/engine/subscription-runner';
 import { BridgeEventEmitter, type BridgeEvents } from '#bridge/events';
 import type { InvokeResult } from '#bridge/ports';
 import { systemClock } from '#bridge/ports';
-import { SubscriptionRunner } from '#bridge/engine/subscription-runner';
 import { TouchManager } from '#bridge/touch-manager';
 import { waitFor } from '#dev/services/wait';
 import type { BridgeConfigInput } from '#shared/config/bridge-config';
