@@ -77,7 +77,7 @@ describe('Drain', () => {
   });
 
   it('wakes a retry wait when draining starts, and reports failed work', async () => {
-    const { drain, clock, errors } = setup();
+    const { drain, errors } = setup();
     let woke = false;
     void drain.sleep(60_000).then(() => {
       woke = true;
