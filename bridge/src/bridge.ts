@@ -5,6 +5,7 @@
  * whose function is an HTTP endpoint has its own invoker (`invokers`, by subscription name).
  */
 import type { BridgeConfig, BridgeSubscription } from '#shared/config/bridge-config';
+import { SubscriptionRunner, type SubscriptionStatus } from './engine/subscription-runner.ts';
 import { BridgeEventEmitter } from './events.ts';
 import { createNsqSource } from './nsq/nsq-source.ts';
 import type {
@@ -16,7 +17,6 @@ import type {
   ToggleReading,
 } from './ports.ts';
 import { systemClock } from './ports.ts';
-import { SubscriptionRunner, type SubscriptionStatus } from './subscription-runner.ts';
 import { TouchManager } from './touch-manager.ts';
 
 /** The start-up DryRun of each function gives up after this long. */

@@ -89,6 +89,7 @@ export function classifyReply(
       errorType: status === 401 ? HTTP_UNAUTHORIZED : HTTP_FORBIDDEN,
       message: described('the endpoint refused the request signature'),
       durationMs,
+      keepsAttempts: true,
     };
   }
   if (status === 408 || status >= 500) {

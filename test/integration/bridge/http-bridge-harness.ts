@@ -8,7 +8,7 @@ import { BridgeEventEmitter } from '#bridge/events';
 import { createHttpInvoker } from '#bridge/http/http-invoker';
 import type { BatchInvoker } from '#bridge/ports';
 import type { Nsqd } from '#dev/services/nsq';
-import { parseBridgeConfig } from '#shared/config/bridge-config';
+import { type BridgeConfigInput, parseBridgeConfig } from '#shared/config/bridge-config';
 import { waitFor } from '#test/harness/services';
 import type { SubscriptionInput } from './bridge-harness.ts';
 import { MemoryDeadLetters } from './bridge-harness.ts';
@@ -40,6 +40,7 @@ export async function startHttpBridge(
   target: { readonly url: string; readonly timeoutMs?: number; readonly headers?: Record<string, string> },
   sub: SubscriptionInput = {},
   secrets: readonly string[] = [SECRET],
+  globals: Partial<BridgeConfigInput> = {},
 ): Promise<HttpBridge> {
   const topic = `http${++counter}-${process.pid}`;
   const channel = 'bridge';
@@ -49,6 +50,7 @@ export async function startHttpBridge(
     nsqdTcpAddresses: [nsqd.tcpAddress],
     deadLetter: { kind: 's3', bucket: 'unused' },
     drain: { deadlineMs: 10_000 },
+    ...globals,
     subscriptions: [
       {
         name: 'edge',

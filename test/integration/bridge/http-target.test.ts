@@ -117,6 +117,34 @@ describe('HTTP target: every reply class through the bridge', () => {
     expect(bridge.deadLetters.records).toEqual([]);
   });
 
+  it('a lasting 401 (a mistyped secret) never spends an attempt: REQueued past max-msg-timeout, never dead-lettered', async () => {
+    // nsqd keeps a message in flight at most 3 s: the in-process retries of a refused batch run out and
+    // it is REQueued, which nsqd counts as a delivery; the bridge does not.
+    const nsqd = await services.nsqd({ args: ['--max-msg-timeout=3s'] });
+    server = await startHttpFunctionServer({ secrets: ['mistyped-secret-0123456789'] });
+    bridge = await startHttpBridge(
+      nsqd,
+      { url: server.url, timeoutMs: 1_000 },
+      { maxAttempts: 2, maxMessages: 1, msgTimeoutMs: 2_000 },
+      [SECRET],
+      { maxMsgTimeoutMs: 3_000 },
+    );
+    const requeued: string[] = [];
+    bridge.events.on('message_requeued', (e) => requeued.push(e.reason));
+    await nsqd.http.publish(bridge.topic, 'kept');
+    // Two REQs: at maxAttempts 2 the message would be dead-lettered at its second delivery if they counted.
+    await waitFor(() => requeued.length >= 2, { what: 'two REQs after refusals', timeoutMs: 30_000 });
+    server.setSecrets([SECRET]);
+    const stats = await waitChannelIdle(nsqd, bridge.topic, bridge.channel);
+    const accepted = server.calls.filter((c) => c.signature.ok);
+    expect(accepted).toHaveLength(1);
+    expect(attemptsOf(accepted, 'kept')).toEqual([1]);
+    expect(server.rejected.length).toBeGreaterThanOrEqual(2);
+    expect(bridge.deadLetters.records).toEqual([]);
+    expect(stats.requeue_count).toBe(requeued.length);
+    expect(stats.message_count).toBe(1);
+  }, 60_000);
+
   it('429 with Retry-After: throttled, no attempt spent, the retry waits the Retry-After', async () => {
     const nsqd = await services.nsqd();
     let calls = 0;

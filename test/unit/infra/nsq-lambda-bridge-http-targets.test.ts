@@ -60,11 +60,15 @@ function build(
   return { stack, bridge, template: Template.fromStack(stack), resources: json.Resources };
 }
 
+function statementsOf(r: Resources[string]): Statement[] {
+  return (r.Properties?.PolicyDocument as { Statement?: Statement[] } | undefined)?.Statement ?? [];
+}
+
 function policiesReading(resources: Resources, secretRef: unknown) {
   return Object.values(resources).filter(
     (r) =>
       r.Type === 'AWS::IAM::Policy' &&
-      ((r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement ?? []).some(
+      statementsOf(r).some(
         (s) =>
           [s.Action].flat().includes('secretsmanager:GetSecretValue') &&
           JSON.stringify(s.Resource) === JSON.stringify(secretRef),
@@ -98,7 +102,7 @@ describe('NsqLambdaBridge with an HTTP target', () => {
     template.resourceCountIs('AWS::Lambda::Function', 0);
     const invokes = Object.values(resources)
       .filter((r) => r.Type === 'AWS::IAM::Policy')
-      .flatMap((r) => (r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement)
+      .flatMap(statementsOf)
       .filter((s) => [s.Action].flat().includes('lambda:InvokeFunction'));
     expect(JSON.stringify(invokes)).toContain('function:alpha');
     expect(JSON.stringify(invokes)).not.toContain('edge');

@@ -38,8 +38,12 @@ describe('classifyReply: every HTTP reply → the outcome the engine already kno
     ['408', reply(408), { kind: 'ambiguous', errorType: 'Http408' }],
     ['500', reply(500, 'boom'), { kind: 'ambiguous', errorType: 'Http500' }],
     ['502', reply(502), { kind: 'ambiguous', errorType: 'Http502' }],
-    ['401', reply(401, 'bad signature'), { kind: 'notExecuted', errorType: HTTP_UNAUTHORIZED }],
-    ['403', reply(403), { kind: 'notExecuted', errorType: HTTP_FORBIDDEN }],
+    [
+      '401',
+      reply(401, 'bad signature'),
+      { kind: 'notExecuted', errorType: HTTP_UNAUTHORIZED, keepsAttempts: true },
+    ],
+    ['403', reply(403), { kind: 'notExecuted', errorType: HTTP_FORBIDDEN, keepsAttempts: true }],
     ['404', reply(404, 'no such route'), { kind: 'functionError', errorType: 'Http404' }],
     ['422', reply(422, '{"error":"bad event"}'), { kind: 'functionError', errorType: 'Http422' }],
     [
@@ -74,6 +78,7 @@ describe('classifyReply: every HTTP reply → the outcome the engine already kno
     expect(isAuthRejection(reply(401))).toBe(true);
     expect(isAuthRejection(reply(403))).toBe(true);
     expect(isAuthRejection(reply(302))).toBe(false);
+    expect(reply(302)).not.toHaveProperty('keepsAttempts');
     expect(
       isAuthRejection(
         classifyFailure({ error: err('ECONNREFUSED'), timedOut: false, aborted: false }, 1, WHERE),

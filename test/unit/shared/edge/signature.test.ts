@@ -4,7 +4,6 @@ import { signRequest, verifyRequest } from '#shared/edge/signature';
 
 const body = '{"records":[]}';
 const now = 1_800_000_000;
-type Over = Partial<{ body: string; secrets: readonly string[]; nowSec: number }>;
 
 describe('signRequest', () => {
   it('is HMAC-SHA256(secret, t + "." + body) in hex, one v1 per secret', async () => {
@@ -26,6 +25,12 @@ describe('signRequest', () => {
 });
 
 describe('verifyRequest', () => {
+  interface Over {
+    readonly body?: string;
+    readonly secrets?: readonly string[];
+    readonly nowSec?: number;
+  }
+  type Case = readonly [string, () => Promise<string | null>, Over, string];
   const verify = async (header: string | null, over: Over = {}) =>
     verifyRequest({
       header,
@@ -34,7 +39,7 @@ describe('verifyRequest', () => {
       nowSec: over.nowSec ?? now,
     });
 
-  const rows: readonly (readonly [string, () => Promise<string | null>, Over, string])[] = [
+  it.each([
     ['a valid signature', async () => signRequest(['s1'], body, now), {}, 'ok'],
     ['one of two signatures during a rotation', async () => signRequest(['old', 's1'], body, now), {}, 'ok'],
     [
@@ -60,8 +65,7 @@ describe('verifyRequest', () => {
       {},
       'mismatch',
     ],
-  ];
-  it.each(rows)('%s', async (_name, header, over, expected) => {
+  ] satisfies Case[])('%s', async (_name, header, over, expected) => {
     const result = await verify(await header(), over);
     expect(result.ok ? 'ok' : result.reason).toBe(expected);
   });
