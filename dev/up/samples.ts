@@ -20,6 +20,14 @@ export function sampleMessages(functionNames: readonly string[]): SampleBatch[] 
         json({ greting: 'a typo: fails the schema, so it is dead-lettered' }),
       ],
     });
+  if (functionNames.includes('template-edge'))
+    batches.push({
+      topic: 'template-edge',
+      bodies: [
+        ...Array.from({ length: 10 }, (_, i) => json({ greeting: `hello from the edge #${i + 1}` })),
+        json({ greting: 'a typo: fails the schema, so it is dead-lettered' }),
+      ],
+    });
   if (functionNames.includes('html-backup'))
     batches.push({
       topic: 'html-backup',

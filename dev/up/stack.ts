@@ -56,6 +56,8 @@ export const deadLetterBucket = 'nsq-lambda-dead-letters';
 const region = 'us-east-1';
 /** workerd serves the edge functions on this port and the next ones (wrangler's default port). */
 export const edgeFirstPort = 8787;
+/** The bridge's env var holding the run's signing secret for the edge functions (their HTTP targets). */
+const EDGE_SIGNING_SECRET_ENV = 'NSQ_LAMBDA_EDGE_SIGNING_SECRET';
 
 export interface StackOptions {
   /** Use any free ports instead of the fixed defaults. */
@@ -237,8 +239,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     }
 
     status('starting the bridge...');
-    // Edge functions get no subscription until the bridge has its HTTP invoker.
-    const config = bridgeConfigFromDefinitions(functionsFor(functions, 'lambda'), {
+    const base = bridgeConfigFromDefinitions(functions, {
       nsqdTcpAddresses: [nsqd.tcpAddress],
       lambda: { region, endpoint: lambda.endpoint },
       deadLetter: { kind: 's3', bucket: deadLetterBucket, region, endpoint: minio.endpoint },
@@ -246,6 +247,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       http: { host: '127.0.0.1', port: ports.bridgeHttp },
       drain: { deadlineMs: options.drainDeadlineMs ?? 20_000 },
     });
+    // Edge functions' subscriptions go to workerd through the bridge's HTTP invoker, signed with the run's secret.
+    const config = {
+      ...base,
+      subscriptions: base.subscriptions.map((s) => {
+        const url = s.toggleName === undefined ? undefined : edge.urls[s.toggleName];
+        return url
+          ? { ...s, target: { type: 'http' as const, url, signingSecret: EDGE_SIGNING_SECRET_ENV } }
+          : s;
+      }),
+    };
     for (const s of config.subscriptions) await nsqd.http.createTopic(s.topic);
     const bridge = await startBridgeProcess({
       config,
@@ -253,6 +264,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       env: {
         ...awsCredentials,
         UPSTASH_REDIS_REST_TOKEN: upstash.token,
+        [EDGE_SIGNING_SECRET_ENV]: edge.signingSecret,
         LOG_LEVEL: 'info',
       },
       readyTimeoutMs: 60_000,
