@@ -18,11 +18,12 @@ import type { BridgeConfigInput } from '#shared/config/bridge-config';
 import { type DeadLetterRecord, deadLetterRecordSchema } from '#shared/contract/dead-letter';
 import { loadFunctions } from '#shared/functions/loader';
 import { COUNTERS_MARKER } from '#test/fixtures/functions-fault/recorder';
-import { type ChaosProxy, lambdaThrottle, startChaosProxy } from '#test/harness/chaos-proxy';
+import { type ChaosProxy, httpThrottle, lambdaThrottle, startChaosProxy } from '#test/harness/chaos-proxy';
 import { waitChannelIdle, waitChannelSettled } from '#test/harness/nsq-channel';
 import { collectMessages } from '#test/harness/nsq-consumer';
 import { useServices, waitFor } from '#test/harness/services';
 import { type BridgeProcess, spawnBridge } from '#test/integration/bridge/bridge-process';
+import { EDGE_SECRET, EDGE_SECRET_ENV, injectedFaults, startEdgeTarget } from './edge-target.ts';
 
 const faultFunctionsDir = fileURLToPath(new URL('../fixtures/functions-fault', import.meta.url));
 
@@ -36,7 +37,7 @@ export interface FaultContext {
   readonly nsqd: Nsqd;
   /** The chaos proxy in front of the local Upstash endpoint (Redis as the function and bridge see it). */
   readonly upstashProxy: ChaosProxy;
-  /** The chaos proxy in front of the local Lambda (the bridge's Lambda endpoint). */
+  /** The chaos proxy in front of the local Lambda (the bridge's Lambda endpoint), or of workerd. */
   readonly lambdaProxy: ChaosProxy;
   /** Resolves once this fraction of the work messages has been processed. */
   reach(fraction: number): Promise<void>;
@@ -47,13 +48,14 @@ export interface FaultContext {
 }
 
 export interface FaultScenario {
-  readonly functionName: 'fault-recorder' | 'fault-recorder-no-dedupe';
+  /** 'fault-recorder-edge' runs on workerd behind the bridge's HTTP invoker (an edge target). */
+  readonly functionName: 'fault-recorder' | 'fault-recorder-no-dedupe' | 'fault-recorder-edge';
   readonly messages: number;
   /** Every n-th message is poison (schema-invalid): dead-lettered by the function. 0: none. */
   readonly poisonEvery: number;
   readonly failRate: number;
   readonly timeoutRate: number;
-  /** 300 ms of 429s from the Lambda endpoint every 2 s. */
+  /** 300 ms of 429s from the Lambda endpoint (the edge target: 429 with Retry-After: 1) every 2 s. */
   readonly throttleBursts: boolean;
   /** Simulated work per invocation. */
   readonly batchDelayMs: number;
@@ -101,8 +103,9 @@ function bridgeConfig(
   functionName: string,
   lambdaEndpoint: string,
   upstashUrl: string,
+  edge: boolean,
 ): BridgeConfigInput {
-  return {
+  const config: BridgeConfigInput = {
     nsqdTcpAddresses: [nsqd.tcpAddress],
     lambda: { region: 'us-east-1', endpoint: lambdaEndpoint },
     deadLetter: { kind: 'nsq', topic: DEAD_LETTER_TOPIC, nsqdHttpAddresses: [nsqd.httpAddress] },
@@ -126,6 +129,20 @@ function bridgeConfig(
         toggle: { policy: 'requeue', failMode: 'open' },
       },
     ],
+  };
+  if (!edge) return config;
+  // The edge target: the same subscription, its requests POSTed (signed) to workerd through the proxy.
+  return {
+    ...config,
+    subscriptions: config.subscriptions.map(({ invocationTimeoutMs: _unused, ...s }) => ({
+      ...s,
+      target: {
+        type: 'http' as const,
+        url: lambdaEndpoint,
+        signingSecret: EDGE_SECRET_ENV,
+        timeoutMs: 6_000,
+      },
+    })),
   };
 }
 
@@ -153,22 +170,31 @@ export function useFaultScenario() {
       (f) => f.definition.name === scenario.functionName,
     );
     const lambdaLog: string[] = [];
-    const lambda = await startLocalLambda({
-      functions,
-      log: (line) => lambdaLog.push(line),
-      functionEnvironment: () => ({
-        UPSTASH_REDIS_REST_URL: upstashProxy.url,
-        UPSTASH_REDIS_REST_TOKEN: token,
-        FAULT_PREFIX: PREFIX,
-        FAULT_SEED: scenario.seed ?? process.env.FAULT_SEED ?? 'nsq-lambda-fault-suite',
-        FAULT_FAIL_RATE: String(scenario.failRate),
-        FAULT_TIMEOUT_RATE: String(scenario.timeoutRate),
-        FAULT_BATCH_DELAY_MS: String(scenario.batchDelayMs),
-        POWERTOOLS_LOG_LEVEL: 'CRITICAL',
-      }),
-    });
-    cleanups.push(() => lambda.close());
-    const lambdaProxy = await startChaosProxy({ target: lambda.endpoint });
+    const functionEnvironment = {
+      UPSTASH_REDIS_REST_URL: upstashProxy.url,
+      UPSTASH_REDIS_REST_TOKEN: token,
+      FAULT_PREFIX: PREFIX,
+      FAULT_SEED: scenario.seed ?? process.env.FAULT_SEED ?? 'nsq-lambda-fault-suite',
+      FAULT_FAIL_RATE: String(scenario.failRate),
+      FAULT_TIMEOUT_RATE: String(scenario.timeoutRate),
+      FAULT_BATCH_DELAY_MS: String(scenario.batchDelayMs),
+      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+    };
+    const edge = scenario.functionName === 'fault-recorder-edge';
+    const [edgeFunction] = functions;
+    const edgeTarget =
+      edge && edgeFunction ? await startEdgeTarget(edgeFunction, functionEnvironment) : undefined;
+    if (edgeTarget) cleanups.push(() => edgeTarget.stop());
+    const lambda = edge
+      ? undefined
+      : await startLocalLambda({
+          functions,
+          log: (line) => lambdaLog.push(line),
+          functionEnvironment: () => functionEnvironment,
+        });
+    if (lambda) cleanups.push(() => lambda.close());
+    const endpoint = edgeTarget?.url ?? lambda?.endpoint ?? '';
+    const lambdaProxy = await startChaosProxy({ target: endpoint });
     cleanups.push(() => lambdaProxy.close());
     const redis = new IoRedis({ host: '127.0.0.1', port: redisServer.port, lazyConnect: true });
     await redis.connect();
@@ -193,10 +219,10 @@ export function useFaultScenario() {
       await nsqd.http.publishMany(TOPIC, bodies.slice(i, i + 5_000));
     const workCount = scenario.messages - poison.size;
 
-    const config = bridgeConfig(nsqd, scenario.functionName, lambdaProxy.url, upstashProxy.url);
+    const config = bridgeConfig(nsqd, scenario.functionName, lambdaProxy.url, upstashProxy.url, edge);
     const bridges: BridgeProcess[] = [];
     const spawn = () => {
-      const p = spawnBridge(config, { UPSTASH_REDIS_REST_TOKEN: token });
+      const p = spawnBridge(config, { UPSTASH_REDIS_REST_TOKEN: token, [EDGE_SECRET_ENV]: EDGE_SECRET });
       bridges.push(p);
       cleanups.push(async () => {
         p.kill('SIGKILL');
@@ -232,7 +258,7 @@ export function useFaultScenario() {
     const burstTimer = scenario.throttleBursts
       ? setInterval(() => {
           bursts++;
-          void lambdaProxy.during(300, lambdaThrottle());
+          void lambdaProxy.during(300, edge ? httpThrottle() : lambdaThrottle());
         }, 2_000)
       : undefined;
     cleanups.push(async () => clearInterval(burstTimer));
@@ -275,9 +301,22 @@ export function useFaultScenario() {
     const deliveries = await redis.hgetall(`${PREFIX}:deliveries`);
     const duplicates = await redis.hgetall(`${PREFIX}:duplicates`);
     const publishedSet = new Set(published);
-    const stats = lambda.stats()[scenario.functionName];
+    const edgeInvocations = Number((await redis.get(`${PREFIX}:invocations`)) ?? 0);
+    const stats =
+      lambda?.stats()[scenario.functionName] ??
+      (edge
+        ? {
+            invocations: edgeInvocations,
+            ...(await injectedFaults(
+              edgeInvocations,
+              functionEnvironment.FAULT_SEED,
+              scenario.failRate,
+              scenario.timeoutRate,
+            )),
+          }
+        : undefined);
     const kitCounters: Record<string, number> = {};
-    for (const line of lambdaLog) {
+    for (const line of edgeTarget ? edgeTarget.output().split('\n') : lambdaLog) {
       const json = line.slice(line.indexOf('{'));
       if (!json.includes(`"${COUNTERS_MARKER}"`)) continue;
       const counters = (JSON.parse(json) as Record<string, Record<string, number>>)[COUNTERS_MARKER] ?? {};

@@ -10,6 +10,9 @@
  * - the Lambda endpoint dropping every connection for 2 s (ambiguous: the batch is requeued);
  * - 0.5% poison messages (schema-invalid) that the function dead-letters.
  *
+ * The edge scenario runs the same recorder as an edge function on workerd, fed by the bridge's HTTP
+ * invoker (test/fault/edge-target.ts), with the same accounting.
+ *
  * Then: processed ∪ dead-lettered = published, every dead letter has a reason, duplicates are counted,
  * and with dedupe on, duplicate side effects = 0. A control run without dedupe shows the check can fail.
  * Documented in docs/faults.md.
@@ -106,4 +109,49 @@ describe('fault suite: nothing is lost', () => {
     // those messages after msg_timeout and, without dedupe, they ran again.
     expect(report.duplicateSideEffects.length).toBeGreaterThan(0);
   }, 120_000);
+
+  it('edge target: 3,000 messages into workerd through the HTTP invoker, through a kill -9, throttling, failing and hanging invocations, a Redis outage and dropped connections', async () => {
+    const report = await faults.run({
+      functionName: 'fault-recorder-edge',
+      messages: 3_000,
+      poisonEvery: 100,
+      failRate: 0.05,
+      timeoutRate: 0.01,
+      throttleBursts: true,
+      batchDelayMs: 100,
+      faults: async (ctx) => {
+        await ctx.reach(0.2);
+        await ctx.note('kill -9');
+        await ctx.killAndRestartBridge();
+        await ctx.reach(0.45);
+        await ctx.note('Redis unreachable 2 s');
+        await ctx.upstashProxy.during(2_000, resetConnection);
+        await ctx.reach(0.7);
+        await ctx.note('workerd endpoint drops connections 2 s');
+        await ctx.lambdaProxy.during(2_000, resetConnection);
+      },
+    });
+    console.log(report.summary());
+    // The same accounting as the Lambda target: nothing lost, nothing invented, reasons on every dead letter.
+    expect(report.lost).toEqual([]);
+    expect(report.unknown).toEqual([]);
+    for (const n of report.poison) {
+      expect(report.deadLettered.has(n)).toBe(true);
+      expect(report.processed.has(n)).toBe(false);
+    }
+    for (const r of report.records) {
+      expect(r.reason.trim()).not.toBe('');
+      expect(r.functionName).toBe('fault-recorder-edge');
+    }
+    expect(report.missingSideEffects).toEqual([]);
+    expect(report.duplicateSideEffects).toEqual([]);
+    // With the default seed the injected failure and hang strike at invocations 14 and 28 (≥ 30 batches).
+    expect(report.functionErrors).toBeGreaterThan(0);
+    expect(report.timeouts).toBeGreaterThan(0);
+    expect(report.throttled).toBeGreaterThan(0);
+    expect(report.lambdaResets).toBeGreaterThan(0);
+    expect(report.redisResets).toBeGreaterThan(0);
+    expect(report.duplicatesCaught).toBeGreaterThan(0);
+    expect(report.bridgeExitCode).toBe(0);
+  }, 240_000);
 });

@@ -81,6 +81,19 @@ export function lambdaThrottle(
       : undefined;
 }
 
+/** An edge platform's 429 with Retry-After, as Workers or Vercel answer a rate-limited request (the function did not run). */
+export function httpThrottle(retryAfterSec = 1): ChaosRule {
+  return (req) =>
+    req.method === 'POST'
+      ? {
+          kind: 'respond',
+          status: 429,
+          headers: { 'content-type': 'application/json', 'retry-after': String(retryAfterSec) },
+          body: '{"error":"rate limited"}',
+        }
+      : undefined;
+}
+
 export async function startChaosProxy(options: ChaosProxyOptions): Promise<ChaosProxy> {
   const target = new URL(options.target);
   if (target.hostname !== '127.0.0.1' && target.hostname !== 'localhost')
