@@ -1,8 +1,8 @@
-/** `cdk synth` / `cdk deploy` entry (cdk.json "app"): every Lambda function under functions/ is deployed
- * (edge functions are deployed to their edge platform: docs/edge.md). */
+/** `cdk synth` / `cdk deploy` entry (cdk.json "app"): every function under functions/ is deployed: Lambda
+ * functions as Lambdas; edge functions (target 'edge') only as HTTP targets named in nsqLambda.httpTargets. */
 
 import { createNsqLambdaApp } from '#infra/lib/nsq-lambda-app';
-import { functionsFor, loadFunctions } from '#shared/functions/loader';
+import { loadFunctions } from '#shared/functions/loader';
 
-const { app } = createNsqLambdaApp({ functions: functionsFor(await loadFunctions(), 'lambda') });
+const { app } = createNsqLambdaApp({ functions: await loadFunctions() });
 app.synth();

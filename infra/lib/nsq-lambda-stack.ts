@@ -119,6 +119,8 @@ export class NsqLambdaStack extends Stack {
     for (const loaded of props.functions) {
       // Served by an HTTP endpoint: no Lambda (the bridge gets it as an HTTP target below).
       if (settings.httpTargets[loaded.definition.name]) continue;
+      // An edge function (target 'edge') is deployed to its edge platform (docs/edge.md), never as a Lambda.
+      if (loaded.definition.target === 'edge') continue;
       const deploymentEnvironment = settings.functionEnvironment[loaded.definition.name];
       const fn = new NsqLambdaFunction(this, `${pascalCase(loaded.definition.name)}Function`, {
         loaded,

@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { placeholderAddressWarnings, readDeploySettings } from '#infra/lib/deploy-settings';
 import { repoRoot } from '#infra/lib/paths';
 import { parseBridgeConfig } from '#shared/config/bridge-config';
-import { loadFunctions } from '#shared/functions/loader';
+import { functionsFor, loadFunctions } from '#shared/functions/loader';
 import { bridgeConfigOf, cdkJsonContext } from './fixtures/synth.ts';
 
 const outdir = mkdtempSync(join(tmpdir(), 'nsq-lambda-cdk-synth-'));
@@ -118,7 +118,8 @@ describe('npm run synth', () => {
       )
       .filter((name) => name !== undefined)
       .sort();
-    const functions = await loadFunctions();
+    // Edge functions (target 'edge', e.g. template-edge) deploy to their edge platform, not as Lambdas.
+    const functions = functionsFor(await loadFunctions(), 'lambda');
     expect(deployed).toEqual(functions.map((f) => f.definition.name).sort());
 
     // The real definitions make a config the bridge accepts (every cross-field rule), with every subscription.
