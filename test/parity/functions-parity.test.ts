@@ -5,10 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildBatchEvent } from '#cli/invoke/batch-event';
-import { loadFunctions } from '#shared/functions/loader';
+import { functionsFor, loadFunctions } from '#shared/functions/loader';
 import { comparableError, useParity } from './parity-harness.ts';
 
-const functions = await loadFunctions();
+// Lambda functions only: edge functions run on workerd (test/integration/handler/edge-workerd.test.ts).
+const functions = functionsFor(await loadFunctions(), 'lambda');
 // Services the functions would call are pointed at a closed port: these cases never reach them.
 const closed = 'http://127.0.0.1:9';
 const parity = await useParity(functions, () => ({
