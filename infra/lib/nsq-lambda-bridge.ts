@@ -13,12 +13,20 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEFAULT_DRAIN_DEADLINE_MS, INVOCATION_TIMEOUT_MARGIN_MS } from '#shared/config/bridge-config';
-import { httpTargetSchema } from '#shared/config/subscription';
 import type { FunctionDefinition } from '#shared/functions/definition';
 import { type BridgeTls, bridgeRuntimeConfig } from './bridge-runtime-config.ts';
+import {
+  checkHttpTarget,
+  createSigningSecrets,
+  httpBridgeTargets,
+  type NsqLambdaBridgeHttpTarget,
+} from './http-targets.ts';
+
+export type { NsqLambdaBridgeHttpTarget };
+
 import { acknowledgeNag, nagArnRef } from './nag.ts';
 import { repoRoot } from './paths.ts';
 import { secureBucket } from './secure-bucket.ts';
@@ -78,33 +86,6 @@ export function bridgeHealthCheckCommand(httpPort: number): string[] {
 export interface NsqLambdaBridgeTarget {
   readonly definition: FunctionDefinition;
   readonly function: lambda.IFunction;
-}
-
-/**
- * A function the bridge feeds over HTTP(S) (an edge runtime: Cloudflare Workers, Deno Deploy, Vercel):
- * no Lambda exists for it. Every request is signed with a secret in Secrets Manager that only the
- * bridge's task role may read (the endpoint holds a copy: docs/edge.md).
- */
-export interface NsqLambdaBridgeHttpTarget {
-  /** Its subscriptions and settings (the code is deployed to the edge platform, not here). */
-  readonly definition: FunctionDefinition;
-  /** The endpoint: https:// */
-  readonly url: string;
-  /**
-   * The signing secret: a plain string, or `{"current": …, "previous": …}` during a rotation.
-   * @default - a new generated secret (64 characters)
-   */
-  readonly signingSecret?: secretsmanager.ISecret;
-  /**
-   * Total time for one request (then ambiguous: the batch is requeued).
-   * @default - the definition's timeout + 10 s
-   */
-  readonly timeoutMs?: number;
-  /**
-   * Extra request headers (not secrets: they are in the task definition's environment).
-   * @default - none
-   */
-  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface NsqLambdaBridgeProps {
@@ -300,40 +281,14 @@ export class NsqLambdaBridge extends Construct {
 
     const stack = Stack.of(this);
     const httpTargets = (props.httpTargets ?? []).filter((t) => t.definition.subscriptions.length > 0);
-    const signingSecrets = new Map<string, secretsmanager.ISecret>();
-    for (const t of httpTargets) {
-      const secret =
-        t.signingSecret ??
-        new secretsmanager.Secret(this, `${t.definition.name}SigningSecret`, {
-          description: `nsq-lambda: signing secret of the HTTP target ${t.definition.name} (copy it to the endpoint: docs/edge.md)`,
-          generateSecretString: { passwordLength: 64, excludePunctuation: true },
-        });
-      if (!t.signingSecret)
-        acknowledgeNag(
-          secret,
-          ['SMG4'],
-          'The edge endpoint holds a copy of this secret: rotation is a two-step change (write ' +
-            '{"current","previous"} here, update the endpoint, then drop previous: docs/edge.md), which ' +
-            'Secrets Manager cannot perform on the edge platform.',
-        );
-      signingSecrets.set(t.definition.name, secret);
-    }
+    const signingSecrets = createSigningSecrets(this, httpTargets);
     this.signingSecrets = signingSecrets;
     const config = bridgeRuntimeConfig({
       targets: [
         ...props.targets
           .filter((t) => t.definition.subscriptions.length > 0)
           .map((t) => ({ definition: t.definition, functionName: t.function.functionArn })),
-        ...httpTargets.map((t) => ({
-          definition: t.definition,
-          functionName: t.definition.name,
-          http: {
-            url: t.url,
-            signingSecretArn: (signingSecrets.get(t.definition.name) as secretsmanager.ISecret).secretArn,
-            ...(t.timeoutMs !== undefined && { timeoutMs: t.timeoutMs }),
-            ...(t.headers && { headers: t.headers }),
-          },
-        })),
+        ...httpBridgeTargets(httpTargets, signingSecrets),
       ],
       nsqdTcpAddresses: props.nsqdTcpAddresses ?? [],
       lookupdHttpAddresses: props.lookupdHttpAddresses ?? [],
@@ -662,22 +617,7 @@ function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
     );
   }
   const targetNames = [...props.targets, ...(props.httpTargets ?? [])].map((t) => t.definition.name);
-  for (const t of props.httpTargets ?? []) {
-    // The same rules the bridge applies at start (https only, valid headers), checked at synth.
-    const checked = httpTargetSchema.safeParse({
-      type: 'http',
-      url: t.url,
-      signingSecret: 'SYNTH_CHECK',
-      ...(t.timeoutMs !== undefined && { timeoutMs: t.timeoutMs }),
-      ...(t.headers && { headers: t.headers }),
-    });
-    if (!checked.success && !Token.isUnresolved(t.url))
-      throw new Error(
-        `NsqLambdaBridge: httpTargets ${show(t.definition.name)}: ${checked.error.issues
-          .map((i) => `${i.path.join('.')}: ${i.message}`)
-          .join('; ')}`,
-      );
-  }
+  for (const t of props.httpTargets ?? []) checkHttpTarget(t);
   const dupTargets = targetNames.filter((n, i) => targetNames.indexOf(n) !== i);
   if (dupTargets.length > 0) throw new Error(`NsqLambdaBridge: duplicate targets ${show(dupTargets)}`);
 

@@ -29,6 +29,8 @@ export interface HttpFunctionCall {
   readonly signature: SignatureCheck;
   readonly idempotencyKey: string | undefined;
   readonly receivedAtMs: number;
+  /** The client's port: one per connection (keep-alive reuse shows as a repeated port). */
+  readonly remotePort: number | undefined;
 }
 
 export type HttpFunctionReply =
@@ -119,6 +121,7 @@ export async function startHttpFunctionServer(
           signature,
           idempotencyKey: typeof key === 'string' ? key : undefined,
           receivedAtMs: Date.now(),
+          remotePort: req.socket.remotePort,
         };
         calls.push(call);
         if (options.verify !== false && !signature.ok) {
