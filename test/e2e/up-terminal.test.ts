@@ -102,6 +102,8 @@ describe('npm start on a terminal', () => {
     const page = await fetch(`${url}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('nsqadmin');
+    // The UI's script is served from the binary too.
+    expect((await fetch(`${url}/static/main.js`)).status).toBe(200);
     const topics = (await (await fetch(`${url}/api/topics`)).json()) as { topics: string[] };
     expect(topics.topics).toEqual(expect.arrayContaining(['template', 'html-backup', 'cpu-jobs']));
   });
