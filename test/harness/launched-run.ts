@@ -76,7 +76,15 @@ export function launchNpmInTerminal(
   delete env.NSQ_LAMBDA_PID_DIR;
   const quoted = args.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
   const command = `stty cols ${size.columns} rows ${size.rows} && exec npm ${quoted}`;
-  return launch(systemBinary('script'), ['--quiet', '--return', '--command', command, '/dev/null'], env);
+  let script: string;
+  try {
+    script = systemBinary('script');
+  } catch (err) {
+    throw new Error('script not found on PATH: install util-linux (Debian: apt-get install -y bsdutils)', {
+      cause: err,
+    });
+  }
+  return launch(script, ['--quiet', '--return', '--command', command, '/dev/null'], env);
 }
 
 /**
