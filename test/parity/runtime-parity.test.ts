@@ -130,6 +130,23 @@ describe('logs', () => {
   });
 });
 
+describe('logs outside an invocation', () => {
+  it('a line logged while the module loads has the same fields under both, request id "-" (4.x) or "undefined" (3.x) (RUNTIME layer)', async () => {
+    await parity.both('init-error', { case: 'logged at init' });
+    const message = '\tINFO\tinit-error fixture: module loading';
+    const find = (lines: readonly string[]) =>
+      lines.map((l) => l.replace(/^\[init-error#\d+\] /, '')).find((l) => l.endsWith(message));
+    const rieLines = () => (parity.rie.get('init-error')?.output() ?? '').split('\n');
+    await waitFor(() => find(rieLines()) !== undefined && find(parity.lines) !== undefined, {
+      what: 'the init-time log line under both',
+    });
+    // Fields after the timestamp: request id, level, message.
+    const fields = (line: string | undefined) => line?.split('\t').slice(1);
+    expect(fields(find(parity.lines))).toEqual(fields(find(rieLines())));
+    expect(fields(find(parity.lines))?.[0]).toBe(v4 ? '-' : 'undefined');
+  });
+});
+
 describe.runIf(v4)('an error outside the handler under the 4.x client', () => {
   it.each([
     ['unhandled-during', 'RangeError: rejected and never handled', 'handler.ts:59:'],
