@@ -235,13 +235,6 @@ export class WorkerProcess {
 
   async #exitError(requestId: string, when: string): Promise<LambdaErrorPayload> {
     const { code, signal } = await this.#exit;
-    if (code === 0 && !signal) {
-      // The process ended by itself with nothing left to run (4.x: a promise that never settles).
-      return {
-        errorType: 'Runtime.ExitError',
-        errorMessage: `${requestId ? `RequestId: ${requestId} ` : ''}Error: Runtime exited without providing a reason`,
-      };
-    }
     const status = signal ? `signal: ${signal === 'SIGKILL' ? 'killed' : signal}` : `exit status ${code}`;
     const oom =
       this.#oomRssBytes !== undefined
@@ -249,9 +242,14 @@ export class WorkerProcess {
         : /heap out of memory|Reached heap limit/i.test(this.#stderrTail)
           ? ' (out of memory: JavaScript heap limit reached)'
           : '';
+    // Exit status 0: the process ended by itself with nothing left to run (4.x: a promise that never settles).
+    const why =
+      code === 0 && !signal
+        ? 'without providing a reason'
+        : `${when ? `${when} ` : ''}with error: ${status}${oom}`;
     return {
       errorType: 'Runtime.ExitError',
-      errorMessage: `${requestId ? `RequestId: ${requestId} ` : ''}Error: Runtime exited${when ? ` ${when}` : ''} with error: ${status}${oom}`,
+      errorMessage: `${requestId ? `RequestId: ${requestId} ` : ''}Error: Runtime exited ${why}`,
     };
   }
 
