@@ -24,13 +24,14 @@
  * npm, dev/node.mjs).
  */
 import { Command } from 'commander';
+import { StackError } from './errors.ts';
 import { buildBinariesStoppable } from './services/binaries.ts';
 import { stopAllProcesses } from './services/process.ts';
 import { beginRun, cleanLeftovers, leftoversLine } from './services/run-records.ts';
 import { onStopSignals } from './services/stop-signals.ts';
 import { type ProgressPrinter as Printer, ProgressPrinter, progressFromMetrics } from './up/progress.ts';
 import { sampleMessages } from './up/samples.ts';
-import { deadLetterBucket, type Stack, StackError, startStack } from './up/stack.ts';
+import { deadLetterBucket, type Stack, startStack } from './up/stack.ts';
 
 const program = new Command('npm start')
   .description('Run nsq-lambda locally: nsqd, redis, local Upstash, MinIO, the local Lambda and the bridge')

@@ -10,8 +10,8 @@
 import { Reader } from 'nsqjs';
 import { type DeadLetterRecord, deadLetterRecordSchema } from '#shared/contract/dead-letter';
 import { NsqdHttpClient } from '#shared/nsq/nsqd-http';
-import { errorChain, unavailable } from '../lib/errors.ts';
-import { type DeadLetterRef, type DeadLetterSource, MalformedDeadLetterError } from './source.ts';
+import { errorChain, MalformedDeadLetterError, unavailable } from '../errors.ts';
+import type { DeadLetterRef, DeadLetterSource } from './source.ts';
 
 type NsqMessage = Parameters<Parameters<Reader['on']>[1]>[0] & {
   id: string;

@@ -6,7 +6,7 @@ import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/
 import { expensiveCallClientConfig } from '#shared/clients/aws-client-config';
 import type { NsqBatchEvent } from '#shared/contract/batch-event';
 import { type ItemOutcome, parseBatchResult } from '#shared/contract/batch-result';
-import { badInput, errorChain, isNetworkError, isTimeout, unavailable } from '../lib/errors.ts';
+import { badInput, errorChain, isNetworkError, isTimeout, unavailable } from '../errors.ts';
 
 export type InvokeReport =
   | {

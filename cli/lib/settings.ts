@@ -4,7 +4,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { expensiveCallClientConfig } from '#shared/clients/aws-client-config';
-import { badInput } from './errors.ts';
+import { badInput } from '../errors.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

@@ -10,8 +10,9 @@
  */
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
+import { UnhandledPromiseRejection } from '../errors.ts';
 import { buildCallbackContext, type Callback, serializeResponse } from './callback-context.ts';
-import { toLambdaError, UnhandledPromiseRejection } from './lambda-error.ts';
+import { toLambdaError } from './lambda-error.ts';
 import type {
   InvokeContextFields,
   LambdaErrorPayload,

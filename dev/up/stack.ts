@@ -21,6 +21,7 @@ import { RedisServer } from '#dev/services/redis';
 import { type LocalRenderer, startLocalRenderer } from '#functions/html-backup/local-renderer';
 import { bridgeConfigFromDefinitions } from '#shared/config/bridge-config';
 import { type LoadedFunction, loadFunctions } from '#shared/functions/loader';
+import { StackError } from '../errors.ts';
 import { type BridgeProcess, startBridgeProcess } from './bridge-process.ts';
 
 /** The embedded defaults: fixed ports so the URLs are the same every run. */
@@ -250,12 +251,5 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   } catch (err) {
     await stopStarted();
     throw err;
-  }
-}
-
-export class StackError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`cannot start the local stack:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'StackError';
   }
 }

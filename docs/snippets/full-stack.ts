@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { getUpstashRedis } from '#shared/clients/upstash';
-import { finish, type NsqMessage, nsqHandler } from '#shared/handler/index';
+import { finish, type NsqMessage, nsqHandler } from '#shared/handler';
 import { dedupe } from '#shared/middleware/dedupe';
 import { observability } from '#shared/middleware/observability';
 import { rateLimit } from '#shared/middleware/rate-limit';

@@ -9,6 +9,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Redis } from '@upstash/redis';
 import { z } from 'zod';
+import { formatZodIssues } from '#shared/zod-issues';
 import { expensiveCallClientConfig } from './aws-client-config.ts';
 
 export const upstashCredentialsSchema = z
@@ -69,9 +70,7 @@ export async function resolveUpstashCredentials(
   }
   const parsed = upstashCredentialsSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
+    const problems = formatZodIssues(parsed.error.issues).join('; ');
     throw new Error(`the Upstash secret ${arn} is invalid: ${problems}`);
   }
   return parsed.data;

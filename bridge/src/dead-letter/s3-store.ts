@@ -11,9 +11,10 @@ import http from 'node:http';
 import https from 'node:https';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { forEachWithConcurrency } from '#shared/concurrency';
 import { type DeadLetterRecord, deadLetterKey } from '#shared/contract/dead-letter';
+import { type DeadLetterFailure, DeadLetterWriteError } from '../errors.ts';
 import type { DeadLetterStore } from '../ports.ts';
-import { DeadLetterWriteError, mapLimit } from './dead-letter-error.ts';
 
 export interface S3ConnectionOptions {
   readonly region: string;
@@ -92,6 +93,9 @@ export function createS3DeadLetterStore(options: S3DeadLetterStoreOptions): S3De
   const keyOf = (record: DeadLetterRecord) => deadLetterKey(prefix, record);
   const describe = `s3://${bucket}/${prefix}`;
   const ifNoneMatch = options.ifNoneMatch ?? true;
+  const concurrency = options.concurrency ?? 16;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError(`concurrency must be an integer ≥ 1, got ${concurrency}`);
 
   async function put(record: DeadLetterRecord): Promise<void> {
     const key = keyOf(record);
@@ -117,7 +121,14 @@ export function createS3DeadLetterStore(options: S3DeadLetterStoreOptions): S3De
     describe,
     keyOf,
     async write(records) {
-      const failures = await mapLimit(records, options.concurrency ?? 16, put);
+      const failures: DeadLetterFailure[] = [];
+      await forEachWithConcurrency(records, concurrency, async (record) => {
+        try {
+          await put(record);
+        } catch (err) {
+          failures.push({ id: record.id, error: err instanceof Error ? err : new Error(String(err)) });
+        }
+      });
       if (failures.length > 0) throw new DeadLetterWriteError(describe, failures);
     },
     async close() {

@@ -9,11 +9,11 @@ import { htmlBackupConfigFromEnv } from '#functions/html-backup/config';
 import { createHtmlBackupHandler } from '#functions/html-backup/create-handler';
 import { startLocalRenderer } from '#functions/html-backup/local-renderer';
 import { expensiveCallClientConfig } from '#shared/clients/aws-client-config';
+import { batchEvent, lambdaContext } from '#shared/handler';
 import { toggleKey } from '#shared/toggle/keys';
 import { createUpstashToggleReader } from '#shared/toggle/toggle-reader';
 import { useServices } from '#test/harness/services';
 import { useLocalUpstash } from '#test/harness/upstash';
-import { batchEvent, lambdaContext } from '#test/unit/shared/handler/batch-event-builder';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 
