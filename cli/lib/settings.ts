@@ -3,7 +3,7 @@
  * Secrets (the Upstash token, AWS keys) come only from the environment, never from flags.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { expensiveCallClientConfig } from '#shared/clients/aws-client-config';
+import { awsClientConfig } from '#shared/clients/aws-client-config';
 import { badInput } from '../errors.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -72,22 +72,23 @@ export function createS3Client(location: S3Location, env: Env): S3Client {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   return new S3Client({
-    region: location.region,
-    ...(location.endpoint ? { endpoint: location.endpoint, forcePathStyle: true } : {}),
-    ...(accessKeyId && secretAccessKey
-      ? {
-          credentials: {
-            accessKeyId,
-            secretAccessKey,
-            ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-          },
-        }
-      : {}),
-    ...expensiveCallClientConfig({
+    ...awsClientConfig({
+      region: location.region,
+      ...(location.endpoint ? { endpoint: location.endpoint } : {}),
+      ...(accessKeyId && secretAccessKey
+        ? {
+            credentials: {
+              accessKeyId,
+              secretAccessKey,
+              ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+            },
+          }
+        : {}),
       connectionTimeoutMs: 3_000,
       requestTimeoutMs: location.requestTimeoutMs,
       maxAttempts: S3_MAX_ATTEMPTS,
     }),
+    ...(location.endpoint ? { forcePathStyle: true } : {}),
   });
 }
 

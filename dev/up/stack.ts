@@ -19,6 +19,7 @@ import { freePort, isPortOpen } from '#dev/services/ports';
 import { setprivBinary, stopAllProcesses } from '#dev/services/process';
 import { RedisServer } from '#dev/services/redis';
 import { type LocalRenderer, startLocalRenderer } from '#functions/html-backup/local-renderer';
+import { awsClientConfig } from '#shared/clients/aws-client-config';
 import { bridgeConfigFromDefinitions } from '#shared/config/bridge-config';
 import { type LoadedFunction, loadFunctions } from '#shared/functions/loader';
 import { StackError } from '../errors.ts';
@@ -168,10 +169,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }),
     ]);
     const s3 = new S3Client({
-      region,
-      endpoint: minio.endpoint,
+      ...awsClientConfig({
+        region,
+        endpoint: minio.endpoint,
+        credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+      }),
       forcePathStyle: true,
-      credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
     });
     for (const Bucket of [dataBucket, deadLetterBucket]) await s3.send(new CreateBucketCommand({ Bucket }));
     s3.destroy();

@@ -10,7 +10,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { Redis } from '@upstash/redis';
 import { z } from 'zod';
 import { formatZodIssues } from '#shared/zod-issues';
-import { expensiveCallClientConfig } from './aws-client-config.ts';
+import { awsClientConfig } from './aws-client-config.ts';
 
 export const upstashCredentialsSchema = z
   .object({
@@ -31,7 +31,7 @@ let secretsClient: SecretsManagerClient | undefined;
 export const readSecretFromSecretsManager: SecretReader = async (secretArn) => {
   // Two attempts: this runs once per execution environment, where one retry is cheap.
   secretsClient ??= new SecretsManagerClient(
-    expensiveCallClientConfig({ maxAttempts: 2, connectionTimeoutMs: 2_000, requestTimeoutMs: 5_000 }),
+    awsClientConfig({ maxAttempts: 2, connectionTimeoutMs: 2_000, requestTimeoutMs: 5_000 }),
   );
   const out = await secretsClient.send(new GetSecretValueCommand({ SecretId: secretArn }));
   if (out.SecretString === undefined) throw new Error(`secret ${secretArn} has no SecretString`);

@@ -7,10 +7,8 @@
  * SDK retry means our earlier attempt already stored it (success), and an older dead letter is never
  * overwritten.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type AwsCredentials, awsClientConfig } from '#shared/clients/aws-client-config';
 import { forEachWithConcurrency } from '#shared/concurrency';
 import { type DeadLetterRecord, deadLetterKey } from '#shared/contract/dead-letter';
 import { type DeadLetterFailure, DeadLetterWriteError } from '../errors.ts';
@@ -21,11 +19,7 @@ export interface S3ConnectionOptions {
   /** An S3-compatible endpoint (MinIO); path-style addressing is used when set. */
   readonly endpoint?: string;
   /** @default the SDK's default credential chain */
-  readonly credentials?: {
-    readonly accessKeyId: string;
-    readonly secretAccessKey: string;
-    readonly sessionToken?: string;
-  };
+  readonly credentials?: AwsCredentials;
   /** @default 3 (the SDK retries throttles and 5xx; PUTs are idempotent thanks to If-None-Match) */
   readonly maxAttempts?: number;
   /** @default 3_000 */
@@ -58,19 +52,17 @@ export interface S3DeadLetterStore extends DeadLetterStore {
 
 /** Builds an S3 client with explicit timeouts and a modest retry budget. */
 export function createS3Client(options: S3ConnectionOptions): S3Client {
-  const agent = { keepAlive: true, maxSockets: 32 };
   return new S3Client({
-    region: options.region,
-    ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    maxAttempts: options.maxAttempts ?? 3,
-    requestHandler: new NodeHttpHandler({
-      httpAgent: new http.Agent(agent),
-      httpsAgent: new https.Agent(agent),
-      connectionTimeout: options.connectionTimeoutMs ?? 3_000,
-      requestTimeout: options.requestTimeoutMs ?? 10_000,
-      throwOnRequestTimeout: true,
+    ...awsClientConfig({
+      region: options.region,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      maxAttempts: options.maxAttempts ?? 3,
+      maxSockets: 32,
+      connectionTimeoutMs: options.connectionTimeoutMs ?? 3_000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     }),
+    ...(options.endpoint ? { forcePathStyle: true } : {}),
   });
 }
 
