@@ -31,7 +31,7 @@ export const handler = nsqHandler({
     return finish();
   },
 })
-  // Order matters: observability first (its `after` runs last), then the cheapest decisions.
+  // observability first (its `after` runs last; after another kit middleware, `use` throws), then the cheapest decisions.
   .use(observability({ metrics, logger }))
   .use(toggle({ reader: createUpstashToggleReader({ redis }), policy: 'requeue', requeueDelayMs: 30_000 }))
   .use(
