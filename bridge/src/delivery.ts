@@ -108,11 +108,6 @@ export class TrackedMessage {
     return true;
   }
 
-  /** invoking → pending (e.g. a throttled batch put back). */
-  markPending(): void {
-    if (this.#state === 'invoking') this.#state = 'pending';
-  }
-
   /** Its connection closed: answers and TOUCHes can no longer reach nsqd, so none are sent. */
   get orphaned(): boolean {
     return this.#orphaned;

@@ -25,8 +25,6 @@ export const ENV = {
 export const DEFAULT_NSQD_HTTP = '127.0.0.1:4151';
 export const DEFAULT_NSQD_TCP = '127.0.0.1:4150';
 export const DEFAULT_DEAD_LETTER_PREFIX = 'dead-letters';
-/** Where the bridge serves /metrics with its default http settings. */
-export const BRIDGE_DEFAULT_METRICS_URL = 'http://127.0.0.1:8080/metrics';
 /** Time one S3 request may take (`--timeout`); a request with no answer by then fails with a TimeoutError. */
 export const DEFAULT_S3_REQUEST_TIMEOUT_MS = 30_000;
 /** S3 attempts per call: one retry, so a call gives up after at most twice the request timeout. */

@@ -6,6 +6,7 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { listProblems } from '#shared/errors';
 import { formatZodIssue } from '#shared/zod-issues';
 import { DeploySettingsError } from '../errors.ts';
 
@@ -135,9 +136,10 @@ export function parseDeploySettings(input: Record<string, unknown>): DeploySetti
     if (problems.length === 0) return s;
   }
   throw new DeploySettingsError(
-    `invalid deploy settings (cdk.json context "nsqLambda" or -c nsqLambda.<key>=...):\n${problems
-      .map((p) => `  - ${p}`)
-      .join('\n')}`,
+    listProblems(
+      'invalid deploy settings (cdk.json context "nsqLambda" or -c nsqLambda.<key>=...)',
+      problems,
+    ),
     problems,
   );
 }
