@@ -40,3 +40,25 @@ export class UnhandledPromiseRejection extends Error {
   }
 }
 UnhandledPromiseRejection.prototype.name = 'Runtime.UnhandledPromiseRejection';
+
+/** The 4.x client's refusal of a callback-style handler on Node.js 24 (constants.js CALLBACK_ERROR_NODEJS24_ABOVE). */
+export const callbackRefusalMessage =
+  'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
+
+// aws-lambda-ric 4.x's errors set their name after construction, as these do (the stack's first line shows it).
+
+/** aws-lambda-ric 4.x refusing a handler that declares a callback parameter (Runtime.CallbackHandlerDeprecated). */
+export class CallbackHandlerDeprecatedError extends Error {
+  constructor(message = callbackRefusalMessage, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'Runtime.CallbackHandlerDeprecated';
+  }
+}
+
+/** aws-lambda-ric 4.x failing to JSON.stringify a handler's result; the cause is JSON.stringify's error. */
+export class JSONStringifyError extends Error {
+  constructor(message = 'Unable to stringify response body', options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'Runtime.JSONStringifyError';
+  }
+}

@@ -37,7 +37,7 @@ export class TrackedMessage {
 
   /**
    * @param tail the entry's constant end for the message's topic, channel and nsqd address (see
-   *   `entryTail`); the engine computes it once per connection. Computed here when omitted.
+   *   `entryTail`); PayloadBuilder.entryTail caches it per nsqd address. Computed here when omitted.
    * @param freeDeliveries earlier deliveries of it that spent no attempt. @default 0
    */
   constructor(

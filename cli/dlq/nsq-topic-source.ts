@@ -10,6 +10,7 @@
 import { Reader } from 'nsqjs';
 import { type DeadLetterRecord, deadLetterRecordSchema } from '#shared/contract/dead-letter';
 import { NsqdHttpClient } from '#shared/nsq/nsqd-http';
+import { formatZodIssues } from '#shared/zod-issues';
 import { errorChain, MalformedDeadLetterError, unavailable } from '../errors.ts';
 import type { DeadLetterRef, DeadLetterSource } from './source.ts';
 
@@ -125,7 +126,7 @@ export class NsqTopicDeadLetterSource implements DeadLetterSource {
     let key = `nsq:${msg.id}`;
     try {
       const parsed = deadLetterRecordSchema.safeParse(JSON.parse(body.toString('utf8')));
-      if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid');
+      if (!parsed.success) throw new Error(formatZodIssues(parsed.error.issues).join('; '));
       const r = parsed.data;
       key = `nsq://${this.options.topic}/${r.subscription}/${r.deadLetteredAtMs}-${r.id}`;
       if (this.#held.has(key)) {

@@ -24,7 +24,7 @@ describe('TrackedMessage answer guard', () => {
     expect(d.touches).toBe(1);
   });
 
-  it('moves pending → invoking → answered, taken by one batch only', () => {
+  it('moves pending → invoking → answered', () => {
     const m = track(new FakeDelivery('a'));
     expect(m.state).toBe('pending');
     expect(m.markInvoking()).toBe(true);
