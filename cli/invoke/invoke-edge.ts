@@ -16,8 +16,8 @@ import { join } from 'node:path';
 import type { NsqBatchEvent } from '#shared/contract/batch-event';
 import { IDEMPOTENCY_KEY_HEADER, SIGNATURE_HEADER, signRequest } from '#shared/edge/signature';
 import type { LoadedFunction } from '#shared/functions/loader';
-import { SIGNING_SECRET_ENV } from '#shared/handler/fetch-handler';
-import { badInput, errorChain, unavailable } from '../lib/errors.ts';
+import { SIGNING_SECRET_ENV } from '#shared/handler';
+import { badInput, errorChain, unavailable } from '../errors.ts';
 import { type InvokeReport, reportOf } from './invoke-batch.ts';
 
 /** The variables passed to the edge function as bindings when this command starts workerd. */

@@ -6,13 +6,7 @@
  */
 import { z } from 'zod';
 import { upstashRedis } from '#shared/clients/upstash-redis';
-import {
-  type FetchHandler,
-  finish,
-  nsqHandler,
-  signingSecretsFrom,
-  toFetchHandler,
-} from '#shared/handler/index';
+import { type FetchHandler, finish, nsqHandler, signingSecretsFrom, toFetchHandler } from '#shared/handler';
 import { dedupe } from '#shared/middleware/dedupe';
 import { observability } from '#shared/middleware/observability';
 import { toggle } from '#shared/middleware/toggle';

@@ -7,6 +7,7 @@
  * cached, so the next invocation tries again. The token never appears in errors or logs.
  */
 import type { Redis } from '@upstash/redis';
+import { formatZodIssues } from '#shared/zod-issues';
 import { readSecretFromSecretsManager, type SecretReader } from './secrets-manager.ts';
 import { type UpstashCredentials, upstashCredentialsSchema, upstashRedis } from './upstash-redis.ts';
 
@@ -47,9 +48,7 @@ export async function resolveUpstashCredentials(
   }
   const parsed = upstashCredentialsSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
+    const problems = formatZodIssues(parsed.error.issues).join('; ');
     throw new Error(`the Upstash secret ${arn} is invalid: ${problems}`);
   }
   return parsed.data;

@@ -18,6 +18,7 @@
 import type { Context } from 'aws-lambda';
 import { type NsqBatchEvent, nsqBatchEventSchema } from '#shared/contract/batch-event';
 import { IDEMPOTENCY_KEY_HEADER, SIGNATURE_HEADER, verifyRequest } from '#shared/edge/signature';
+import { formatZodIssues } from '#shared/zod-issues';
 import type { NsqMiddyHandler } from './nsq-handler.ts';
 
 export interface FetchHandlerOptions {
@@ -84,10 +85,7 @@ function parseEvent(bytes: Uint8Array): { ok: true; event: NsqBatchEvent } | { o
   }
   const parsed = nsqBatchEventSchema.safeParse(value);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .slice(0, 10)
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
+    const problems = formatZodIssues(parsed.error.issues.slice(0, 10)).join('; ');
     return { ok: false, problem: `not an nsq-lambda batch event: ${problems}` };
   }
   return { ok: true, event: parsed.data };

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SIGNATURE_HEADER, signRequest } from '#shared/edge/signature';
 import { loadFunction } from '#shared/functions/loader';
+import { batchEvent } from '#shared/handler';
 import { useLocalUpstash } from '#test/harness/upstash';
-import { batchEvent } from '#test/unit/shared/handler/batch-event-builder';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 

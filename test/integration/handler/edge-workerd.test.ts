@@ -13,10 +13,10 @@ import type { NsqBatchEvent } from '#shared/contract/batch-event';
 import { SIGNATURE_HEADER, signRequest } from '#shared/edge/signature';
 import { bundleEdgeFunction } from '#shared/functions/edge-bundling';
 import { loadFunction } from '#shared/functions/loader';
+import { batchEvent } from '#shared/handler';
 import { toggleKey } from '#shared/toggle/keys';
 import { waitFor, waitStable } from '#test/harness/services';
 import { useLocalUpstash } from '#test/harness/upstash';
-import { batchEvent } from '#test/unit/shared/handler/batch-event-builder';
 
 const secret = 'edge-test-secret-0123456789';
 const upstash = useLocalUpstash();

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '#dev/services/ports';
-import { preflight, type StackPorts } from '#dev/up/stack';
+import { edgePorts, preflight, type StackPorts } from '#dev/up/stack-ports';
 
 const servers: Server[] = [];
 afterAll(async () => {
@@ -20,12 +20,17 @@ async function ports(overrides: Partial<StackPorts> = {}): Promise<StackPorts> {
   const base: StackPorts = {
     nsqdTcp: await freePort(),
     nsqdHttp: await freePort(),
+    nsqlookupdTcp: await freePort(),
+    nsqlookupdHttp: await freePort(),
+    nsqadmin: await freePort(),
     redis: await freePort(),
     upstash: await freePort(),
     bridgeHttp: await freePort(),
     renderer: await freePort(),
     minio: await freePort(),
     lambda: await freePort(),
+    minioConsole: await freePort(),
+    workerd: await freePort(),
   };
   return { ...base, ...overrides };
 }
@@ -55,5 +60,24 @@ describe('preflight', () => {
     expect(await preflight(await ports(), true, [() => 'ok'])).toEqual([]);
     const taken = await listen();
     expect(await preflight(await ports({ minio: taken }), false, [() => 'ok'])).toEqual([]);
+  });
+});
+
+describe('edgePorts', () => {
+  const fns = ['a', 'b', 'c'].map((name) => ({ definition: { name } }));
+
+  it.each([
+    { free: false, want: { a: 8787, b: 8788, c: 8789 } },
+    { free: true, want: { a: 8787 } },
+    { free: false, fns: [], want: {} },
+  ])('free ports $free: $want', ({ free, want, fns: given }) => {
+    expect(edgePorts(given ?? fns, 8787, free)).toEqual(want);
+  });
+
+  it("checks workerd's port before start like every other", async () => {
+    const taken = await listen();
+    expect(await preflight(await ports({ workerd: taken }), true, [])).toEqual([
+      `port ${taken} (workerd (edge functions)) on 127.0.0.1 is already in use: stop what uses it, or run with --free-ports`,
+    ]);
   });
 });

@@ -4,10 +4,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SIGNATURE_HEADER, signRequest } from '#shared/edge/signature';
-import { signingSecretsFrom, toFetchHandler } from '#shared/handler/fetch-handler';
-import { nsqHandler } from '#shared/handler/nsq-handler';
-import { deadLetter, finish, requeue } from '#shared/handler/outcome';
-import { batchEvent } from './batch-event-builder.ts';
+import {
+  batchEvent,
+  deadLetter,
+  finish,
+  nsqHandler,
+  requeue,
+  signingSecretsFrom,
+  toFetchHandler,
+} from '#shared/handler';
 
 process.env.POWERTOOLS_DEV = 'true';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';

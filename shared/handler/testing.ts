@@ -1,12 +1,25 @@
-/** Builds contract-valid batch events and a Lambda-like context for handler tests. */
-import { randomBytes } from 'node:crypto';
+/**
+ * Testing helpers for handler authors, exported by `#shared/handler`: contract-valid batch events and
+ * a Lambda-like context, to call a handler directly in a test (docs/writing-a-handler.md, "Test it").
+ *
+ *   const event = batchEvent([{ url: 'https://example.com' }], { subscription: 'my-fn' });
+ *   const result = await handler(event, lambdaContext());
+ */
 import type { Context } from 'aws-lambda';
 import { encodeBody, type NsqBatchEvent, type NsqEventMessage } from '#shared/contract/batch-event';
 
-export function nsqMessage(body: unknown, overrides: Partial<NsqEventMessage> = {}): NsqEventMessage {
+/** Random hex through Web Crypto: `#shared/handler` also goes into edge bundles, which have no node:crypto. */
+function randomHex(bytes: number): string {
+  return Array.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes)), (b) =>
+    b.toString(16).padStart(2, '0'),
+  ).join('');
+}
+
+/** One message as the bridge sends it: `body` is a string, bytes, or any JSON value (stringified). */
+export function eventMessage(body: unknown, overrides: Partial<NsqEventMessage> = {}): NsqEventMessage {
   const text = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
   return {
-    id: randomBytes(8).toString('hex'),
+    id: randomHex(8),
     body: encodeBody(text),
     attempts: 1,
     timestampMs: Date.now(),
@@ -17,6 +30,7 @@ export function nsqMessage(body: unknown, overrides: Partial<NsqEventMessage> = 
   };
 }
 
+/** A batch event with one message per body; `overrides` replaces any field (e.g. `subscription`). */
 export function batchEvent(
   bodies: readonly unknown[],
   overrides: Partial<NsqBatchEvent> = {},
@@ -24,9 +38,9 @@ export function batchEvent(
   return {
     version: 1,
     source: 'nsq-lambda',
-    batchId: randomBytes(8).toString('hex'),
+    batchId: randomHex(8),
     subscription: 'test-fn',
-    messages: bodies.map((b) => nsqMessage(b)),
+    messages: bodies.map((b) => eventMessage(b)),
     ...overrides,
   };
 }
@@ -40,7 +54,7 @@ export function lambdaContext(timeoutMs = 30_000, functionName = 'test-fn'): Con
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
     memoryLimitInMB: '256',
-    awsRequestId: randomBytes(8).toString('hex'),
+    awsRequestId: randomHex(8),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
