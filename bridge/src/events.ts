@@ -26,6 +26,11 @@ export const REQUEUE_CAUSES = [
   'invoke failed',
   /** The Invoke was refused before the function ran, and its in-bridge retries are spent. */
   'not executed',
+  /**
+   * An HTTP endpoint rejected the request signature (401/403: a rotated or mistyped secret): the function
+   * did not run, no attempt is spent, and the retry would outlast nsqd --max-msg-timeout.
+   */
+  'signature rejected',
 ] as const;
 export type RequeueCause = (typeof REQUEUE_CAUSES)[number];
 

@@ -6,6 +6,20 @@
 import type { DeadLetterRecord } from '#shared/contract/dead-letter';
 
 /** How one Invoke ended, classified by what it means for the messages in the batch. */
+
+/**
+ * The errorType of a 'notExecuted' result whose endpoint rejected the request signature, by the HTTP
+ * status it answered (the HTTP adapter classifies them; the engine and metrics say which status it was).
+ */
+export const SIGNATURE_REJECTIONS = { HttpUnauthorized: 401, HttpForbidden: 403 } as const;
+
+/** The HTTP status of a signature rejection, or undefined for any other errorType. */
+export function signatureRejectionStatus(errorType: string): number | undefined {
+  return Object.hasOwn(SIGNATURE_REJECTIONS, errorType)
+    ? SIGNATURE_REJECTIONS[errorType as keyof typeof SIGNATURE_REJECTIONS]
+    : undefined;
+}
+
 export type InvokeResult =
   /** 200 without X-Amz-Function-Error: the payload is the function's response. */
   | {

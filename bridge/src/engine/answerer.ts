@@ -13,6 +13,7 @@ import type { BridgeEventEmitter, RequeueCause } from '../events.ts';
 import type { Clock, DeadLetterStore } from '../ports.ts';
 import { ThrottleRequeues } from '../throttle-requeues.ts';
 import type { TouchManager } from '../touch-manager.ts';
+import type { KeptAttemptRequeue } from './batch-decision.ts';
 import type { BatchQueue } from './batch-queue.ts';
 
 export interface DeadLetterRequest {
@@ -86,10 +87,15 @@ export class Answerer {
   }
 
   /**
-   * A throttled batch cannot wait for its retry: REQ with the retry delay, and its next delivery is
-   * discounted (throttle-requeues.ts), since the function did not run.
+   * A throttled batch (or one whose signature the endpoint rejected) cannot wait for its retry: REQ with
+   * the retry delay, and its next delivery is discounted (throttle-requeues.ts), since the function did
+   * not run. `keptAttempt` gives the cause and says what happened.
    */
-  requeueThrottled(messages: readonly TrackedMessage[], delayMs: number): void {
+  requeueThrottled(
+    messages: readonly TrackedMessage[],
+    delayMs: number,
+    keptAttempt: KeptAttemptRequeue,
+  ): void {
     for (const m of messages) {
       if (m.answered) continue;
       this.deps.throttleRequeues.record(
@@ -100,8 +106,8 @@ export class Answerer {
       this.requeue(
         m,
         delayMs,
-        'throttled',
-        'throttled (429): the retry would outlast nsqd --max-msg-timeout; no attempt spent',
+        keptAttempt.cause,
+        `${keptAttempt.what}: the retry would outlast nsqd --max-msg-timeout; no attempt spent`,
       );
     }
   }

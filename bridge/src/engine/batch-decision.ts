@@ -4,7 +4,8 @@
  */
 import { type ItemOutcome, parseBatchResult } from '#shared/contract/batch-result';
 import type { TrackedMessage } from '../delivery.ts';
-import type { InvokeResult } from '../ports.ts';
+import type { RequeueCause } from '../events.ts';
+import { type InvokeResult, signatureRejectionStatus } from '../ports.ts';
 
 export type LastError = NonNullable<TrackedMessage['lastError']>;
 
@@ -55,14 +56,45 @@ export type BatchStep =
   | { readonly kind: 'split' }
   /** A single message too large for Lambda: dead-letter it `undeliverable`. */
   | { readonly kind: 'giveUp'; readonly reason: string }
-  /** Invoke the same messages again after a backoff (`backoffAttempt`, at least `retryAfterMs`). */
+  /**
+   * Invoke the same messages again after a backoff (`backoffAttempt`, at least `retryAfterMs`). A
+   * throttled retry (the function did not run) says how to requeue without spending an attempt when the
+   * retry cannot wait: `requeue`.
+   */
   | {
       readonly kind: 'retry';
-      readonly throttled: boolean;
+      readonly throttled: false;
+      readonly backoffAttempt: number;
+      readonly error: LastError;
+    }
+  | {
+      readonly kind: 'retry';
+      readonly throttled: true;
       readonly backoffAttempt: number;
       readonly retryAfterMs?: number;
       readonly error: LastError;
+      readonly requeue: KeptAttemptRequeue;
     };
+
+/** A requeue that spends no attempt: its typed cause, and what happened (the start of its reason). */
+export interface KeptAttemptRequeue {
+  readonly cause: Extract<RequeueCause, 'throttled' | 'signature rejected' | 'not executed'>;
+  readonly what: string;
+}
+
+/**
+ * What a throttle-like retry that cannot wait tells the requeue: throttled, the endpoint rejected the
+ * signature (401/403), or another lasting refusal.
+ */
+export function keptAttemptRequeue(
+  outcome: Extract<BatchOutcome, { kind: 'throttled' } | { kind: 'notExecuted' }>,
+): KeptAttemptRequeue {
+  if (outcome.kind === 'throttled') return { cause: 'throttled', what: `throttled (${outcome.reason})` };
+  const status = signatureRejectionStatus(outcome.errorType);
+  return status === undefined
+    ? { cause: 'not executed', what: `not executed: ${outcome.errorType}, refused until reconfigured` }
+    : { cause: 'signature rejected', what: `endpoint rejected the signature: ${status}` };
+}
 
 /** The outcome of `result` for a batch of messages with these ids. */
 export function batchOutcome(result: InvokeResult, ids: readonly string[]): BatchOutcome {
@@ -113,6 +145,7 @@ export function decideBatchStep(outcome: BatchOutcome, state: BatchState): Batch
         backoffAttempt: state.throttleRetries,
         ...(outcome.retryAfterMs !== undefined && { retryAfterMs: outcome.retryAfterMs }),
         error: { type: 'TooManyRequestsException', message: outcome.reason },
+        requeue: keptAttemptRequeue(outcome),
       };
     case 'notExecuted': {
       // Refused until reconfigured (401/403 from an HTTP target): the throttle path (in flight, backoff,
@@ -123,6 +156,7 @@ export function decideBatchStep(outcome: BatchOutcome, state: BatchState): Batch
           throttled: true,
           backoffAttempt: state.throttleRetries,
           error: { type: outcome.errorType, message: outcome.errorType },
+          requeue: keptAttemptRequeue(outcome),
         };
       const error = { type: outcome.errorType, message: outcome.message };
       if (state.notExecutedRetries < state.maxNotExecutedRetries)

@@ -11,7 +11,7 @@ import type { TrackedMessage } from '../delivery.ts';
 import type { BridgeEventEmitter } from '../events.ts';
 import type { BatchInvoker, InvokeResult } from '../ports.ts';
 import type { Answerer } from './answerer.ts';
-import { type BatchStep, batchOutcome, decideBatchStep } from './batch-decision.ts';
+import { type BatchStep, batchOutcome, decideBatchStep, type KeptAttemptRequeue } from './batch-decision.ts';
 import type { Drain } from './drain.ts';
 import type { PayloadBuilder } from './payload-builder.ts';
 
@@ -146,7 +146,12 @@ export class BatchExecutor {
             limit = limiter.decrease(epoch);
             events.emit('concurrency_changed', { subscription: name, limit, max: limiter.max });
           }
-          const delay = retryDelayMs(retryBackoff, step.backoffAttempt, step.retryAfterMs, random);
+          const delay = retryDelayMs(
+            retryBackoff,
+            step.backoffAttempt,
+            step.throttled ? step.retryAfterMs : undefined,
+            random,
+          );
           if (step.throttled) {
             throttleRetries++;
             events.emit('throttled', {
@@ -158,7 +163,7 @@ export class BatchExecutor {
             });
           } else notExecutedRetries++;
           for (const m of live) m.lastError = step.error;
-          if (!(await this.#waitToRetry(live, delay, step.throttled))) return;
+          if (!(await this.#waitToRetry(live, delay, step.throttled ? step.requeue : undefined))) return;
           if (!step.throttled) continue;
           // Respect the lowered limit: give the slot back and queue for one again.
           limiter.release();
@@ -195,16 +200,21 @@ export class BatchExecutor {
   /**
    * Waits `delayMs` before re-invoking the same messages (they stay TOUCHed). Returns false (after
    * answering them) when draining or when nsqd's --max-msg-timeout would pass before the retry ends.
-   * After a throttle (the function did not run) that requeue spends no attempt.
+   * After a throttle or a rejected signature (the function did not run) that requeue spends no attempt
+   * (`keptAttempt` says which it was).
    */
-  async #waitToRetry(messages: TrackedMessage[], delayMs: number, throttled: boolean): Promise<boolean> {
+  async #waitToRetry(
+    messages: TrackedMessage[],
+    delayMs: number,
+    keptAttempt: KeptAttemptRequeue | undefined,
+  ): Promise<boolean> {
     const { answerer, drain } = this.deps;
     if (drain.draining) {
       answerer.requeueAll(messages, 0, 'draining');
       return false;
     }
     if (!canHold(messages, delayMs + this.deps.config.invocationTimeoutMs)) {
-      if (throttled) answerer.requeueThrottled(messages, delayMs);
+      if (keptAttempt) answerer.requeueThrottled(messages, delayMs, keptAttempt);
       else
         await answerer.fail(
           messages,

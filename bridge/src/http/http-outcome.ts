@@ -8,11 +8,11 @@
  * 5xx, a timeout or a reset mid-request may hide a run, so they are 'ambiguous'.
  */
 import { MAX_ERROR_MESSAGE_CHARS } from '../lambda/invoke-outcome.ts';
-import type { InvokeResult } from '../ports.ts';
+import type { InvokeResult, SIGNATURE_REJECTIONS } from '../ports.ts';
 
 /** errorType of a 401 / 403: the endpoint refused the request (signature, token); the handler did not run. */
-export const HTTP_UNAUTHORIZED = 'HttpUnauthorized';
-export const HTTP_FORBIDDEN = 'HttpForbidden';
+export const HTTP_UNAUTHORIZED = 'HttpUnauthorized' satisfies keyof typeof SIGNATURE_REJECTIONS;
+export const HTTP_FORBIDDEN = 'HttpForbidden' satisfies keyof typeof SIGNATURE_REJECTIONS;
 /** Characters of a reply body kept in a function error's reason. */
 export const REASON_BODY_CHARS = 512;
 

@@ -130,7 +130,11 @@ describe('HTTP target: every reply class through the bridge', () => {
       { maxMsgTimeoutMs: 3_000 },
     );
     const requeued: string[] = [];
-    bridge.events.on('message_requeued', (e) => requeued.push(e.reason));
+    const causes: (string | undefined)[] = [];
+    bridge.events.on('message_requeued', (e) => {
+      requeued.push(e.reason);
+      causes.push(e.cause);
+    });
     await nsqd.http.publish(bridge.topic, 'kept');
     // Two REQs: at maxAttempts 2 the message would be dead-lettered at its second delivery if they counted.
     await waitFor(() => requeued.length >= 2, { what: 'two REQs after refusals', timeoutMs: 30_000 });
@@ -143,6 +147,13 @@ describe('HTTP target: every reply class through the bridge', () => {
     expect(bridge.deadLetters.records).toEqual([]);
     expect(stats.requeue_count).toBe(requeued.length);
     expect(stats.message_count).toBe(1);
+    // Each REQ says what happened: the signature was rejected (401), not a throttle.
+    expect(new Set(causes)).toEqual(new Set(['signature rejected']));
+    expect(new Set(requeued)).toEqual(
+      new Set([
+        'endpoint rejected the signature: 401: the retry would outlast nsqd --max-msg-timeout; no attempt spent',
+      ]),
+    );
   }, 60_000);
 
   it('429 with Retry-After: throttled, no attempt spent, the retry waits the Retry-After', async () => {

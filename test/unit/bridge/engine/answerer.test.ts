@@ -139,13 +139,32 @@ describe('Answerer', () => {
   it('a throttle requeue spends no attempt; a dropped delivery sends nothing', () => {
     const t = setup();
     const a = t.receive('a', 1);
-    t.answerer.requeueThrottled([a.m], 300);
-    expect(t.requeued[0]?.cause).toBe('throttled');
+    t.answerer.requeueThrottled([a.m], 300, { cause: 'throttled', what: 'throttled (HTTP 429)' });
+    expect(t.requeued[0]).toMatchObject({
+      cause: 'throttled',
+      reason: 'throttled (HTTP 429): the retry would outlast nsqd --max-msg-timeout; no attempt spent',
+    });
     expect(t.throttleRequeues.discount(ThrottleRequeues.key('127.0.0.1:4150', 'a'), 2)).toBe(1);
     const b = t.receive('b');
     t.answerer.dropped(b.m);
     expect(b.d.answers).toEqual([]);
     expect(t.requeued[1]).toMatchObject({ cause: 'connection closed', delayMs: 0 });
     expect(t.answerer.inFlight).toBe(0);
+  });
+
+  it('a rejected signature requeues as what it is, not as a throttle, and spends no attempt', () => {
+    const t = setup();
+    const a = t.receive('a', 1);
+    t.answerer.requeueThrottled([a.m], 300, {
+      cause: 'signature rejected',
+      what: 'endpoint rejected the signature: 401',
+    });
+    expect(t.requeued[0]).toMatchObject({
+      cause: 'signature rejected',
+      reason:
+        'endpoint rejected the signature: 401: the retry would outlast nsqd --max-msg-timeout; no attempt spent',
+    });
+    expect(t.requeued[0]?.reason).not.toContain('throttled');
+    expect(t.throttleRequeues.discount(ThrottleRequeues.key('127.0.0.1:4150', 'a'), 2)).toBe(1);
   });
 });

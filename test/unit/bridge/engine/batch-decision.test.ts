@@ -4,6 +4,7 @@ import {
   type BatchState,
   batchOutcome,
   decideBatchStep,
+  keptAttemptRequeue,
 } from '#bridge/engine/batch-decision';
 
 const state = (s: Partial<BatchState> = {}): BatchState => ({
@@ -117,6 +118,7 @@ describe('decideBatchStep', () => {
         backoffAttempt: 3,
         retryAfterMs: 300,
         error: { type: 'TooManyRequestsException', message: 'Rate exceeded' },
+        requeue: { cause: 'throttled', what: 'throttled (Rate exceeded)' },
       },
     ],
     [
@@ -144,6 +146,7 @@ describe('decideBatchStep', () => {
         throttled: true,
         backoffAttempt: 5,
         error: { type: 'HttpUnauthorized', message: 'HttpUnauthorized' },
+        requeue: { cause: 'signature rejected', what: 'endpoint rejected the signature: 401' },
       },
     ],
     [
@@ -181,5 +184,40 @@ describe('decideBatchStep', () => {
     const long: BatchOutcome = { ...fnError, errorMessage: 'x'.repeat(1_000) };
     const step = decideBatchStep(long, state());
     expect(step.kind === 'fail' && step.reason.length).toBe(512);
+  });
+});
+
+describe('keptAttemptRequeue', () => {
+  const refused = (errorType: string): BatchOutcome => ({
+    kind: 'notExecuted',
+    errorType,
+    message: `HTTP from https://x: no`,
+    durationMs: 1,
+    keepsAttempts: true,
+  });
+  it.each([
+    ['Lambda throttle', throttled, { cause: 'throttled', what: 'throttled (Rate exceeded)' }],
+    [
+      'HTTP 429',
+      { kind: 'throttled', reason: 'HTTP 429', durationMs: 1 } as BatchOutcome,
+      { cause: 'throttled', what: 'throttled (HTTP 429)' },
+    ],
+    [
+      'HTTP 401',
+      refused('HttpUnauthorized'),
+      { cause: 'signature rejected', what: 'endpoint rejected the signature: 401' },
+    ],
+    [
+      'HTTP 403',
+      refused('HttpForbidden'),
+      { cause: 'signature rejected', what: 'endpoint rejected the signature: 403' },
+    ],
+    [
+      'another lasting refusal is not called a signature rejection',
+      refused('SomethingElse'),
+      { cause: 'not executed', what: 'not executed: SomethingElse, refused until reconfigured' },
+    ],
+  ])('%s', (_name, outcome, want) => {
+    expect(keptAttemptRequeue(outcome as never)).toEqual(want);
   });
 });

@@ -15,6 +15,15 @@ describe('requeueLabel', () => {
     );
     expect(requeueLabel('invoke failed', 'Sandbox.Timedout: Task timed out')).toBe('Sandbox.Timedout');
     expect(requeueLabel('not executed', 'not executed: ECONNREFUSED')).toBe('notExecuted');
+    expect(
+      requeueLabel(
+        'signature rejected',
+        'endpoint rejected the signature: 401: the retry would outlast nsqd --max-msg-timeout',
+      ),
+    ).toBe('signature rejected');
+    expect(requeueLabel('not executed', 'not executed: X, refused until reconfigured: the retry')).toBe(
+      'notExecuted',
+    );
     expect(requeueLabel('function', 'requeued by the function')).toBe('requeued by the function');
     expect(requeueLabel('function', 'user secret=hunter2 and more')).toBe('other');
     expect(requeueLabel(undefined, 'batchItemFailure')).toBe('batchItemFailure');
