@@ -38,7 +38,13 @@ import {
   type TargetKind,
   targetOf,
 } from './systems.ts';
-import { type BenchTarget, startHttpSink, startLocalLambdaTarget, startResponderTarget } from './targets.ts';
+import {
+  type BenchTarget,
+  startEdgeResponderTarget,
+  startHttpSink,
+  startLocalLambdaTarget,
+  startResponderTarget,
+} from './targets.ts';
 
 const NSQ_TO_HTTP_CANDIDATES: ReadonlyArray<readonly [number, number]> = [
   [100, 200],
@@ -61,7 +67,7 @@ function describe(s: SystemSpec, bundled: boolean): SystemInfo {
         id: s.id,
         label: s.label,
         kind: 'bridge',
-        settings: `${bundled ? `the bundle of \`bridge/src/main.ts\` (\`node ${[...bridgeNodeArgs(), 'bridge.mjs'].join(' ')}\`)` : '`bridge/src/main.ts` through tsx'}, function \`${s.functionName}\`, maxMessages ${b.maxMessages}, maxWaitMs ${b.maxWaitMs}, maxConcurrentInvocations ${b.maxConcurrentInvocations}, maxInFlight ${b.maxInFlight}`,
+        settings: `${bundled ? `the bundle of \`bridge/src/main.ts\` (\`node ${[...bridgeNodeArgs(), 'bridge.mjs'].join(' ')}\`)` : '`bridge/src/main.ts` through tsx'}, ${s.target === 'workerd' ? `an HTTP target (every request signed) to workerd running \`bench/functions/${s.functionName}\`` : `function \`${s.functionName}\``}, maxMessages ${b.maxMessages}, maxWaitMs ${b.maxWaitMs}, maxConcurrentInvocations ${b.maxConcurrentInvocations}, maxInFlight ${b.maxInFlight}`,
       };
     }
     case 'nsq_to_http':
@@ -106,7 +112,9 @@ class Targets {
           ? await startHttpSink()
           : kind === 'responder'
             ? await startResponderTarget()
-            : await startLocalLambdaTarget({ unreservedConcurrency: 40 });
+            : kind === 'workerd'
+              ? await startEdgeResponderTarget()
+              : await startLocalLambdaTarget({ unreservedConcurrency: 40 });
       this.#started.set(kind, target);
     }
     return target;
@@ -328,7 +336,12 @@ async function main(): Promise<void> {
     // 2. Throughput, alternated rounds.
     const systems: SystemSpec[] = [
       ...(['b1', 'b10', 'b100', 'auto'] as const).map((b) => bridgeSystem(b, 'local-lambda')),
-      ...(['b1', 'b10', 'b100', 'auto'] as const).map((b) => bridgeSystem(b, 'responder')),
+      // The batch-100 row into workerd (the HTTP invoker) right after its responder twin.
+      ...(['b1', 'b10', 'b100', 'auto'] as const).flatMap((b) =>
+        b === 'b100'
+          ? [bridgeSystem(b, 'responder'), bridgeSystem(b, 'workerd')]
+          : [bridgeSystem(b, 'responder')],
+      ),
       nsqToHttp,
       forwarderSystem('raw'),
       forwarderSystem('lambda'),

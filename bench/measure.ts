@@ -172,7 +172,7 @@ export async function runThroughputTrial(
     const total = workload.messages * channels.length;
     const cpu0 = readCpuSeconds(consumer.pid);
     const ownCpu0 = process.cpuUsage();
-    const requests0 = target?.requests() ?? 0;
+    const requests0 = (await target?.requests()) ?? 0;
     const throttles0 = target?.throttles() ?? 0;
     const t0 = performance.now();
     await Promise.all(channels.map((c) => nsqd.unpause(TOPIC, c)));
@@ -195,7 +195,7 @@ export async function runThroughputTrial(
     const cpuSeconds = readCpuSeconds(consumer.pid) - cpu0;
     const ownCpu = process.cpuUsage(ownCpu0);
     const memory = readMemoryUse(consumer.pid);
-    const targetRequests = (target?.requests() ?? 0) - requests0;
+    const targetRequests = ((await target?.requests()) ?? 0) - requests0;
     const throttles = (target?.throttles() ?? 0) - throttles0;
     const elapsedMs = t1 - t0;
     const finished = figures.finished;

@@ -4,6 +4,7 @@
  * nsq_to_http tuning, the method, the machine and versions. Pure: the caller writes the file.
  */
 import type { ChartInput } from './chart.ts';
+import { EDGE_ROW_ID, edgeComparisonSection } from './edge-comparison.ts';
 import type { ThroughputResult } from './measure.ts';
 import {
   type BenchRun,
@@ -48,7 +49,13 @@ function figureChart(
         const m = summarize(run.throughput, s.id, w.id)[figure];
         if (!m) return [];
         const kind =
-          s.kind === 'bridge' ? (s.id.endsWith('responder') ? 'bridge-responder' : 'bridge-lambda') : s.kind;
+          s.kind !== 'bridge'
+            ? s.kind
+            : s.id.endsWith('responder')
+              ? 'bridge-responder'
+              : s.id.endsWith('workerd')
+                ? 'bridge-workerd'
+                : 'bridge-lambda';
         return [{ label: s.label, median: m.median, min: m.min, max: m.max, kind }];
       }),
     })),
@@ -114,7 +121,9 @@ function floorsSection(run: BenchRun): string[] {
   const nsqToHttpId = run.systems.find((s) => s.kind === 'nsq_to_http')?.id;
   const shown = [
     ...floors,
-    ...run.systems.filter((s) => s.id === 'bridge-b100-responder' || s.id === 'bridge-b100-local-lambda'),
+    ...run.systems.filter(
+      (s) => s.id === 'bridge-b100-responder' || s.id === EDGE_ROW_ID || s.id === 'bridge-b100-local-lambda',
+    ),
   ];
   const out = [
     '### Floors: what any forwarder, and anything calling Lambda, can reach here',
@@ -242,6 +251,7 @@ export function renderReport(run: BenchRun, chartPath: string): string {
     );
   }
 
+  out.push(...edgeComparisonSection(run));
   out.push(...floorsSection(run));
 
   out.push('## Latency at low load (publish → FIN)', '');
@@ -376,11 +386,13 @@ export function renderReport(run: BenchRun, chartPath: string): string {
     '  rather than as a bias against one system. The figure is the median of the rounds, with min and max.',
     '- **Systems.** Each consumer is a separate process, so its CPU and RSS are its own:',
     ...run.systems.map((s) => `  - ${s.label}: ${s.settings}`),
-    '- **Targets.** The Invoke targets and the HTTP endpoint run in the benchmark process (Node 22 `http`):',
+    '- **Targets.** The Invoke targets and the HTTP endpoint run in the benchmark process (Node `http`):',
     '  the *bare responder* (`bench/targets.ts`) drains each Invoke and answers `{"batchItemFailures":[]}` at once,',
     "  as lean as nsq_to_http's endpoint, and isolates the bridge's own cost; the *local Lambda* is `dev/local-lambda` running `bench/functions/noop`",
     '  from its esbuild bundle in warm worker processes (one invocation per worker at a time), which adds the',
     '  IPC and worker cost a real function would have. nsq_to_http POSTs to an endpoint that answers 200 at once.',
+    '  The *edge responder* is `bench/functions/edge-responder` bundled for and served by workerd (its own process),',
+    '  answering the same `{"batchItemFailures":[]}`; the bridge reaches it through its HTTP invoker (signed requests).',
     '- **Figures.** msgs/s = finished / elapsed. CPU s per 100k = consumer CPU during the timed window / finished × 100,000.',
     '  Peak RSS = `VmHWM` of the consumer at the end. Invocations per 1,000 = target requests during the window / finished × 1,000.',
     "  Latency = nsqd's e2e processing latency percentiles of the channel. Attempts = nsqd deliveries per message.",

@@ -1,29 +1,27 @@
 /**
  * The consumers the benchmark compares, each as its own process: the bridge (bridge/src/main.ts) at
- * several batch settings against an Invoke endpoint, nsq_to_http POSTing every message to an HTTP
- * endpoint, and a bare nsqjs reader. `bridgeBenchConfig` builds the bridge's NSQ_LAMBDA_CONFIG.
+ * several batch settings against an Invoke endpoint, or at batch 100 through its HTTP invoker into
+ * workerd, nsq_to_http POSTing every message to an HTTP endpoint, and a bare nsqjs reader.
+ * `bridgeBenchConfig` (bridge-config.ts) builds the bridge's NSQ_LAMBDA_CONFIG.
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { goBinary, projectRoot } from '#dev/services/binaries';
 import { type ManagedProcess, startProcess } from '#dev/services/process';
-import type { BridgeConfigInput } from '#shared/config/bridge-config';
 import { imageEnv, imageNodeArgs } from './bridge-bundle.ts';
+import { type BridgeBatching, bridgeBenchConfig } from './bridge-config.ts';
 
-export type TargetKind = 'responder' | 'local-lambda' | 'http-sink';
+export type TargetKind = 'responder' | 'local-lambda' | 'workerd' | 'http-sink';
 
-export interface BridgeBatching {
-  readonly maxMessages: number;
-  readonly maxWaitMs: number;
-  readonly maxConcurrentInvocations: number;
-  readonly maxInFlight: number;
-}
+/** What the bridge feeds: the Invoke responder, the local Lambda, or the edge responder on workerd. */
+export type BridgeTarget = 'responder' | 'local-lambda' | 'workerd';
 
 export type SystemSpec =
   | {
       readonly kind: 'bridge';
       readonly id: string;
       readonly label: string;
-      readonly target: 'responder' | 'local-lambda';
+      readonly target: BridgeTarget;
       readonly functionName: string;
       readonly batching: BridgeBatching;
     }
@@ -57,6 +55,9 @@ export type SystemSpec =
 
 export type BridgeSystem = Extract<SystemSpec, { kind: 'bridge' }>;
 
+/** The bridge's env var holding the signing secret of its HTTP target (workerd). */
+const EDGE_SIGNING_SECRET_ENV = 'BENCH_EDGE_SIGNING_SECRET';
+
 export function targetOf(system: SystemSpec): TargetKind | undefined {
   if (system.kind === 'bridge') return system.target;
   if (system.kind === 'nsq_to_http' || system.kind === 'forwarder') return 'http-sink';
@@ -71,6 +72,12 @@ export const BRIDGE_BATCHINGS: Readonly<Record<string, BridgeBatching>> = {
   auto: { maxMessages: 1_000, maxWaitMs: 20, maxConcurrentInvocations: 2, maxInFlight: 2_500 },
 };
 
+const TARGET_LABEL: Record<BridgeTarget, string> = {
+  responder: 'responder',
+  'local-lambda': 'local Lambda',
+  workerd: 'workerd (edge responder)',
+};
+
 const BATCH_LABEL: Record<string, string> = {
   b1: 'batch 1',
   b10: 'batch 10',
@@ -80,15 +87,15 @@ const BATCH_LABEL: Record<string, string> = {
 
 export function bridgeSystem(
   batch: keyof typeof BRIDGE_BATCHINGS & string,
-  target: 'responder' | 'local-lambda',
-  functionName = 'noop',
+  target: BridgeTarget,
+  functionName = target === 'workerd' ? 'edge-responder' : 'noop',
 ): BridgeSystem {
   const batching = BRIDGE_BATCHINGS[batch];
   if (!batching) throw new Error(`unknown bridge batching ${batch}`);
   return {
     kind: 'bridge',
     id: `bridge-${batch}-${target}`,
-    label: `bridge ${BATCH_LABEL[batch] ?? batch} → ${target === 'responder' ? 'responder' : 'local Lambda'}`,
+    label: `bridge ${BATCH_LABEL[batch] ?? batch} → ${TARGET_LABEL[target]}`,
     target,
     functionName,
     batching,
@@ -131,42 +138,6 @@ export function nsqjsSystem(maxInFlight = 2_500, outputBufferTimeoutMs?: number)
     label: `bare nsqjs reader, output_buffer_timeout ${outputBufferTimeoutMs} ms`,
     maxInFlight,
     outputBufferTimeoutMs,
-  };
-}
-
-export interface BridgeBenchConfigInput {
-  readonly nsqdTcpAddress: string;
-  readonly nsqdHttpAddress: string;
-  readonly lambdaEndpoint: string;
-  readonly topic: string;
-  /** One subscription per channel (several channels put more messages in flight at once). */
-  readonly channels: readonly string[];
-  readonly functionName: string;
-  readonly batching: BridgeBatching;
-  readonly deadLetterTopic: string;
-}
-
-/** The bridge's NSQ_LAMBDA_CONFIG for one trial. */
-export function bridgeBenchConfig(input: BridgeBenchConfigInput): BridgeConfigInput {
-  return {
-    nsqdTcpAddresses: [input.nsqdTcpAddress],
-    lambda: { region: 'us-east-1', endpoint: input.lambdaEndpoint },
-    deadLetter: { kind: 'nsq', topic: input.deadLetterTopic, nsqdHttpAddresses: [input.nsqdHttpAddress] },
-    http: { host: '127.0.0.1', port: 0 },
-    drain: { deadlineMs: 15_000 },
-    subscriptions: input.channels.map((channel, i) => ({
-      name: input.channels.length === 1 ? 'bench' : `bench-${i + 1}`,
-      topic: input.topic,
-      channel,
-      functionName: input.functionName,
-      functionTimeoutMs: 30_000,
-      maxMessages: input.batching.maxMessages,
-      maxWaitMs: input.batching.maxWaitMs,
-      maxConcurrentInvocations: input.batching.maxConcurrentInvocations,
-      maxInFlight: input.batching.maxInFlight,
-      maxAttempts: 5,
-      requeue: { baseDelayMs: 100, maxDelayMs: 5_000, jitter: 'equal' },
-    })),
   };
 }
 
@@ -273,6 +244,9 @@ export function startConsumer(system: SystemSpec, ctx: ConsumerContext): Managed
         functionName: system.functionName,
         batching: system.batching,
         deadLetterTopic: ctx.deadLetterTopic,
+        ...(system.target === 'workerd' && {
+          httpTarget: { url: ctx.endpoint, signingSecretEnv: EDGE_SIGNING_SECRET_ENV },
+        }),
       });
       const profile = ctx.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfileDir}`] : [];
       return startProcess({
@@ -287,6 +261,8 @@ export function startConsumer(system: SystemSpec, ctx: ConsumerContext): Managed
           // The image's ENV (e.g. MALLOC_ARENA_MAX) when running its bundle.
           ...(ctx.bridgeBundle ? imageEnv() : {}),
           NSQ_LAMBDA_CONFIG: JSON.stringify(config),
+          // The HTTP invoker signs every request, as in production (the edge responder does not check it).
+          [EDGE_SIGNING_SECRET_ENV]: randomBytes(24).toString('base64url'),
           AWS_ACCESS_KEY_ID: 'bench',
           AWS_SECRET_ACCESS_KEY: 'bench',
           AWS_REGION: 'us-east-1',

@@ -1,20 +1,23 @@
 /**
  * What the consumers under test talk to, started once per benchmark and shared by every trial
  * (counters are read as deltas): an HTTP endpoint answering 200 at once (for nsq_to_http), the bare
- * Invoke-API responder (the bridge's own cost), and the local Lambda running the bench functions.
+ * Invoke-API responder (the bridge's own cost), the local Lambda running the bench functions, and
+ * workerd running bench/functions/edge-responder (the responder's twin behind the HTTP invoker).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadFunctions } from '#shared/functions/loader';
+import { functionsFor, loadFunctions } from '#shared/functions/loader';
 
 export interface BenchTarget {
   readonly name: string;
   /** `http://127.0.0.1:<port>` */
   readonly endpoint: string;
-  /** Requests (HTTP POSTs or Lambda invocations) served so far. */
-  requests(): number;
+  /** Requests (HTTP POSTs or Lambda invocations) served so far (workerd's are read over HTTP). */
+  requests(): number | Promise<number>;
   /** 429 throttles answered so far. */
   throttles(): number;
   close(): Promise<void>;
@@ -136,5 +139,31 @@ export async function startLocalLambdaTarget(options: {
     requests: () => sum('invocations'),
     throttles: () => sum('throttles'),
     close: () => lambda.close(),
+  };
+}
+
+/**
+ * workerd (dev/services/workerd.ts) serving bench/functions/edge-responder, bundled as `npm start` bundles
+ * edge functions: the bridge reaches it through its HTTP invoker. Its request count is the worker's own
+ * (`GET /`); workerd's CPU, like the responder's, is not the consumer's.
+ */
+export async function startEdgeResponderTarget(): Promise<BenchTarget> {
+  const { startEdgeFunctions } = await import('#dev/services/workerd');
+  const functions = functionsFor(await loadFunctions(benchFunctionsDir), 'edge');
+  const outDir = mkdtempSync(join(tmpdir(), 'bench-edge-'));
+  const workerd = await startEdgeFunctions(functions, { outDir, bindings: {} });
+  const url = workerd.url('edge-responder');
+  return {
+    name: 'workerd (edge responder)',
+    endpoint: url.replace(/\/$/, ''),
+    requests: async () => {
+      const reply = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+      return ((await reply.json()) as { requests: number }).requests;
+    },
+    throttles: () => 0,
+    close: async () => {
+      await workerd.stop();
+      rmSync(outDir, { recursive: true, force: true });
+    },
   };
 }

@@ -2,63 +2,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '#dev/services/binaries';
-import { parseBridgeConfig } from '#shared/config/bridge-config';
 import {
   BRIDGE_BATCHINGS,
-  bridgeBenchConfig,
   bridgeNodeArgs,
   bridgeOutputBufferTimeoutMs,
   bridgeSystem,
   forwarderSystem,
   targetOf,
 } from '../../../bench/systems.ts';
-
-describe('bridgeBenchConfig', () => {
-  it.each(Object.entries(BRIDGE_BATCHINGS))('builds a config the bridge accepts for %s', (_, batching) => {
-    const config = parseBridgeConfig(
-      bridgeBenchConfig({
-        nsqdTcpAddress: '127.0.0.1:4150',
-        nsqdHttpAddress: '127.0.0.1:4151',
-        lambdaEndpoint: 'http://127.0.0.1:9001',
-        topic: 'bench',
-        channels: ['bench'],
-        functionName: 'noop',
-        batching,
-        deadLetterTopic: 'bench_dead',
-      }),
-    );
-    expect(config.subscriptions).toHaveLength(1);
-    expect(config.subscriptions[0]).toMatchObject({
-      ...batching,
-      topic: 'bench',
-      channel: 'bench',
-      functionName: 'noop',
-    });
-    expect(config.lambda.endpoint).toBe('http://127.0.0.1:9001');
-    expect(config.http.host).toBe('127.0.0.1');
-  });
-
-  it('makes one uniquely named subscription per channel (the 10,000 in flight run)', () => {
-    const config = parseBridgeConfig(
-      bridgeBenchConfig({
-        nsqdTcpAddress: '127.0.0.1:4150',
-        nsqdHttpAddress: '127.0.0.1:4151',
-        lambdaEndpoint: 'http://127.0.0.1:9001',
-        topic: 'bench',
-        channels: ['bench1', 'bench2', 'bench3', 'bench4'],
-        functionName: 'noop',
-        batching: { maxMessages: 100, maxWaitMs: 20, maxConcurrentInvocations: 25, maxInFlight: 2_500 },
-        deadLetterTopic: 'bench_dead',
-      }),
-    );
-    expect(config.subscriptions.map((s) => [s.name, s.channel, s.maxInFlight])).toEqual([
-      ['bench-1', 'bench1', 2_500],
-      ['bench-2', 'bench2', 2_500],
-      ['bench-3', 'bench3', 2_500],
-      ['bench-4', 'bench4', 2_500],
-    ]);
-  });
-});
 
 describe('systems', () => {
   it('names bridge systems by batching and target, and knows what each one talks to', () => {
@@ -67,6 +18,17 @@ describe('systems', () => {
     expect(s.label).toBe('bridge batch 100 → local Lambda');
     expect(targetOf(s)).toBe('local-lambda');
     expect(() => bridgeSystem('b7', 'responder')).toThrow(/unknown bridge batching/);
+  });
+
+  it('runs the batch-100 edge row into workerd, on the edge responder', () => {
+    const s = bridgeSystem('b100', 'workerd');
+    expect(s).toMatchObject({
+      id: 'bridge-b100-workerd',
+      label: 'bridge batch 100 → workerd (edge responder)',
+      functionName: 'edge-responder',
+      batching: BRIDGE_BATCHINGS.b100,
+    });
+    expect(targetOf(s)).toBe('workerd');
   });
 
   it('runs the floors with the bridge’s batch-100 settings against the HTTP endpoint', () => {
