@@ -3,6 +3,7 @@
  * credentials included (they are local-only: made up for this machine, no account behind them).
  * A new service adds one entry to `stackEndpoints`.
  */
+import { SIGNING_SECRET_ENV } from '#shared/handler';
 import type { Stack } from './stack.ts';
 import { deadLetterBucket } from './stack.ts';
 
@@ -38,7 +39,10 @@ export function stackEndpoints(stack: Stack): BannerEntry[] {
     { label: 'local Lambda', lines: [`${lambda.endpoint}   (stats ${lambda.endpoint}/local/stats)`] },
     ...Object.entries(stack.edge.urls).map(([name, url]) => ({
       label: 'edge',
-      lines: [`${url}   (${name} on workerd)`],
+      lines: [
+        `${url}   (${name} on workerd)`,
+        `${SIGNING_SECRET_ENV}=${stack.edge.signingSecret} npm run cli -- invoke ${name} --body <file> --endpoint ${url}`,
+      ],
     })),
     {
       label: 'Upstash',

@@ -105,6 +105,8 @@ describe('npm start on a terminal', () => {
     for (const label of ['nsqd', 'nsqlookupd', 'nsqadmin', 'local Lambda', 'edge', 'Upstash', 'MinIO'])
       expect(text).toMatch(new RegExp(`^  ${label} +\\S`, 'm'));
     expect(text).toMatch(/UPSTASH_REDIS_REST_TOKEN=\S{8,}/);
+    // The edge function's URL, and the run's signing secret its requests must carry.
+    expect(text).toMatch(/^ {15}NSQ_LAMBDA_SIGNING_SECRET=\S{16,} npm run cli -- invoke template-edge /m);
     expect(text).toMatch(/AWS_ACCESS_KEY_ID=\S+ AWS_SECRET_ACCESS_KEY=\S+/);
     expect(text).not.toContain('<see ');
   });
@@ -138,6 +140,38 @@ describe('npm start on a terminal', () => {
     );
     const metrics = await (await fetch(fromBanner(/^ {2}bridge +metrics (\S+)/))).text();
     expect(metrics).toMatch(/^nsq_lambda_nsqd_connections\{subscription="template"\} 1$/m);
+  });
+
+  it("takes the banner's signing secret: the edge function on workerd runs a batch signed with it", () => {
+    const url = fromBanner(/^ {2}edge +(http:\/\/\S+) +\(template-edge on workerd\)/);
+    const invoke = (secret: string) =>
+      spawnSync(
+        process.execPath,
+        [
+          join(projectRoot, 'cli', 'bin.mjs'),
+          'invoke',
+          'template-edge',
+          '--body',
+          '-',
+          '--endpoint',
+          url,
+          '--json',
+        ],
+        {
+          env: { ...process.env, NSQ_LAMBDA_SIGNING_SECRET: secret },
+          input: '{"greeting":"from the banner"}',
+          encoding: 'utf8',
+        },
+      );
+    const signed = invoke(fromBanner(/NSQ_LAMBDA_SIGNING_SECRET=(\S+)/));
+    expect(signed.status, signed.stderr).toBe(0);
+    const out = JSON.parse(signed.stdout) as { kind: string; outcomes: { outcome: { kind: string } }[] };
+    expect(out.kind).toBe('answered');
+    expect(out.outcomes.map((o) => o.outcome.kind)).toEqual(['finish']);
+    // Another secret is refused before anything runs.
+    const wrong = invoke('not-the-run-secret-0123456789');
+    expect(wrong.status).not.toBe(0);
+    expect(`${wrong.stdout}${wrong.stderr}`).toMatch(/401/);
   });
 
   it("takes the banner's Upstash token: a toggle stopped with it shows in the table", async () => {
