@@ -25,6 +25,7 @@ import { bridgeConfigFromDefinitions } from '#shared/config/bridge-config';
 import { type LoadedFunction, loadFunctions } from '#shared/functions/loader';
 import { StackError } from '../errors.ts';
 import { type BridgeProcess, startBridgeProcess } from './bridge-process.ts';
+import { pruneDeadRunLogDirs, runLogDir } from './log-dir.ts';
 import { choosePorts, preflight, type StackPorts } from './stack-ports.ts';
 
 export const dataBucket = 'nsq-lambda-data';
@@ -34,7 +35,7 @@ const region = 'us-east-1';
 export interface StackOptions {
   /** Use any free ports instead of the fixed defaults. */
   readonly freePorts?: boolean;
-  /** Where logs go. @default .cache/up/logs */
+  /** Where logs go. @default .cache/up/logs, or .cache/up/logs/run-<pid> with freePorts (log-dir.ts) */
   readonly logDir?: string;
   readonly functions?: readonly LoadedFunction[];
   /** Drain deadline of the bridge on stop. @default 20_000 */
@@ -71,7 +72,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const problems = await preflight(ports, !options.freePorts);
   if (problems.length > 0) throw new StackError(problems);
 
-  const logDir = options.logDir ?? join(projectRoot, '.cache', 'up', 'logs');
+  const logBase = join(projectRoot, '.cache', 'up', 'logs');
+  pruneDeadRunLogDirs(logBase);
+  const logDir = options.logDir ?? runLogDir(logBase, options.freePorts ?? false);
   mkdirSync(logDir, { recursive: true });
   const logFiles = { bridge: join(logDir, 'bridge.log'), lambda: join(logDir, 'local-lambda.log') };
   // Fresh logs for every run.
