@@ -1,0 +1,47 @@
+/**
+ * A subscription's `filters`, compiled once: a message is kept when it matches at least one pattern
+ * (patterns OR, as in Lambda's FilterCriteria). No filters keeps every message.
+ */
+import { compilePattern, type ObjectNode } from './compile-pattern.ts';
+import { filterableBody, matchObject } from './match-pattern.ts';
+
+export class FilterPatternError extends Error {
+  override readonly name = 'FilterPatternError';
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `invalid filter pattern (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+}
+
+export interface MessageFilter {
+  /** True when the body matches one of the patterns (or there are none). */
+  matches(body: Buffer | string): boolean;
+}
+
+/** Every problem of every pattern, each prefixed with `path.<index>`. */
+export function filterProblems(patterns: readonly unknown[], path = 'filters'): string[] {
+  return patterns.flatMap((p, i) => {
+    const result = compilePattern(p, `${path}.${i}`);
+    return result.ok ? [] : [...result.problems];
+  });
+}
+
+/** Compiles the patterns; throws a `FilterPatternError` listing every problem. */
+export function compileFilters(patterns: readonly unknown[] | undefined, path = 'filters'): MessageFilter {
+  if (patterns === undefined || patterns.length === 0) return { matches: () => true };
+  const compiled: ObjectNode[] = [];
+  const problems: string[] = [];
+  patterns.forEach((p, i) => {
+    const result = compilePattern(p, `${path}.${i}`);
+    if (result.ok) compiled.push(result.pattern);
+    else problems.push(...result.problems);
+  });
+  if (problems.length > 0) throw new FilterPatternError(problems);
+  return {
+    matches(body) {
+      const record = { body: filterableBody(body) };
+      return compiled.some((node) => matchObject(node, record));
+    },
+  };
+}
