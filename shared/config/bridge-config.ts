@@ -158,6 +158,11 @@ export const bridgeConfigSchema = z
       })
       .strict()
       .default({ intervalMs: 15_000, nsqdHttpAddresses: [] }),
+    /**
+     * How many bridge tasks share each subscription's `rateLimit`: each task enforces messagesPerSecond
+     * and burst divided by it. infra/ sets it to the service's maxTaskCount. @default 1
+     */
+    rateLimitTaskCount: z.number().int().min(1).max(10_000).default(1),
     subscriptions: z.array(bridgeSubscriptionSchema).min(1),
   })
   .strict();
@@ -223,7 +228,7 @@ type Ctx = { addIssue(issue: { code: 'custom'; message: string; path: PropertyKe
 function subscriptionRules(
   s: ParsedSubscription,
   index: number,
-  global: { maxMsgTimeoutMs: number; maxReqTimeoutMs: number },
+  global: { maxMsgTimeoutMs: number; maxReqTimeoutMs: number; rateLimitTaskCount: number },
   ctx: Ctx,
 ): void {
   const at = (...p: PropertyKey[]) => ['subscriptions', index, ...p];
@@ -264,6 +269,17 @@ function subscriptionRules(
       'requeue',
       'maxDelayMs',
     );
+  if (s.rateLimit) {
+    // Messages wait for their token while in flight: the most that can wait (maxInFlight) must get through
+    // at the task's rate before nsqd's --max-msg-timeout, with time left to invoke them.
+    const perTaskRate = s.rateLimit.messagesPerSecond / global.rateLimitTaskCount;
+    const holdMs = Math.ceil((maxInFlight / perTaskRate) * 1000);
+    if (holdMs + invocation >= global.maxMsgTimeoutMs)
+      add(
+        `at ${perTaskRate} messages/s per task, maxInFlight (${maxInFlight}) messages wait up to ${holdMs} ms for their turn; with invocationTimeoutMs that passes nsqd's --max-msg-timeout (maxMsgTimeoutMs ${global.maxMsgTimeoutMs}): lower maxInFlight or raise the rate`,
+        'rateLimit',
+      );
+  }
   const channel = s.ephemeral ? `${s.channel}#ephemeral` : s.channel;
   if (channel.length > 64) add(`channel with #ephemeral is ${channel.length} characters (max 64)`, 'channel');
   if (s.ephemeral && s.channel.endsWith('#ephemeral'))
@@ -361,6 +377,7 @@ export function parseBridgeConfig(raw: unknown, secrets: BridgeSecrets = {}): Br
   const global = {
     maxMsgTimeoutMs: num(r.maxMsgTimeoutMs, 900_000),
     maxReqTimeoutMs: num(r.maxReqTimeoutMs, MAX_REQUEUE_DELAY_MS),
+    rateLimitTaskCount: Math.max(1, num(r.rateLimitTaskCount, 1)),
   };
   const rawSubs = Array.isArray(r.subscriptions) ? (r.subscriptions as unknown[]) : [];
   rawSubs.forEach((s, i) => {

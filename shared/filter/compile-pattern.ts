@@ -33,9 +33,17 @@ export interface ObjectNode {
   readonly ors: readonly (readonly ObjectNode[])[];
 }
 
+export type FilterPath = readonly (string | number)[];
+
+/** One problem of a pattern: where (keys and indexes from the pattern's root) and what. */
+export interface FilterProblem {
+  readonly path: FilterPath;
+  readonly message: string;
+}
+
 export type CompileResult =
   | { readonly ok: true; readonly pattern: ObjectNode }
-  | { readonly ok: false; readonly problems: readonly string[] };
+  | { readonly ok: false; readonly problems: readonly FilterProblem[] };
 
 const NUMERIC_OPS = new Set<string>(['=', '<', '<=', '>', '>=']);
 const LOWER_OPS = new Set<string>(['>', '>=']);
@@ -48,13 +56,13 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 const show = (v: unknown) => JSON.stringify(v) ?? String(v);
 
 class Compiler {
-  readonly problems: string[] = [];
+  readonly problems: FilterProblem[] = [];
 
-  problem(path: string, message: string): void {
-    this.problems.push(`${path}: ${message}`);
+  problem(path: FilterPath, message: string): void {
+    this.problems.push({ path, message });
   }
 
-  object(value: Record<string, unknown>, path: string, top: boolean): ObjectNode {
+  object(value: Record<string, unknown>, path: FilterPath, top: boolean): ObjectNode {
     const fields: [string, FieldNode][] = [];
     const ors: ObjectNode[][] = [];
     const keys = Object.keys(value);
@@ -62,7 +70,7 @@ class Compiler {
       this.problem(path, 'an empty pattern object matches nothing: give at least one field');
     for (const key of keys) {
       const child = value[key];
-      const at = `${path}.${key}`;
+      const at = [...path, key];
       if (top && !TOP_LEVEL_KEYS.has(key)) {
         this.problem(
           at,
@@ -85,28 +93,28 @@ class Compiler {
     return { fields, ors };
   }
 
-  or(value: unknown, path: string, top: boolean): ObjectNode[] {
+  or(value: unknown, path: FilterPath, top: boolean): ObjectNode[] {
     if (!Array.isArray(value) || value.length === 0) {
       this.problem(path, '$or must be a non-empty array of pattern objects');
       return [];
     }
     return value.flatMap((alt, i) => {
-      if (isRecord(alt)) return [this.object(alt, `${path}.${i}`, top)];
-      this.problem(`${path}.${i}`, `each $or alternative must be a pattern object, got ${show(alt)}`);
+      if (isRecord(alt)) return [this.object(alt, [...path, i], top)];
+      this.problem([...path, i], `each $or alternative must be a pattern object, got ${show(alt)}`);
       return [];
     });
   }
 
-  rules(list: unknown[], path: string): Rule[] {
+  rules(list: unknown[], path: FilterPath): Rule[] {
     if (list.length === 0)
       this.problem(path, 'an empty rule list matches nothing: give at least one value or rule');
     return list.flatMap((r, i) => {
-      const rule = this.rule(r, `${path}.${i}`);
+      const rule = this.rule(r, [...path, i]);
       return rule ? [rule] : [];
     });
   }
 
-  rule(r: unknown, path: string): Rule | undefined {
+  rule(r: unknown, path: FilterPath): Rule | undefined {
     if (r === null || typeof r === 'string' || typeof r === 'boolean') return { kind: 'equals', value: r };
     if (typeof r === 'number') {
       if (Number.isFinite(r)) return { kind: 'equals', value: r };
@@ -127,7 +135,7 @@ class Compiler {
     }
     const op = keys[0] as string;
     const arg = r[op];
-    const at = `${path}.${op}`;
+    const at = [...path, op];
     switch (op) {
       case 'prefix':
       case 'suffix':
@@ -155,7 +163,7 @@ class Compiler {
     }
   }
 
-  numeric(arg: unknown, path: string): Rule | undefined {
+  numeric(arg: unknown, path: FilterPath): Rule | undefined {
     if (!Array.isArray(arg) || (arg.length !== 2 && arg.length !== 4)) {
       this.problem(path, `must be [op, number] or [lower op, number, upper op, number], got ${show(arg)}`);
       return undefined;
@@ -165,11 +173,11 @@ class Compiler {
       const op = arg[i];
       const n = arg[i + 1];
       if (typeof op !== 'string' || !NUMERIC_OPS.has(op)) {
-        this.problem(`${path}.${i}`, `must be one of =, <, <=, >, >=, got ${show(op)}`);
+        this.problem([...path, i], `must be one of =, <, <=, >, >=, got ${show(op)}`);
         return undefined;
       }
       if (typeof n !== 'number' || !Number.isFinite(n)) {
-        this.problem(`${path}.${i + 1}`, `must be a finite number, got ${show(n)}`);
+        this.problem([...path, i + 1], `must be a finite number, got ${show(n)}`);
         return undefined;
       }
       checks.push([op as NumericOp, n]);
@@ -191,7 +199,7 @@ class Compiler {
     return { kind: 'numeric', checks };
   }
 
-  anythingBut(arg: unknown, path: string): Rule | undefined {
+  anythingBut(arg: unknown, path: FilterPath): Rule | undefined {
     const values = Array.isArray(arg) ? arg : [arg];
     if (values.length === 0) {
       this.problem(path, 'must name at least one value');
@@ -214,27 +222,27 @@ class Compiler {
     values.forEach((v, i) => {
       if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))
         not.push({ kind: 'equals', value: v });
-      else this.problem(`${path}.${i}`, `anything-but values must be strings or numbers, got ${show(v)}`);
+      else this.problem([...path, i], `anything-but values must be strings or numbers, got ${show(v)}`);
     });
     return { kind: 'anythingBut', not };
   }
 }
 
 /** Compiles one pattern: an object, or its JSON text (as Lambda's `Filters[].Pattern`). */
-export function compilePattern(pattern: unknown, path = 'pattern'): CompileResult {
+export function compilePattern(pattern: unknown, path: FilterPath = []): CompileResult {
   const compiler = new Compiler();
   let value = pattern;
   if (typeof pattern === 'string') {
     try {
       value = JSON.parse(pattern);
     } catch (error) {
-      return { ok: false, problems: [`${path}: not valid JSON (${(error as Error).message})`] };
+      return { ok: false, problems: [{ path, message: `not valid JSON (${(error as Error).message})` }] };
     }
   }
   if (!isRecord(value))
     return {
       ok: false,
-      problems: [`${path}: must be a pattern object such as {"body": {...}}, got ${show(value)}`],
+      problems: [{ path, message: `must be a pattern object such as {"body": {...}}, got ${show(value)}` }],
     };
   const node = compiler.object(value, path, true);
   return compiler.problems.length > 0

@@ -2,7 +2,7 @@
  * A subscription's `filters`, compiled once: a message is kept when it matches at least one pattern
  * (patterns OR, as in Lambda's FilterCriteria). No filters keeps every message.
  */
-import { compilePattern, type ObjectNode } from './compile-pattern.ts';
+import { compilePattern, type FilterProblem, type ObjectNode } from './compile-pattern.ts';
 import { filterableBody, matchObject } from './match-pattern.ts';
 
 export class FilterPatternError extends Error {
@@ -19,23 +19,28 @@ export interface MessageFilter {
   matches(body: Buffer | string): boolean;
 }
 
-/** Every problem of every pattern, each prefixed with `path.<index>`. */
-export function filterProblems(patterns: readonly unknown[], path = 'filters'): string[] {
+/** Every problem of every pattern, each path starting with the pattern's index. */
+export function filterProblems(patterns: readonly unknown[]): FilterProblem[] {
   return patterns.flatMap((p, i) => {
-    const result = compilePattern(p, `${path}.${i}`);
+    const result = compilePattern(p, [i]);
     return result.ok ? [] : [...result.problems];
   });
 }
 
+/** `filters.0.body.price: message` */
+export function formatFilterProblem(p: FilterProblem, root = 'filters'): string {
+  return `${[root, ...p.path].join('.')}: ${p.message}`;
+}
+
 /** Compiles the patterns; throws a `FilterPatternError` listing every problem. */
-export function compileFilters(patterns: readonly unknown[] | undefined, path = 'filters'): MessageFilter {
+export function compileFilters(patterns: readonly unknown[] | undefined, root = 'filters'): MessageFilter {
   if (patterns === undefined || patterns.length === 0) return { matches: () => true };
   const compiled: ObjectNode[] = [];
   const problems: string[] = [];
   patterns.forEach((p, i) => {
-    const result = compilePattern(p, `${path}.${i}`);
+    const result = compilePattern(p, [i]);
     if (result.ok) compiled.push(result.pattern);
-    else problems.push(...result.problems);
+    else problems.push(...result.problems.map((problem) => formatFilterProblem(problem, root)));
   });
   if (problems.length > 0) throw new FilterPatternError(problems);
   return {

@@ -4,7 +4,12 @@
  * and one it must not. Plus the SQS plain-string examples, patterns OR, and compile errors.
  */
 import { describe, expect, it } from 'vitest';
-import { compileFilters, FilterPatternError, filterProblems } from '#shared/filter/message-filter';
+import {
+  compileFilters,
+  FilterPatternError,
+  filterProblems,
+  formatFilterProblem,
+} from '#shared/filter/message-filter';
 
 const json = (v: unknown) => JSON.stringify(v);
 
@@ -85,7 +90,7 @@ describe('filters: AWS filter-rule syntax examples', () => {
       { attributes: { x: ['y'] } },
       '{not json',
       { body: { c: [{ wildcard: '*' }], d: [], e: [{ exists: 'yes' }] } },
-    ]);
+    ]).map((p) => formatFilterProblem(p));
     expect(problems).toEqual([
       expect.stringMatching(/^filters\.0\.body\.a: must be an array/),
       expect.stringMatching(/^filters\.0\.body\.b\.0\.numeric: a range is a lower bound/),
