@@ -97,6 +97,10 @@ export function attachLogging(events: BridgeEventEmitter, logger: Logger): () =>
   if (debug)
     on('message_finished', (e) => logger.debug('message finished', { event: 'message_finished', ...e }));
   on('message_requeued', (e) => logger.info('message requeued', { event: 'message_requeued', ...e }));
+  on('message_filtered_out', (e) =>
+    logger.debug('message filtered out', { event: 'message_filtered_out', ...e }),
+  );
+  on('message_expired', (e) => logger.warn('message expired', { event: 'message_expired', ...e }));
   on('message_dead_lettered', (e) =>
     logger.warn('message dead-lettered', { event: 'message_dead_lettered', ...e }),
   );
