@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { MAX_REQUEUE_DELAY_MS } from '#shared/contract/batch-result';
 import type { FunctionDefinition } from '#shared/functions/definition';
-import { subscriptionSettingsSchema } from './subscription.ts';
+import { perTaskRateLimit, subscriptionSettingsSchema } from './subscription.ts';
 
 /**
  * The drain deadline (`drain.deadlineMs`) when none is set: the one default for the bridge and for infra/
@@ -184,6 +184,8 @@ export interface BridgeSubscription
   readonly channelName: string;
   readonly nsqdTcpAddresses: readonly string[];
   readonly lookupdHttpAddresses: readonly string[];
+  /** `rateLimit` as this task enforces it: divided by `rateLimitTaskCount`, burst resolved. */
+  readonly rateLimitPerTask?: { readonly messagesPerSecond: number; readonly burst: number };
 }
 
 export interface BridgeSecrets {
@@ -400,6 +402,7 @@ export function parseBridgeConfig(raw: unknown, secrets: BridgeSecrets = {}): Br
     touchIntervalMs: s.touchIntervalMs ?? Math.floor(s.msgTimeoutMs / 3),
     invocationTimeoutMs: s.invocationTimeoutMs ?? s.functionTimeoutMs + INVOCATION_TIMEOUT_MARGIN_MS,
     channelName: s.ephemeral ? `${s.channel}#ephemeral` : s.channel,
+    ...(s.rateLimit && { rateLimitPerTask: perTaskRateLimit(s.rateLimit, data.rateLimitTaskCount) }),
     // An empty per-subscription list overrides nothing (as in globalRules), so a subscription never ends up with no address.
     nsqdTcpAddresses:
       nonEmpty(s.nsqdTcpAddresses) ?? (nonEmpty(s.lookupdHttpAddresses) ? [] : data.nsqdTcpAddresses),

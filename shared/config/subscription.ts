@@ -134,3 +134,14 @@ export type RateLimitSettings = z.output<typeof rateLimitSchema>;
 export function rateLimitBurst(r: RateLimitSettings): number {
   return r.burst ?? Math.max(1, Math.ceil(r.messagesPerSecond));
 }
+
+/** What one of `taskCount` bridge tasks enforces: the rate and the burst divided among them (burst ≥ 1). */
+export function perTaskRateLimit(
+  r: RateLimitSettings,
+  taskCount: number,
+): { readonly messagesPerSecond: number; readonly burst: number } {
+  return {
+    messagesPerSecond: r.messagesPerSecond / taskCount,
+    burst: Math.max(1, Math.round(rateLimitBurst(r) / taskCount)),
+  };
+}

@@ -129,7 +129,9 @@ describe('status', () => {
     expect(human.stdout).toMatch(
       /SUBSCRIPTION\s+TOPIC\/CHANNEL\s+DEPTH\s+IN-FLIGHT\s+DEFERRED\s+REQ\/s\s+TIMEOUT\/s\s+DONE\/s\s+ERR\/s\s+FILTERED\s+EXPIRED\s+CONC\s+TOGGLE/,
     );
-    expect(human.stdout).toMatch(/orders\s+orders\/lambda\s+5\s+3\s+2\s+-\s+-\s+-\s+-\s+7\s+4\s+3\/8\s+stopped/);
+    expect(human.stdout).toMatch(
+      /orders\s+orders\/lambda\s+5\s+3\s+2\s+-\s+-\s+-\s+-\s+7\s+4\s+3\/8\s+stopped/,
+    );
     expect(human.stdout).toMatch(/idle\s+idle\/lambda\s+-\s+-\s+-/);
   });
 

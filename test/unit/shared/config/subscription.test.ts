@@ -85,6 +85,20 @@ describe('subscription settings: filters, maxRecordAgeMs, rateLimit', () => {
     });
   });
 
+  it('each task enforces the rate and burst divided by rateLimitTaskCount', () => {
+    const c = parseBridgeConfig(
+      config({ rateLimit: { messagesPerSecond: 100, burst: 10 } }, { rateLimitTaskCount: 4 }),
+    );
+    expect(c.subscriptions[0]?.rateLimitPerTask).toEqual({ messagesPerSecond: 25, burst: 3 });
+    expect(
+      parseBridgeConfig(config({ rateLimit: { messagesPerSecond: 7.5 } })).subscriptions[0]?.rateLimitPerTask,
+    ).toEqual({
+      messagesPerSecond: 7.5,
+      burst: 8,
+    });
+    expect(parseBridgeConfig(config({})).subscriptions[0]?.rateLimitPerTask).toBeUndefined();
+  });
+
   it('burst defaults to the rate rounded up, at least 1', () => {
     expect(rateLimitBurst({ messagesPerSecond: 0.5 })).toBe(1);
     expect(rateLimitBurst({ messagesPerSecond: 12.5 })).toBe(13);
