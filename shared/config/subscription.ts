@@ -115,7 +115,7 @@ export const subscriptionSettingsSchema = z
     onFilteredOut: z.enum(['finish', 'deadLetter']).default('finish'),
     /**
      * A message older than this (by its NSQ timestamp) when received, or when it would be retried, is never
-     * invoked (MaximumRecordAgeInSeconds of the Kinesis and Kafka mappings). Unset: no limit.
+     * invoked (MaximumRecordAgeInSeconds of the stream mappings). Unset: no limit.
      */
     maxRecordAgeMs: z.number().int().min(1_000).optional(),
     /** An expired message: dead-lettered (reasonKind `expired`) or dropped (FINished, counted). @default 'deadLetter' */
