@@ -14,6 +14,7 @@ import type { Clock, DeadLetterStore } from '../ports.ts';
 import { ThrottleRequeues } from '../throttle-requeues.ts';
 import type { TouchManager } from '../touch-manager.ts';
 import type { BatchQueue } from './batch-queue.ts';
+import { type RecordAgeDecision, recordAgeDecision } from './record-age.ts';
 
 export interface DeadLetterRequest {
   readonly message: TrackedMessage;
@@ -81,6 +82,54 @@ export class Answerer {
     this.#requeued(m, delay, cause, reason);
   }
 
+  /**
+   * FIN a message that was never invoked and needs no dead letter (filtered out with onFilteredOut
+   * 'finish', expired with onExpired 'drop'). Its own event says why; no message_finished.
+   */
+  finishUninvoked(m: TrackedMessage): void {
+    if (!m.finish()) return;
+    this.#forgetThrottles(m);
+    this.#answered(m);
+  }
+
+  /**
+   * Past maxRecordAgeMs, on arrival or instead of a retry: dropped now (FIN), or returned as the dead
+   * letter (reasonKind 'expired') for the caller to write with the others.
+   */
+  expired(
+    m: TrackedMessage,
+    decision: Exclude<RecordAgeDecision, { action: 'keep' }>,
+    at: 'receive' | 'retry',
+  ): DeadLetterRequest | undefined {
+    this.deps.events.emit('message_expired', {
+      subscription: this.#name,
+      id: m.id,
+      ageMs: decision.ageMs,
+      at,
+      action: decision.action,
+    });
+    if (decision.action === 'deadLetter') return { message: m, kind: 'expired', reason: decision.reason };
+    this.finishUninvoked(m);
+    return undefined;
+  }
+
+  /** REQ for a retry, unless the retry would bring it back past maxRecordAgeMs: then it expires instead. */
+  #retry(
+    m: TrackedMessage,
+    delayMs: number,
+    cause: RequeueCause,
+    reason: string,
+    dead: DeadLetterRequest[],
+  ): void {
+    const age = recordAgeDecision(this.deps.config, m.handle.timestampMs, this.deps.clock.now(), delayMs);
+    if (age.action === 'keep') {
+      this.requeue(m, delayMs, cause, reason);
+      return;
+    }
+    const request = this.expired(m, age, 'retry');
+    if (request) dead.push(request);
+  }
+
   requeueAll(messages: readonly TrackedMessage[], delayMs: number, cause: RequeueCause): void {
     for (const m of messages) this.requeue(m, delayMs, cause);
   }
@@ -122,7 +171,8 @@ export class Answerer {
     for (const m of messages) {
       if (m.answered) continue;
       if (m.attempts >= this.deps.config.maxAttempts) dead.push(this.#lastAttempt(m, reason));
-      else this.requeue(m, this.deps.draining() ? 0 : this.policyDelay(m), cause, reason);
+      else if (this.deps.draining()) this.requeue(m, 0, cause, reason);
+      else this.#retry(m, this.policyDelay(m), cause, reason, dead);
     }
     if (dead.length > 0) await this.deadLetter(dead);
   }
@@ -149,7 +199,7 @@ export class Answerer {
         const reason = outcome.reason ?? 'requeued by the function';
         m.lastError = { type: 'RequeuedByFunction', message: reason, ...(requestId && { requestId }) };
         if (m.attempts >= this.deps.config.maxAttempts) dead.push(this.#lastAttempt(m, reason));
-        else this.requeue(m, outcome.delayMs ?? this.policyDelay(m), 'function', reason);
+        else this.#retry(m, outcome.delayMs ?? this.policyDelay(m), 'function', reason, dead);
       }
     }
     if (dead.length > 0) await this.deadLetter(dead);

@@ -2,13 +2,15 @@
  * The engine for one subscription, transport-free: messages in (from a `MessageSource`), batches out
  * (to a `BatchInvoker`), one answer per message back. It only wires the pieces of this folder:
  *
- *   admission.ts (on arrival) → batch-queue.ts (window, count, bytes, flush timer) → batch-executor.ts
+ *   admission.ts (on arrival: filters, record age, attempts, size) → rate-pacer.ts (with a rateLimit)
+ *   → batch-queue.ts (window, count, bytes, flush timer) → batch-executor.ts
  *   (payload-builder.ts, the invoker port, batch-decision.ts) → answerer.ts (FIN, REQ, dead letter);
  *   drain.ts (the work, its deadline).
  *
  * See docs/bridge.md for the walk of one message and the outcome table.
  */
 import type { BridgeSubscription } from '#shared/config/bridge-config';
+import { compileFilters, type MessageFilter } from '#shared/filter/message-filter';
 import { AimdLimiter } from '../aimd-limiter.ts';
 import type { Random, RetryBackoff } from '../backoff.ts';
 import { TrackedMessage } from '../delivery.ts';
@@ -28,7 +30,9 @@ import { Answerer } from './answerer.ts';
 import { BatchExecutor } from './batch-executor.ts';
 import { BatchQueue } from './batch-queue.ts';
 import { Drain } from './drain.ts';
+import { IntakeGate, type PauseReason } from './intake-gate.ts';
 import { PayloadBuilder } from './payload-builder.ts';
+import { RatePacer } from './rate-pacer.ts';
 
 export interface SubscriptionRunnerDeps {
   /** The function's adapter for this subscription (Lambda; another BatchInvoker for another target). */
@@ -70,6 +74,11 @@ export class SubscriptionRunner {
   /** Throttle requeues, discounted from nsqd's attempts when the message comes back. */
   readonly #throttleRequeues = new ThrottleRequeues();
   #toggleStopped = false;
+  /** The subscription's filters, compiled once (the config loader already checked them). */
+  readonly #filter: MessageFilter;
+  /** With a rateLimit: messages wait here for a token before they queue. */
+  readonly #pacer: RatePacer<TrackedMessage> | undefined;
+  readonly #intake: IntakeGate;
 
   constructor(
     readonly config: BridgeSubscription,
@@ -78,6 +87,23 @@ export class SubscriptionRunner {
     const random = deps.random ?? Math.random;
     this.limiter = new AimdLimiter(config.maxConcurrentInvocations);
     this.#drain = new Drain(deps.clock, (error) => this.#error(error));
+    this.#intake = new IntakeGate(
+      () => deps.source.pause(),
+      () => {
+        deps.source.resume();
+        deps.events.emit('resumed', { subscription: config.name });
+      },
+    );
+    this.#filter = compileFilters(config.filters, `subscriptions.${config.name}.filters`);
+    const rate = config.rateLimitPerTask;
+    this.#pacer =
+      rate &&
+      new RatePacer<TrackedMessage>({
+        ...rate,
+        clock: deps.clock,
+        admit: (m) => this.#enqueue(m),
+        setIntakePaused: (paused) => this.#pause('rateLimit', paused),
+      });
     this.#payloads = new PayloadBuilder({
       subscription: config.name,
       topic: config.topic,
@@ -117,6 +143,7 @@ export class SubscriptionRunner {
       random,
       retryBackoff: deps.retryBackoff ?? { baseDelayMs: 200, maxDelayMs: 20_000 },
       notExecutedRetries: deps.notExecutedRetries ?? 2,
+      clock: deps.clock,
     });
   }
 
@@ -134,7 +161,7 @@ export class SubscriptionRunner {
       name: this.name,
       connections: this.deps.source.connectedCount,
       paused: this.#toggleStopped || this.#drain.draining,
-      queued: this.#queue.length,
+      queued: this.#queue.length + (this.#pacer?.held ?? 0),
       invoking: this.#executor.invokingCount,
       concurrencyLimit: this.limiter.limit,
       activeInvocations: this.limiter.active,
@@ -156,6 +183,8 @@ export class SubscriptionRunner {
    */
   onConnectionClosed(connectionId: string): void {
     this.#executor.orphanConnection(connectionId);
+    for (const m of this.#pacer?.take((m) => m.handle.connectionId === connectionId) ?? [])
+      this.#answerer.dropped(m);
     for (const m of this.#queue.takeConnection(connectionId)) this.#answerer.dropped(m);
   }
 
@@ -186,15 +215,36 @@ export class SubscriptionRunner {
         attempts: message.attempts,
         maxAttempts: this.config.maxAttempts,
         oversize: this.#payloads.oversize(message),
+        matchesFilters: this.#filter.matches(handle.body),
+        onFilteredOut: this.config.onFilteredOut,
+        publishedAtMs: handle.timestampMs,
+        nowMs: message.receivedAtMs,
+        maxRecordAgeMs: this.config.maxRecordAgeMs,
+        onExpired: this.config.onExpired,
       });
       if (admission.kind === 'requeue') {
         this.#answerer.requeue(message, admission.delayMs, admission.cause);
       } else if (admission.kind === 'deadLetter') {
         const request = { message, kind: admission.reasonKind, reason: admission.reason };
         this.#drain.track(this.#answerer.deadLetter([request]));
+      } else if (admission.kind === 'filteredOut') {
+        this.deps.events.emit('message_filtered_out', {
+          subscription: this.name,
+          id: message.id,
+          action: admission.action,
+        });
+        if (admission.action === 'finish') this.#answerer.finishUninvoked(message);
+        else
+          this.#drain.track(
+            this.#answerer.deadLetter([{ message, kind: 'filtered', reason: admission.reason }]),
+          );
+      } else if (admission.kind === 'expired') {
+        const request = this.#answerer.expired(message, admission, 'receive');
+        if (request) this.#drain.track(this.#answerer.deadLetter([request]));
+      } else if (this.#pacer) {
+        this.#pacer.offer(message);
       } else {
-        this.#queue.push(message);
-        this.pump();
+        this.#enqueue(message);
       }
     } catch (error) {
       this.#error(error as Error);
@@ -205,6 +255,22 @@ export class SubscriptionRunner {
         // The connection is gone: nsqd redelivers after msg_timeout.
       }
     }
+  }
+
+  #enqueue(m: TrackedMessage): void {
+    this.#queue.push(m);
+    this.pump();
+  }
+
+  /** RDY 0 while any reason holds (intake-gate.ts). */
+  #pause(reason: PauseReason, paused: boolean): void {
+    try {
+      this.#intake.set(reason, paused);
+    } catch (error) {
+      this.#error(error as Error);
+    }
+    if (paused && reason === 'rateLimit')
+      this.deps.events.emit('paused', { subscription: this.name, reason });
   }
 
   /** Forms and dispatches as many batches as the limits and free slots allow. */
@@ -232,13 +298,14 @@ export class SubscriptionRunner {
     if (stopped === this.#toggleStopped) return;
     this.#toggleStopped = stopped;
     if (stopped) {
-      this.deps.source.pause();
+      this.#pause('toggle', true);
       this.#queue.clearFlush();
       this.deps.events.emit('paused', { subscription: this.name, reason: 'toggle' });
-      this.#answerer.requeueAll(this.#queue.takeAll(), this.config.toggle.requeueDelayMs, 'toggle stopped');
+      const delayMs = this.config.toggle.requeueDelayMs;
+      this.#answerer.requeueAll(this.#pacer?.take() ?? [], delayMs, 'toggle stopped');
+      this.#answerer.requeueAll(this.#queue.takeAll(), delayMs, 'toggle stopped');
     } else {
-      this.deps.source.resume();
-      this.deps.events.emit('resumed', { subscription: this.name });
+      this.#pause('toggle', false);
       this.pump();
     }
   }
@@ -251,12 +318,10 @@ export class SubscriptionRunner {
   async drain(deadlineAtMs: number): Promise<boolean> {
     if (this.#drain.start()) {
       this.#queue.clearFlush();
-      try {
-        this.deps.source.pause();
-      } catch (error) {
-        this.#error(error as Error);
-      }
+      this.#pause('drain', true);
       this.deps.events.emit('paused', { subscription: this.name, reason: 'drain' });
+      this.#pacer?.close();
+      this.#answerer.requeueAll(this.#pacer?.take() ?? [], 0, 'draining');
       this.#answerer.requeueAll(this.#queue.takeAll(), 0, 'draining');
     }
     let timedOut = await this.#drain.settle(deadlineAtMs);

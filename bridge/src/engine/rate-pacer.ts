@@ -5,7 +5,7 @@
  * burst, intake is paused (RDY 0), so the bridge asks nsqd only for what it can invoke soon and nsqd
  * hands the rest to other consumers; it resumes once they drain below that.
  */
-import type { Clock } from './ports.ts';
+import type { Clock } from '../ports.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 export interface RatePacerOptions<T> {

@@ -17,7 +17,10 @@ const KEEP: RecordAgeDecision = { action: 'keep' };
  * delay, and is judged at the time it would come back.
  */
 export function recordAgeDecision(
-  settings: Pick<SubscriptionSettings, 'maxRecordAgeMs' | 'onExpired'>,
+  settings: {
+    readonly maxRecordAgeMs?: number | undefined;
+    readonly onExpired: SubscriptionSettings['onExpired'];
+  },
   publishedAtMs: number,
   nowMs: number,
   retryDelayMs?: number,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordAgeDecision } from '#bridge/record-age';
+import { recordAgeDecision } from '#bridge/engine/record-age';
 
 const T = 1_000_000;
 

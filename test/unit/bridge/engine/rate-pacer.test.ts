@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RatePacer } from '#bridge/rate-pacer';
-import { FakeClock } from './fakes.ts';
+import { RatePacer } from '#bridge/engine/rate-pacer';
+import { FakeClock } from '../fakes.ts';
 
 function pacer(messagesPerSecond: number, burst: number) {
   const clock = new FakeClock();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '#bridge/token-bucket';
+import { TokenBucket } from '#bridge/engine/token-bucket';
 
 describe('TokenBucket', () => {
   it('starts full, then gives tokens at the rate, saving at most burst', () => {
