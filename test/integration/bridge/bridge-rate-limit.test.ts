@@ -52,4 +52,43 @@ describe('rateLimit through the bridge and the local Lambda', () => {
     // More messages waited than burst + 1 s of the rate: the bridge paused RDY rather than requeueing.
     if (rate < 20) expect(pauses).toContain('rateLimit');
   });
+
+  it('two bridge tasks with rateLimitTaskCount 2 each take half: together they keep the limit', async () => {
+    const nsqd = await services.nsqd();
+    const rate = 20;
+    const sub = {
+      topic: `shared-${process.pid}`,
+      rateLimit: { messagesPerSecond: rate, burst: 4 },
+      maxMessages: 1,
+      maxConcurrentInvocations: 4,
+      maxInFlight: 4,
+      maxWaitMs: 0,
+    };
+    const a = await feature.start(nsqd, sub, { rateLimitTaskCount: 2 });
+    const b = await feature.start(nsqd, sub, { rateLimitTaskCount: 2 });
+    await nsqd.http.publishMany(a.topic, ['warm-up', 'warm-up']);
+    await waitFor(() => a.seen.filter((x) => x === 'warm-up').length === 2, { what: 'the function warm' });
+    const starts = { a: [] as number[], b: [] as number[] };
+    a.events.on('batch_started', () => starts.a.push(performance.now()));
+    b.events.on('batch_started', () => starts.b.push(performance.now()));
+    const count = 4 * rate; // about 4 s at the shared limit
+    await nsqd.http.publishMany(
+      a.topic,
+      Array.from({ length: count }, (_, i) => `m${i}`),
+    );
+    const stats = await waitChannelIdle(nsqd, a.topic, a.channel, 30_000);
+    expect(starts.a.length + starts.b.length).toBe(count);
+    // Both tasks pull while both have messages: measure that window (from the first start to the end of
+    // the task that ran out first), less the two half-bursts (2 each).
+    const t0 = Math.min(starts.a[0] as number, starts.b[0] as number);
+    const end = Math.min(starts.a.at(-1) as number, starts.b.at(-1) as number);
+    const within = [...starts.a, ...starts.b].filter((t) => t <= end).length;
+    const achieved = (within - 4) / ((end - t0) / 1000);
+    console.log(
+      `rateLimit ${rate}/s over 2 tasks: achieved ${achieved.toFixed(2)}/s (a ${starts.a.length}, b ${starts.b.length})`,
+    );
+    expect(achieved).toBeGreaterThanOrEqual(rate * 0.9);
+    expect(achieved).toBeLessThanOrEqual(rate * 1.1);
+    expect(stats.requeue_count).toBe(0);
+  });
 });
