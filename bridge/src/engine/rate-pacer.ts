@@ -5,6 +5,7 @@
  * burst, intake is paused (RDY 0), so the bridge asks nsqd only for what it can invoke soon and nsqd
  * hands the rest to other consumers; it resumes once they drain below that.
  */
+import type { BridgeSubscription } from '#shared/config/bridge-config';
 import type { Clock } from '../ports.ts';
 import { TokenBucket } from './token-bucket.ts';
 
@@ -31,6 +32,16 @@ export class RatePacer<T> {
     this.#options = options;
     this.#bucket = new TokenBucket(options.messagesPerSecond, options.burst, options.clock.now());
     this.holdLimit = options.burst + Math.ceil(options.messagesPerSecond);
+  }
+
+  /** The subscription's pacer (its rateLimit as this task enforces it), or undefined without a rateLimit. */
+  static forSubscription<T>(
+    config: Pick<BridgeSubscription, 'rateLimitPerTask'>,
+    clock: Clock,
+    hooks: Pick<RatePacerOptions<T>, 'admit' | 'setIntakePaused'>,
+  ): RatePacer<T> | undefined {
+    const rate = config.rateLimitPerTask;
+    return rate && new RatePacer<T>({ ...rate, clock, ...hooks });
   }
 
   /** Messages waiting for a token. */

@@ -27,10 +27,11 @@ import { ThrottleRequeues } from '../throttle-requeues.ts';
 import type { TouchManager } from '../touch-manager.ts';
 import { admit } from './admission.ts';
 import { Answerer } from './answerer.ts';
+import { answerOnArrival } from './arrival-answers.ts';
 import { BatchExecutor } from './batch-executor.ts';
 import { BatchQueue } from './batch-queue.ts';
 import { Drain } from './drain.ts';
-import { IntakeGate, type PauseReason } from './intake-gate.ts';
+import { IntakeGate } from './intake-gate.ts';
 import { PayloadBuilder } from './payload-builder.ts';
 import { RatePacer } from './rate-pacer.ts';
 
@@ -74,9 +75,8 @@ export class SubscriptionRunner {
   /** Throttle requeues, discounted from nsqd's attempts when the message comes back. */
   readonly #throttleRequeues = new ThrottleRequeues();
   #toggleStopped = false;
-  /** The subscription's filters, compiled once (the config loader already checked them). */
+  /** Filters compiled once (the config loader checked them); with a rateLimit, messages wait in the pacer. */
   readonly #filter: MessageFilter;
-  /** With a rateLimit: messages wait here for a token before they queue. */
   readonly #pacer: RatePacer<TrackedMessage> | undefined;
   readonly #intake: IntakeGate;
 
@@ -87,23 +87,12 @@ export class SubscriptionRunner {
     const random = deps.random ?? Math.random;
     this.limiter = new AimdLimiter(config.maxConcurrentInvocations);
     this.#drain = new Drain(deps.clock, (error) => this.#error(error));
-    this.#intake = new IntakeGate(
-      () => deps.source.pause(),
-      () => {
-        deps.source.resume();
-        deps.events.emit('resumed', { subscription: config.name });
-      },
-    );
+    this.#intake = new IntakeGate(deps.source, deps.events, config.name);
     this.#filter = compileFilters(config.filters, `subscriptions.${config.name}.filters`);
-    const rate = config.rateLimitPerTask;
-    this.#pacer =
-      rate &&
-      new RatePacer<TrackedMessage>({
-        ...rate,
-        clock: deps.clock,
-        admit: (m) => this.#enqueue(m),
-        setIntakePaused: (paused) => this.#pause('rateLimit', paused),
-      });
+    this.#pacer = RatePacer.forSubscription(config, deps.clock, {
+      admit: (m: TrackedMessage) => this.#enqueue(m),
+      setIntakePaused: (paused) => this.#intake.set('rateLimit', paused),
+    });
     this.#payloads = new PayloadBuilder({
       subscription: config.name,
       topic: config.topic,
@@ -222,30 +211,11 @@ export class SubscriptionRunner {
         maxRecordAgeMs: this.config.maxRecordAgeMs,
         onExpired: this.config.onExpired,
       });
-      if (admission.kind === 'requeue') {
-        this.#answerer.requeue(message, admission.delayMs, admission.cause);
-      } else if (admission.kind === 'deadLetter') {
-        const request = { message, kind: admission.reasonKind, reason: admission.reason };
-        this.#drain.track(this.#answerer.deadLetter([request]));
-      } else if (admission.kind === 'filteredOut') {
-        this.deps.events.emit('message_filtered_out', {
-          subscription: this.name,
-          id: message.id,
-          action: admission.action,
-        });
-        if (admission.action === 'finish') this.#answerer.finishUninvoked(message);
-        else
-          this.#drain.track(
-            this.#answerer.deadLetter([{ message, kind: 'filtered', reason: admission.reason }]),
-          );
-      } else if (admission.kind === 'expired') {
-        const request = this.#answerer.expired(message, admission, 'receive');
-        if (request) this.#drain.track(this.#answerer.deadLetter([request]));
-      } else if (this.#pacer) {
-        this.#pacer.offer(message);
-      } else {
-        this.#enqueue(message);
-      }
+      if (admission.kind !== 'queue') {
+        const write = answerOnArrival(message, admission, this.#answerer, this.deps.events);
+        if (write) this.#drain.track(write);
+      } else if (this.#pacer) this.#pacer.offer(message);
+      else this.#enqueue(message);
     } catch (error) {
       this.#error(error as Error);
       try {
@@ -261,18 +231,6 @@ export class SubscriptionRunner {
     this.#queue.push(m);
     this.pump();
   }
-
-  /** RDY 0 while any reason holds (intake-gate.ts). */
-  #pause(reason: PauseReason, paused: boolean): void {
-    try {
-      this.#intake.set(reason, paused);
-    } catch (error) {
-      this.#error(error as Error);
-    }
-    if (paused && reason === 'rateLimit')
-      this.deps.events.emit('paused', { subscription: this.name, reason });
-  }
-
   /** Forms and dispatches as many batches as the limits and free slots allow. */
   pump(): void {
     if (this.#drain.draining || this.#toggleStopped) return;
@@ -298,14 +256,13 @@ export class SubscriptionRunner {
     if (stopped === this.#toggleStopped) return;
     this.#toggleStopped = stopped;
     if (stopped) {
-      this.#pause('toggle', true);
+      this.#intake.set('toggle', true);
       this.#queue.clearFlush();
-      this.deps.events.emit('paused', { subscription: this.name, reason: 'toggle' });
       const delayMs = this.config.toggle.requeueDelayMs;
       this.#answerer.requeueAll(this.#pacer?.take() ?? [], delayMs, 'toggle stopped');
       this.#answerer.requeueAll(this.#queue.takeAll(), delayMs, 'toggle stopped');
     } else {
-      this.#pause('toggle', false);
+      this.#intake.set('toggle', false);
       this.pump();
     }
   }
@@ -318,8 +275,7 @@ export class SubscriptionRunner {
   async drain(deadlineAtMs: number): Promise<boolean> {
     if (this.#drain.start()) {
       this.#queue.clearFlush();
-      this.#pause('drain', true);
-      this.deps.events.emit('paused', { subscription: this.name, reason: 'drain' });
+      this.#intake.set('drain', true);
       this.#pacer?.close();
       this.#answerer.requeueAll(this.#pacer?.take() ?? [], 0, 'draining');
       this.#answerer.requeueAll(this.#queue.takeAll(), 0, 'draining');
