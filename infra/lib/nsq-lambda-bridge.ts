@@ -61,7 +61,7 @@ export const METRICS_BY_REASON: readonly string[] = [
 ];
 
 /**
- * The container health check: node:22-slim has no curl, so Node's own fetch probes /healthz (liveness;
+ * The container health check: node:24-bookworm-slim has no curl, so Node's own fetch probes /healthz (liveness;
  * /readyz would also fail while draining, and ECS must not replace a task that is draining).
  */
 export function bridgeHealthCheckCommand(httpPort: number): string[] {
