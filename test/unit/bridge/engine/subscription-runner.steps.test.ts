@@ -114,6 +114,36 @@ describe('SubscriptionRunner: filters and record age', () => {
   });
 });
 
+describe('SubscriptionRunner: record age before an in-bridge retry', () => {
+  it('a throttled batch whose messages pass maxRecordAgeMs while they wait is not invoked again', async () => {
+    const clock = new FakeClock();
+    const t = setup(
+      { maxRecordAgeMs: 60_000 },
+      () => ({
+        kind: 'throttled',
+        reason: 'ConcurrentInvocationLimitExceeded',
+        retryAfterMs: 2_000,
+        durationMs: 1,
+      }),
+      clock,
+    );
+    const old = delivery('old', 'x', 59_000, clock.now()); // 61 s old when the retry is due
+    const young = delivery('young', 'y', 1_000, clock.now());
+    t.source.deliver(old, young);
+    // maxWaitMs 0: each message is a batch of its own; both are throttled.
+    await waitFor(() => t.invoker.calls.length === 2, { what: 'the first invokes' });
+    clock.advance(2_000);
+    await waitFor(() => old.answers.length > 0 && t.invoker.calls.length === 3, { what: 'the retries' });
+    const invoked = t.invoker.calls.map((c) => c.event.messages.map((m) => m.id).join());
+    expect(invoked.slice(2)).toEqual(['young']);
+    expect(old.answers).toEqual([{ kind: 'finish' }]);
+    expect(t.deadLetters.records.map((r) => [r.id, r.reasonKind])).toEqual([['old', 'expired']]);
+    expect(t.log).toEqual(['expired old retry deadLetter']);
+    t.runner.applyToggle('stopped');
+    t.touch.stop();
+  });
+});
+
 describe('SubscriptionRunner: rate limit', () => {
   it('admits by token, pauses RDY while too many wait, and a toggle pause outlasts the rate pause', async () => {
     const clock = new FakeClock();
