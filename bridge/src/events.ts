@@ -115,7 +115,7 @@ export interface BridgeEvents {
   nsqd_disconnected: [{ subscription: string; address: string }];
   /**
    * Consumption paused or resumed (toggle stopped with the requeue policy, drain, or `rateLimit`: RDY 0
-   * while more messages wait for a token than about a second of the rate).
+   * while as many messages wait for a token as the burst plus about a second of the rate).
    */
   paused: [{ subscription: string; reason: 'toggle' | 'drain' | 'rateLimit' }];
   resumed: [{ subscription: string }];

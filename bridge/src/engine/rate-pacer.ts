@@ -1,9 +1,10 @@
 /**
  * `rateLimit`, enforced before invoking: a received message waits here (in flight, TOUCHed like any
  * other) until the token bucket gives it a token, then goes on to batching. Nothing is REQueued for the
- * limit, so it never spends an attempt. While more messages wait than about a second of the rate plus the
- * burst, intake is paused (RDY 0), so the bridge asks nsqd only for what it can invoke soon and nsqd
- * hands the rest to other consumers; it resumes once they drain below that.
+ * limit, so it never spends an attempt. While as many messages wait as about a second of the rate plus
+ * the burst (`holdLimit`), intake is paused (RDY 0), so the bridge asks nsqd only for what it can invoke
+ * soon and nsqd hands the rest to other consumers; it resumes once half of that is left (hysteresis, so
+ * RDY does not flap with every token).
  */
 import type { BridgeSubscription } from '#shared/config/bridge-config';
 import type { Clock } from '../ports.ts';
@@ -22,7 +23,7 @@ export interface RatePacerOptions<T> {
 export class RatePacer<T> {
   readonly #bucket: TokenBucket;
   readonly #options: RatePacerOptions<T>;
-  /** Intake pauses while this many or more wait. */
+  /** Intake pauses when this many wait, and resumes at half of it. */
   readonly holdLimit: number;
   #held: T[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -71,7 +72,7 @@ export class RatePacer<T> {
         Math.max(1, this.#bucket.msUntilToken(now)),
       );
     }
-    this.#setPaused(this.#held.length >= this.holdLimit);
+    this.#updatePaused();
   }
 
   /** Takes the waiting items that `which` selects (all by default) out of the pacer. */
@@ -81,7 +82,7 @@ export class RatePacer<T> {
     for (const item of this.#held) (which(item) ? taken : kept).push(item);
     this.#held = kept;
     if (kept.length === 0) this.#clearTimer();
-    this.#setPaused(kept.length >= this.holdLimit);
+    this.#updatePaused();
     return taken;
   }
 
@@ -92,6 +93,11 @@ export class RatePacer<T> {
   #clearTimer(): void {
     if (this.#timer !== undefined) this.#options.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+
+  #updatePaused(): void {
+    const held = this.#held.length;
+    this.#setPaused(this.#paused ? held > Math.floor(this.holdLimit / 2) : held >= this.holdLimit);
   }
 
   #setPaused(paused: boolean): void {

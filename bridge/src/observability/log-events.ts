@@ -140,7 +140,13 @@ export function attachLogging(events: BridgeEventEmitter, logger: Logger): () =>
   on('nsqd_refused', (e) =>
     logger.error('nsqd refused: the config does not fit it', { event: 'nsqd_refused', ...e }),
   );
-  on('paused', (e) => logger.info('consumption paused', { event: 'paused', ...e }));
+  // A rate limit pauses and resumes as messages wait for tokens: routine, so debug.
+  on('paused', (e) =>
+    (e.reason === 'rateLimit' ? logger.debug : logger.info).call(logger, 'consumption paused', {
+      event: 'paused',
+      ...e,
+    }),
+  );
   on('resumed', (e) => logger.info('consumption resumed', { event: 'resumed', ...e }));
   on('draining', (e) =>
     logger.info('draining: no new messages, finishing in-flight invocations', { event: 'draining', ...e }),

@@ -35,14 +35,20 @@ describe('RatePacer', () => {
     expect(admitted).toHaveLength(1 + 25 * 20);
   });
 
-  it('pauses intake while burst + one second of the rate wait, and resumes below it', () => {
-    const { p, clock, pauses } = pacer(2, 1);
-    expect(p.holdLimit).toBe(3);
-    for (let i = 0; i < 4; i++) p.offer(i); // 1 admitted, 3 wait
+  it('pauses intake when burst + one second of the rate wait, and resumes at half of that', () => {
+    const { p, clock, pauses } = pacer(4, 2);
+    expect(p.holdLimit).toBe(6);
+    for (let i = 0; i < 8; i++) p.offer(i); // 2 admitted (burst), 6 wait
     expect(pauses).toEqual([true]);
     expect(p.intakePaused).toBe(true);
-    clock.advance(500); // 1 more admitted: 2 wait
+    clock.advance(500); // 2 more admitted: 4 wait, still paused (no flapping at every token)
+    expect(pauses).toEqual([true]);
+    clock.advance(250); // 1 more: 3 wait, half the limit: resumed
     expect(pauses).toEqual([true, false]);
+    p.offer(8);
+    p.offer(9);
+    p.offer(10); // 6 wait again: paused
+    expect(pauses).toEqual([true, false, true]);
   });
 
   it('take() removes waiting items (a closed connection, drain) and stops the timer when none are left', () => {
