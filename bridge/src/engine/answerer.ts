@@ -16,6 +16,8 @@ import type { TouchManager } from '../touch-manager.ts';
 import type { BatchQueue } from './batch-queue.ts';
 import { type RecordAgeDecision, recordAgeDecision } from './record-age.ts';
 
+type Expired = Exclude<RecordAgeDecision, { action: 'keep' }>;
+
 export interface DeadLetterRequest {
   readonly message: TrackedMessage;
   readonly kind: DeadLetterRecord['reasonKind'];
@@ -82,52 +84,28 @@ export class Answerer {
     this.#requeued(m, delay, cause, reason);
   }
 
-  /**
-   * FIN a message that was never invoked and needs no dead letter (filtered out with onFilteredOut
-   * 'finish', expired with onExpired 'drop'). Its own event says why; no message_finished.
-   */
+  /** FIN without an invoke or a dead letter (filtered out, expired and dropped): no message_finished. */
   finishUninvoked(m: TrackedMessage): void {
     if (!m.finish()) return;
     this.#forgetThrottles(m);
     this.#answered(m);
   }
 
-  /**
-   * Past maxRecordAgeMs, on arrival or instead of a retry: dropped now (FIN), or returned as the dead
-   * letter (reasonKind 'expired') for the caller to write with the others.
-   */
-  expired(
-    m: TrackedMessage,
-    decision: Exclude<RecordAgeDecision, { action: 'keep' }>,
-    at: 'receive' | 'retry',
-  ): DeadLetterRequest | undefined {
-    this.deps.events.emit('message_expired', {
-      subscription: this.#name,
-      id: m.id,
-      ageMs: decision.ageMs,
-      at,
-      action: decision.action,
-    });
-    if (decision.action === 'deadLetter') return { message: m, kind: 'expired', reason: decision.reason };
+  /** Past maxRecordAgeMs (on arrival or for a retry): dropped now, or its dead letter returned to write. */
+  expired(m: TrackedMessage, age: Expired, at: 'receive' | 'retry'): DeadLetterRequest | undefined {
+    const { ageMs, action, reason } = age;
+    this.deps.events.emit('message_expired', { subscription: this.#name, id: m.id, ageMs, at, action });
+    if (action === 'deadLetter') return { message: m, kind: 'expired', reason };
     this.finishUninvoked(m);
     return undefined;
   }
 
-  /** REQ for a retry, unless the retry would bring it back past maxRecordAgeMs: then it expires instead. */
-  #retry(
-    m: TrackedMessage,
-    delayMs: number,
-    cause: RequeueCause,
-    reason: string,
-    dead: DeadLetterRequest[],
-  ): void {
+  /** REQ for a retry; one that would come back past maxRecordAgeMs expires instead (its dead letter, if any). */
+  #retry(m: TrackedMessage, delayMs: number, cause: RequeueCause, reason: string): DeadLetterRequest[] {
     const age = recordAgeDecision(this.deps.config, m.handle.timestampMs, this.deps.clock.now(), delayMs);
-    if (age.action === 'keep') {
-      this.requeue(m, delayMs, cause, reason);
-      return;
-    }
-    const request = this.expired(m, age, 'retry');
-    if (request) dead.push(request);
+    if (age.action === 'keep') this.requeue(m, delayMs, cause, reason);
+    else return [this.expired(m, age, 'retry')].filter((r) => r !== undefined);
+    return [];
   }
 
   requeueAll(messages: readonly TrackedMessage[], delayMs: number, cause: RequeueCause): void {
@@ -172,7 +150,7 @@ export class Answerer {
       if (m.answered) continue;
       if (m.attempts >= this.deps.config.maxAttempts) dead.push(this.#lastAttempt(m, reason));
       else if (this.deps.draining()) this.requeue(m, 0, cause, reason);
-      else this.#retry(m, this.policyDelay(m), cause, reason, dead);
+      else dead.push(...this.#retry(m, this.policyDelay(m), cause, reason));
     }
     if (dead.length > 0) await this.deadLetter(dead);
   }
@@ -199,7 +177,7 @@ export class Answerer {
         const reason = outcome.reason ?? 'requeued by the function';
         m.lastError = { type: 'RequeuedByFunction', message: reason, ...(requestId && { requestId }) };
         if (m.attempts >= this.deps.config.maxAttempts) dead.push(this.#lastAttempt(m, reason));
-        else this.#retry(m, outcome.delayMs ?? this.policyDelay(m), 'function', reason, dead);
+        else dead.push(...this.#retry(m, outcome.delayMs ?? this.policyDelay(m), 'function', reason));
       }
     }
     if (dead.length > 0) await this.deadLetter(dead);
