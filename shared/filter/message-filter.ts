@@ -2,17 +2,9 @@
  * A subscription's `filters`, compiled once: a message is kept when it matches at least one pattern
  * (patterns OR, as in Lambda's FilterCriteria). No filters keeps every message.
  */
+import { FilterPatternError } from '#shared/errors';
 import { compilePattern, type FilterProblem, type ObjectNode } from './compile-pattern.ts';
 import { filterableBody, matchObject } from './match-pattern.ts';
-
-export class FilterPatternError extends Error {
-  override readonly name = 'FilterPatternError';
-  constructor(readonly problems: readonly string[]) {
-    super(
-      `invalid filter pattern (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-    );
-  }
-}
 
 export interface MessageFilter {
   /** True when the body matches one of the patterns (or there are none). */

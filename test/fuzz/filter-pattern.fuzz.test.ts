@@ -5,8 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FilterPatternError } from '#shared/errors';
 import { compilePattern } from '#shared/filter/compile-pattern';
-import { compileFilters, FilterPatternError } from '#shared/filter/message-filter';
+import { compileFilters } from '#shared/filter/message-filter';
 
 const ruleish = fc.oneof(
   fc.jsonValue(),

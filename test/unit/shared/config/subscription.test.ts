@@ -1,7 +1,8 @@
 /** The subscription settings added for filters, record age and rate limits, through the bridge config loader. */
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseBridgeConfig } from '#shared/config/bridge-config';
+import { parseBridgeConfig } from '#shared/config/bridge-config';
 import { rateLimitBurst } from '#shared/config/subscription';
+import { ConfigError } from '#shared/errors';
 
 const sub = { name: 'orders', functionName: 'orders-fn', topic: 'orders', channel: 'bridge' };
 const config = (extra: Record<string, unknown>, globals: Record<string, unknown> = {}) => ({

@@ -4,12 +4,8 @@
  * and one it must not. Plus the SQS plain-string examples, patterns OR, and compile errors.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  compileFilters,
-  FilterPatternError,
-  filterProblems,
-  formatFilterProblem,
-} from '#shared/filter/message-filter';
+import { FilterPatternError } from '#shared/errors';
+import { compileFilters, filterProblems, formatFilterProblem } from '#shared/filter/message-filter';
 
 const json = (v: unknown) => JSON.stringify(v);
 
