@@ -73,6 +73,25 @@ export interface BridgeEvents {
   message_dead_lettered: [
     { subscription: string; id: string; attempts: number; reason: string; destination: string },
   ];
+  /**
+   * A message matched none of the subscription's `filters`: never invoked. `action` is its `onFilteredOut`:
+   * FINished, or dead-lettered (reasonKind `filtered`, a `message_dead_lettered` follows once written).
+   */
+  message_filtered_out: [{ subscription: string; id: string; action: 'finish' | 'deadLetter' }];
+  /**
+   * A message was older than `maxRecordAgeMs` when received (`at: 'receive'`) or when it would be retried
+   * (`at: 'retry'`): never invoked again. `action` is its `onExpired`: dead-lettered (reasonKind `expired`)
+   * or dropped (FINished).
+   */
+  message_expired: [
+    {
+      subscription: string;
+      id: string;
+      ageMs: number;
+      at: 'receive' | 'retry';
+      action: 'deadLetter' | 'drop';
+    },
+  ];
   /** A dead-letter write failed; the messages are requeued instead. */
   dead_letter_failed: [{ subscription: string; ids: readonly string[]; error: Error }];
   message_touched: [{ subscription: string; id: string }];
@@ -94,8 +113,11 @@ export interface BridgeEvents {
    */
   nsqd_refused: [{ subscription: string; address: string; problem: string }];
   nsqd_disconnected: [{ subscription: string; address: string }];
-  /** Consumption paused or resumed (toggle stopped with the requeue policy, or drain). */
-  paused: [{ subscription: string; reason: 'toggle' | 'drain' }];
+  /**
+   * Consumption paused or resumed (toggle stopped with the requeue policy, drain, or `rateLimit`: RDY 0
+   * while as many messages wait for a token as the burst plus about a second of the rate).
+   */
+  paused: [{ subscription: string; reason: 'toggle' | 'drain' | 'rateLimit' }];
   resumed: [{ subscription: string }];
   draining: [{ deadlineMs: number }];
   stopped: [{ answered: number; timedOut: boolean }];

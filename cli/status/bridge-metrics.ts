@@ -10,6 +10,9 @@ export interface BridgeCounters {
   /** Cumulative: failed Invokes (every outcome but ok and throttled) plus malformed responses. */
   readonly errors?: number;
   readonly deadLettered?: number;
+  /** Cumulative: messages matching no filter, and messages past maxRecordAgeMs (never invoked). */
+  readonly filteredOut?: number;
+  readonly expired?: number;
   /** Gauges. */
   readonly concurrencyLimit?: number;
   readonly concurrencyMax?: number;
@@ -35,6 +38,8 @@ export function bridgeCounters(samples: readonly Sample[], subscription: string)
     finished: sumWhere(samples, `${P}messages_finished_total`, sub),
     errors,
     deadLettered: sumWhere(samples, `${P}messages_dead_lettered_total`, sub),
+    filteredOut: sumWhere(samples, `${P}messages_filtered_out_total`, sub),
+    expired: sumWhere(samples, `${P}messages_expired_total`, sub),
     concurrencyLimit: sumWhere(samples, `${P}concurrency_limit`, sub),
     concurrencyMax: sumWhere(samples, `${P}concurrency_max`, sub),
     inFlight: sumWhere(samples, `${P}messages_in_flight`, sub),

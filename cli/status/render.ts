@@ -19,6 +19,8 @@ export function renderStatus(rows: readonly StatusRow[]): string {
       { header: 'TIMEOUT/s', align: 'right' },
       { header: 'DONE/s', align: 'right' },
       { header: 'ERR/s', align: 'right' },
+      { header: 'FILTERED', align: 'right' },
+      { header: 'EXPIRED', align: 'right' },
       { header: 'CONC', align: 'right' },
       { header: 'TOGGLE' },
     ],
@@ -32,6 +34,8 @@ export function renderStatus(rows: readonly StatusRow[]): string {
       r(row.timeoutPerSec),
       r(row.finishedPerSec),
       r(row.errorsPerSec),
+      n(row.filteredOutTotal),
+      n(row.expiredTotal),
       row.concurrencyLimit === null
         ? '-'
         : `${row.concurrencyLimit}${row.concurrencyMax === null ? '' : `/${row.concurrencyMax}`}`,

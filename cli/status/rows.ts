@@ -25,6 +25,9 @@ export interface StatusRow {
   readonly errorsPerSec: number | null;
   readonly finishedTotal: number | null;
   readonly errorsTotal: number | null;
+  /** Messages never invoked: matching no filter, or past maxRecordAgeMs (cumulative). */
+  readonly filteredOutTotal: number | null;
+  readonly expiredTotal: number | null;
   readonly concurrencyLimit: number | null;
   readonly concurrencyMax: number | null;
   readonly paused: boolean | null;
@@ -67,6 +70,8 @@ export function computeRows(
       errorsPerSec: rate(b?.errors, pb?.errors, seconds),
       finishedTotal: b?.finished ?? null,
       errorsTotal: b?.errors ?? null,
+      filteredOutTotal: b?.filteredOut ?? null,
+      expiredTotal: b?.expired ?? null,
       concurrencyLimit: b?.concurrencyLimit ?? null,
       concurrencyMax: b?.concurrencyMax ?? null,
       paused: b?.paused ?? null,

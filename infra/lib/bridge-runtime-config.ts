@@ -35,6 +35,8 @@ export interface BridgeRuntimeConfigInput {
   readonly deadLetterPrefix: string;
   readonly httpPort: number;
   readonly drainDeadlineMs: number;
+  /** The most bridge tasks that can run (the service's maxTaskCount): each enforces its share of a rateLimit. @default 1 */
+  readonly rateLimitTaskCount?: number;
   /** TLS to nsqd. @default - plaintext */
   readonly tls?: BridgeTls;
 }
@@ -62,6 +64,7 @@ export function bridgeRuntimeConfig(input: BridgeRuntimeConfigInput): BridgeConf
       // 0.0.0.0 inside the task so the ECS health check reaches it; the security group has no inbound rule.
       http: { host: '0.0.0.0', port: input.httpPort },
       drain: { deadlineMs: input.drainDeadlineMs },
+      ...(input.rateLimitTaskCount !== undefined && { rateLimitTaskCount: input.rateLimitTaskCount }),
       ...(input.tls && {
         tls: {
           enabled: true,

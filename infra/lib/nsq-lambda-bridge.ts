@@ -297,6 +297,7 @@ export class NsqLambdaBridge extends Construct {
       deadLetterPrefix: v.deadLetterPrefix,
       httpPort: v.httpPort,
       drainDeadlineMs: v.drainDeadlineMs,
+      rateLimitTaskCount: v.maxTaskCount,
       ...(props.nsqTls && { tls: props.nsqTls }),
     });
 

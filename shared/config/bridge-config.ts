@@ -11,7 +11,12 @@ import { MAX_REQUEUE_DELAY_MS } from '#shared/contract/batch-result';
 import { ConfigError } from '#shared/errors';
 import type { FunctionDefinition } from '#shared/functions/definition';
 import { formatZodIssue, formatZodIssues } from '#shared/zod-issues';
-import { type HttpTarget, httpTargetSchema, subscriptionSettingsSchema } from './subscription.ts';
+import {
+  type HttpTarget,
+  httpTargetSchema,
+  perTaskRateLimit,
+  subscriptionSettingsSchema,
+} from './subscription.ts';
 
 /**
  * The drain deadline (`drain.deadlineMs`) when none is set: the one default for the bridge and for infra/
@@ -168,6 +173,11 @@ export const bridgeConfigSchema = z
       })
       .strict()
       .default({ intervalMs: 15_000, nsqdHttpAddresses: [] }),
+    /**
+     * How many bridge tasks share each subscription's `rateLimit`: each task enforces messagesPerSecond
+     * and burst divided by it. infra/ sets it to the service's maxTaskCount. @default 1
+     */
+    rateLimitTaskCount: z.number().int().min(1).max(10_000).default(1),
     subscriptions: z.array(bridgeSubscriptionSchema).min(1),
   })
   .strict();
@@ -199,6 +209,8 @@ export interface BridgeSubscription
   readonly channelName: string;
   readonly nsqdTcpAddresses: readonly string[];
   readonly lookupdHttpAddresses: readonly string[];
+  /** `rateLimit` as this task enforces it: divided by `rateLimitTaskCount`, burst resolved. */
+  readonly rateLimitPerTask?: { readonly messagesPerSecond: number; readonly burst: number };
 }
 
 export interface BridgeSecrets {
@@ -240,7 +252,7 @@ type Ctx = { addIssue(issue: { code: 'custom'; message: string; path: PropertyKe
 function subscriptionRules(
   s: ParsedSubscription,
   index: number,
-  global: { maxMsgTimeoutMs: number; maxReqTimeoutMs: number },
+  global: { maxMsgTimeoutMs: number; maxReqTimeoutMs: number; rateLimitTaskCount: number },
   ctx: Ctx,
 ): void {
   const at = (...p: PropertyKey[]) => ['subscriptions', index, ...p];
@@ -289,6 +301,17 @@ function subscriptionRules(
       'requeue',
       'maxDelayMs',
     );
+  if (s.rateLimit) {
+    // Messages wait for their token while in flight: the most that can wait (maxInFlight) must get through
+    // at the task's rate before nsqd's --max-msg-timeout, with time left to invoke them.
+    const perTaskRate = s.rateLimit.messagesPerSecond / global.rateLimitTaskCount;
+    const holdMs = Math.ceil((maxInFlight / perTaskRate) * 1000);
+    if (holdMs + invocation >= global.maxMsgTimeoutMs)
+      add(
+        `at ${perTaskRate} messages/s per task, maxInFlight (${maxInFlight}) messages wait up to ${holdMs} ms for their turn; with invocationTimeoutMs that passes nsqd's --max-msg-timeout (maxMsgTimeoutMs ${global.maxMsgTimeoutMs}): lower maxInFlight or raise the rate`,
+        'rateLimit',
+      );
+  }
   const channel = s.ephemeral ? `${s.channel}#ephemeral` : s.channel;
   if (channel.length > 64) add(`channel with #ephemeral is ${channel.length} characters (max 64)`, 'channel');
   if (s.ephemeral && s.channel.endsWith('#ephemeral'))
@@ -382,6 +405,7 @@ export function parseBridgeConfig(raw: unknown, secrets: BridgeSecrets = {}): Br
   const global = {
     maxMsgTimeoutMs: num(r.maxMsgTimeoutMs, 900_000),
     maxReqTimeoutMs: num(r.maxReqTimeoutMs, MAX_REQUEUE_DELAY_MS),
+    rateLimitTaskCount: Math.max(1, num(r.rateLimitTaskCount, 1)),
   };
   const rawSubs = Array.isArray(r.subscriptions) ? (r.subscriptions as unknown[]) : [];
   rawSubs.forEach((s, i) => {
@@ -405,6 +429,7 @@ export function parseBridgeConfig(raw: unknown, secrets: BridgeSecrets = {}): Br
     functionName: s.functionName ?? s.name,
     invocationTimeoutMs: invocationTimeoutOf(s),
     channelName: s.ephemeral ? `${s.channel}#ephemeral` : s.channel,
+    ...(s.rateLimit && { rateLimitPerTask: perTaskRateLimit(s.rateLimit, data.rateLimitTaskCount) }),
     // An empty per-subscription list overrides nothing (as in globalRules), so a subscription never ends up with no address.
     nsqdTcpAddresses:
       nonEmpty(s.nsqdTcpAddresses) ?? (nonEmpty(s.lookupdHttpAddresses) ? [] : data.nsqdTcpAddresses),

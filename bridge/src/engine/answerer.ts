@@ -14,6 +14,9 @@ import type { Clock, DeadLetterStore } from '../ports.ts';
 import { ThrottleRequeues } from '../throttle-requeues.ts';
 import type { TouchManager } from '../touch-manager.ts';
 import type { BatchQueue } from './batch-queue.ts';
+import { type RecordAgeDecision, recordAgeDecision } from './record-age.ts';
+
+type Expired = Exclude<RecordAgeDecision, { action: 'keep' }>;
 
 export interface DeadLetterRequest {
   readonly message: TrackedMessage;
@@ -81,6 +84,30 @@ export class Answerer {
     this.#requeued(m, delay, cause, reason);
   }
 
+  /** FIN without an invoke or a dead letter (filtered out, expired and dropped): no message_finished. */
+  finishUninvoked(m: TrackedMessage): void {
+    if (!m.finish()) return;
+    this.#forgetThrottles(m);
+    this.#answered(m);
+  }
+
+  /** Past maxRecordAgeMs (on arrival or for a retry): dropped now, or its dead letter returned to write. */
+  expired(m: TrackedMessage, age: Expired, at: 'receive' | 'retry'): DeadLetterRequest | undefined {
+    const { ageMs, action, reason } = age;
+    this.deps.events.emit('message_expired', { subscription: this.#name, id: m.id, ageMs, at, action });
+    if (action === 'deadLetter') return { message: m, kind: 'expired', reason };
+    this.finishUninvoked(m);
+    return undefined;
+  }
+
+  /** REQ for a retry; one that would come back past maxRecordAgeMs expires instead (its dead letter, if any). */
+  #retry(m: TrackedMessage, delayMs: number, cause: RequeueCause, reason: string): DeadLetterRequest[] {
+    const age = recordAgeDecision(this.deps.config, m.handle.timestampMs, this.deps.clock.now(), delayMs);
+    if (age.action === 'keep') this.requeue(m, delayMs, cause, reason);
+    else return [this.expired(m, age, 'retry')].filter((r) => r !== undefined);
+    return [];
+  }
+
   requeueAll(messages: readonly TrackedMessage[], delayMs: number, cause: RequeueCause): void {
     for (const m of messages) this.requeue(m, delayMs, cause);
   }
@@ -122,7 +149,8 @@ export class Answerer {
     for (const m of messages) {
       if (m.answered) continue;
       if (m.attempts >= this.deps.config.maxAttempts) dead.push(this.#lastAttempt(m, reason));
-      else this.requeue(m, this.deps.draining() ? 0 : this.policyDelay(m), cause, reason);
+      else if (this.deps.draining()) this.requeue(m, 0, cause, reason);
+      else dead.push(...this.#retry(m, this.policyDelay(m), cause, reason));
     }
     if (dead.length > 0) await this.deadLetter(dead);
   }
@@ -149,7 +177,7 @@ export class Answerer {
         const reason = outcome.reason ?? 'requeued by the function';
         m.lastError = { type: 'RequeuedByFunction', message: reason, ...(requestId && { requestId }) };
         if (m.attempts >= this.deps.config.maxAttempts) dead.push(this.#lastAttempt(m, reason));
-        else this.requeue(m, outcome.delayMs ?? this.policyDelay(m), 'function', reason);
+        else dead.push(...this.#retry(m, outcome.delayMs ?? this.policyDelay(m), 'function', reason));
       }
     }
     if (dead.length > 0) await this.deadLetter(dead);

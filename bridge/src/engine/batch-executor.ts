@@ -9,11 +9,12 @@ import type { AimdLimiter } from '../aimd-limiter.ts';
 import { type Random, type RetryBackoff, retryDelayMs } from '../backoff.ts';
 import type { TrackedMessage } from '../delivery.ts';
 import type { BridgeEventEmitter } from '../events.ts';
-import type { BatchInvoker, InvokeResult } from '../ports.ts';
-import type { Answerer } from './answerer.ts';
+import type { BatchInvoker, Clock, InvokeResult } from '../ports.ts';
+import type { Answerer, DeadLetterRequest } from './answerer.ts';
 import { type BatchStep, batchOutcome, decideBatchStep } from './batch-decision.ts';
 import type { Drain } from './drain.ts';
 import type { PayloadBuilder } from './payload-builder.ts';
+import { recordAgeDecision } from './record-age.ts';
 
 export interface BatchExecutorDeps {
   readonly config: BridgeSubscription;
@@ -27,6 +28,8 @@ export interface BatchExecutorDeps {
   readonly random: Random;
   readonly retryBackoff: RetryBackoff;
   readonly notExecutedRetries: number;
+  /** For maxRecordAgeMs before an in-bridge retry. */
+  readonly clock: Clock;
 }
 
 /** Invocations a bisect may still spend (shared by every sub-batch of one batch). */
@@ -159,6 +162,7 @@ export class BatchExecutor {
           } else notExecutedRetries++;
           for (const m of live) m.lastError = step.error;
           if (!(await this.#waitToRetry(live, delay, step.throttled))) return;
+          await this.#expireStale(live);
           if (!step.throttled) continue;
           // Respect the lowered limit: give the slot back and queue for one again.
           limiter.release();
@@ -171,6 +175,21 @@ export class BatchExecutor {
         }
       }
     }
+  }
+
+  /** Before an in-bridge retry invokes them again: the messages now past maxRecordAgeMs expire. */
+  async #expireStale(messages: readonly TrackedMessage[]): Promise<void> {
+    const { config, answerer } = this.deps;
+    if (config.maxRecordAgeMs === undefined) return;
+    const now = this.deps.clock.now();
+    const dead: DeadLetterRequest[] = [];
+    for (const m of messages) {
+      if (m.answered) continue;
+      const age = recordAgeDecision(config, m.handle.timestampMs, now);
+      const request = age.action === 'keep' ? undefined : answerer.expired(m, age, 'retry');
+      if (request) dead.push(request);
+    }
+    if (dead.length > 0) await answerer.deadLetter(dead);
   }
 
   async #invoke(payload: Uint8Array): Promise<InvokeResult> {

@@ -2,13 +2,15 @@
  * The engine for one subscription, transport-free: messages in (from a `MessageSource`), batches out
  * (to a `BatchInvoker`), one answer per message back. It only wires the pieces of this folder:
  *
- *   admission.ts (on arrival) → batch-queue.ts (window, count, bytes, flush timer) → batch-executor.ts
+ *   admission.ts (on arrival: filters, record age, attempts, size) → rate-pacer.ts (with a rateLimit)
+ *   → batch-queue.ts (window, count, bytes, flush timer) → batch-executor.ts
  *   (payload-builder.ts, the invoker port, batch-decision.ts) → answerer.ts (FIN, REQ, dead letter);
  *   drain.ts (the work, its deadline).
  *
  * See docs/bridge.md for the walk of one message and the outcome table.
  */
 import type { BridgeSubscription } from '#shared/config/bridge-config';
+import { compileFilters, type MessageFilter } from '#shared/filter/message-filter';
 import { AimdLimiter } from '../aimd-limiter.ts';
 import type { Random, RetryBackoff } from '../backoff.ts';
 import { TrackedMessage } from '../delivery.ts';
@@ -25,10 +27,13 @@ import { ThrottleRequeues } from '../throttle-requeues.ts';
 import type { TouchManager } from '../touch-manager.ts';
 import { admit } from './admission.ts';
 import { Answerer } from './answerer.ts';
+import { answerOnArrival } from './arrival-answers.ts';
 import { BatchExecutor } from './batch-executor.ts';
 import { BatchQueue } from './batch-queue.ts';
 import { Drain } from './drain.ts';
+import { IntakeGate } from './intake-gate.ts';
 import { PayloadBuilder } from './payload-builder.ts';
+import { RatePacer } from './rate-pacer.ts';
 
 export interface SubscriptionRunnerDeps {
   /** The function's adapter for this subscription (Lambda; another BatchInvoker for another target). */
@@ -70,6 +75,10 @@ export class SubscriptionRunner {
   /** Throttle requeues, discounted from nsqd's attempts when the message comes back. */
   readonly #throttleRequeues = new ThrottleRequeues();
   #toggleStopped = false;
+  /** Filters compiled once (the config loader checked them); with a rateLimit, messages wait in the pacer. */
+  readonly #filter: MessageFilter;
+  readonly #pacer: RatePacer<TrackedMessage> | undefined;
+  readonly #intake: IntakeGate;
 
   constructor(
     readonly config: BridgeSubscription,
@@ -78,6 +87,12 @@ export class SubscriptionRunner {
     const random = deps.random ?? Math.random;
     this.limiter = new AimdLimiter(config.maxConcurrentInvocations);
     this.#drain = new Drain(deps.clock, (error) => this.#error(error));
+    this.#intake = new IntakeGate(deps.source, deps.events, config.name);
+    this.#filter = compileFilters(config.filters, `subscriptions.${config.name}.filters`);
+    this.#pacer = RatePacer.forSubscription(config, deps.clock, {
+      admit: (m: TrackedMessage) => this.#enqueue(m),
+      setIntakePaused: (paused) => this.#intake.set('rateLimit', paused),
+    });
     this.#payloads = new PayloadBuilder({
       subscription: config.name,
       topic: config.topic,
@@ -117,6 +132,7 @@ export class SubscriptionRunner {
       random,
       retryBackoff: deps.retryBackoff ?? { baseDelayMs: 200, maxDelayMs: 20_000 },
       notExecutedRetries: deps.notExecutedRetries ?? 2,
+      clock: deps.clock,
     });
   }
 
@@ -134,7 +150,7 @@ export class SubscriptionRunner {
       name: this.name,
       connections: this.deps.source.connectedCount,
       paused: this.#toggleStopped || this.#drain.draining,
-      queued: this.#queue.length,
+      queued: this.#queue.length + (this.#pacer?.held ?? 0),
       invoking: this.#executor.invokingCount,
       concurrencyLimit: this.limiter.limit,
       activeInvocations: this.limiter.active,
@@ -156,6 +172,8 @@ export class SubscriptionRunner {
    */
   onConnectionClosed(connectionId: string): void {
     this.#executor.orphanConnection(connectionId);
+    for (const m of this.#pacer?.take((m) => m.handle.connectionId === connectionId) ?? [])
+      this.#answerer.dropped(m);
     for (const m of this.#queue.takeConnection(connectionId)) this.#answerer.dropped(m);
   }
 
@@ -186,16 +204,18 @@ export class SubscriptionRunner {
         attempts: message.attempts,
         maxAttempts: this.config.maxAttempts,
         oversize: this.#payloads.oversize(message),
+        matchesFilters: this.#filter.matches(handle.body),
+        onFilteredOut: this.config.onFilteredOut,
+        publishedAtMs: handle.timestampMs,
+        nowMs: message.receivedAtMs,
+        maxRecordAgeMs: this.config.maxRecordAgeMs,
+        onExpired: this.config.onExpired,
       });
-      if (admission.kind === 'requeue') {
-        this.#answerer.requeue(message, admission.delayMs, admission.cause);
-      } else if (admission.kind === 'deadLetter') {
-        const request = { message, kind: admission.reasonKind, reason: admission.reason };
-        this.#drain.track(this.#answerer.deadLetter([request]));
-      } else {
-        this.#queue.push(message);
-        this.pump();
-      }
+      if (admission.kind !== 'queue') {
+        const write = answerOnArrival(message, admission, this.#answerer, this.deps.events);
+        if (write) this.#drain.track(write);
+      } else if (this.#pacer) this.#pacer.offer(message);
+      else this.#enqueue(message);
     } catch (error) {
       this.#error(error as Error);
       try {
@@ -207,6 +227,10 @@ export class SubscriptionRunner {
     }
   }
 
+  #enqueue(m: TrackedMessage): void {
+    this.#queue.push(m);
+    this.pump();
+  }
   /** Forms and dispatches as many batches as the limits and free slots allow. */
   pump(): void {
     if (this.#drain.draining || this.#toggleStopped) return;
@@ -232,13 +256,13 @@ export class SubscriptionRunner {
     if (stopped === this.#toggleStopped) return;
     this.#toggleStopped = stopped;
     if (stopped) {
-      this.deps.source.pause();
+      this.#intake.set('toggle', true);
       this.#queue.clearFlush();
-      this.deps.events.emit('paused', { subscription: this.name, reason: 'toggle' });
-      this.#answerer.requeueAll(this.#queue.takeAll(), this.config.toggle.requeueDelayMs, 'toggle stopped');
+      const delayMs = this.config.toggle.requeueDelayMs;
+      this.#answerer.requeueAll(this.#pacer?.take() ?? [], delayMs, 'toggle stopped');
+      this.#answerer.requeueAll(this.#queue.takeAll(), delayMs, 'toggle stopped');
     } else {
-      this.deps.source.resume();
-      this.deps.events.emit('resumed', { subscription: this.name });
+      this.#intake.set('toggle', false);
       this.pump();
     }
   }
@@ -251,12 +275,9 @@ export class SubscriptionRunner {
   async drain(deadlineAtMs: number): Promise<boolean> {
     if (this.#drain.start()) {
       this.#queue.clearFlush();
-      try {
-        this.deps.source.pause();
-      } catch (error) {
-        this.#error(error as Error);
-      }
-      this.deps.events.emit('paused', { subscription: this.name, reason: 'drain' });
+      this.#intake.set('drain', true);
+      this.#pacer?.close();
+      this.#answerer.requeueAll(this.#pacer?.take() ?? [], 0, 'draining');
       this.#answerer.requeueAll(this.#queue.takeAll(), 0, 'draining');
     }
     let timedOut = await this.#drain.settle(deadlineAtMs);

@@ -106,6 +106,10 @@ export function attachLogging(events: BridgeEventEmitter, logger: Logger): () =>
   if (debug)
     on('message_finished', (e) => logger.debug('message finished', { event: 'message_finished', ...e }));
   on('message_requeued', (e) => logger.info('message requeued', { event: 'message_requeued', ...e }));
+  on('message_filtered_out', (e) =>
+    logger.debug('message filtered out', { event: 'message_filtered_out', ...e }),
+  );
+  on('message_expired', (e) => logger.warn('message expired', { event: 'message_expired', ...e }));
   on('message_dead_lettered', (e) =>
     logger.warn('message dead-lettered', { event: 'message_dead_lettered', ...e }),
   );
@@ -136,7 +140,13 @@ export function attachLogging(events: BridgeEventEmitter, logger: Logger): () =>
   on('nsqd_refused', (e) =>
     logger.error('nsqd refused: the config does not fit it', { event: 'nsqd_refused', ...e }),
   );
-  on('paused', (e) => logger.info('consumption paused', { event: 'paused', ...e }));
+  // A rate limit pauses and resumes as messages wait for tokens: routine, so debug.
+  on('paused', (e) =>
+    (e.reason === 'rateLimit' ? logger.debug : logger.info).call(logger, 'consumption paused', {
+      event: 'paused',
+      ...e,
+    }),
+  );
   on('resumed', (e) => logger.info('consumption resumed', { event: 'resumed', ...e }));
   on('draining', (e) =>
     logger.info('draining: no new messages, finishing in-flight invocations', { event: 'draining', ...e }),

@@ -118,6 +118,18 @@ export function createBridgeMetrics(registry: MetricsRegistry) {
       labelNames: ['subscription', 'reason'] as const,
       emf: { name: 'MessagesDeadLettered', unit: 'Count' },
     }),
+    filteredOut: registry.counter({
+      name: `${P}messages_filtered_out_total`,
+      help: "Messages that matched none of the subscription's filters (never invoked), by action (finish, deadLetter).",
+      labelNames: ['subscription', 'action'] as const,
+      emf: { name: 'FilteredOut', unit: 'Count' },
+    }),
+    expired: registry.counter({
+      name: `${P}messages_expired_total`,
+      help: 'Messages older than maxRecordAgeMs when received or retried (never invoked), by action (deadLetter, drop).',
+      labelNames: ['subscription', 'action'] as const,
+      emf: { name: 'Expired', unit: 'Count' },
+    }),
     deadLetterFailures: registry.counter({
       name: `${P}dead_letter_failures_total`,
       help: 'Messages whose dead-letter write failed (they were REQueued instead).',

@@ -106,6 +106,8 @@ export function attachMetrics(
     m.requeued.inc({ subscription, reason: requeueLabel(cause, reason) }),
   );
   on('message_dead_lettered', ({ subscription, reason }) => m.deadLettered.inc({ subscription, reason }));
+  on('message_filtered_out', ({ subscription, action }) => m.filteredOut.inc({ subscription, action }));
+  on('message_expired', ({ subscription, action }) => m.expired.inc({ subscription, action }));
   on('dead_letter_failed', ({ subscription, ids }) => m.deadLetterFailures.inc({ subscription }, ids.length));
   on('message_touched', ({ subscription }) => m.touches.inc({ subscription }));
   on('message_near_max_timeout', ({ subscription }) => m.nearMaxTimeout.inc({ subscription }));

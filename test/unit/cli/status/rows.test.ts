@@ -69,4 +69,14 @@ describe('computeRows', () => {
     const missing = computeRows([sub], snap(1000, undefined), snap(0, undefined))[0];
     expect(missing).toMatchObject({ depth: null, requeuePerSec: null, toggle: null, finishedPerSec: null });
   });
+
+  it('sums the filtered-out and expired counts over their action labels; null when the bridge has none', () => {
+    const cur = snap(0, {}, [
+      'nsq_lambda_messages_filtered_out_total 7',
+      'nsq_lambda_messages_filtered_out_total 3',
+      'nsq_lambda_messages_expired_total 2',
+    ]);
+    expect(computeRows([sub], cur)[0]).toMatchObject({ filteredOutTotal: 10, expiredTotal: 2 });
+    expect(computeRows([sub], snap(0, {}))[0]).toMatchObject({ filteredOutTotal: null, expiredTotal: null });
+  });
 });
