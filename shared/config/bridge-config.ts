@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { MAX_REQUEUE_DELAY_MS } from '#shared/contract/batch-result';
 import type { FunctionDefinition } from '#shared/functions/definition';
+import { claimCheckConfigSchema, claimCheckOverlapProblem } from './claim-check-config.ts';
 import { subscriptionSettingsSchema } from './subscription.ts';
 
 /**
@@ -119,6 +120,8 @@ export const bridgeConfigSchema = z
       .strict()
       .default({ region: 'us-east-1' }),
     deadLetter: deadLetterConfigSchema,
+    /** Claim checks (claim-check-config.ts): store large bodies in S3, send a pointer. @default - off */
+    claimCheck: claimCheckConfigSchema.optional(),
     toggles: z
       .object({
         /** Upstash REST URL; env UPSTASH_REDIS_REST_URL overrides. Unset: toggles are not read. */
@@ -158,6 +161,18 @@ export const bridgeConfigSchema = z
       })
       .strict()
       .default({ intervalMs: 15_000, nsqdHttpAddresses: [] }),
+    /**
+     * Scale to zero (docs/bridge.md, "Idle exit"): the bridge drains and exits with code 0 once every
+     * subscription has had nothing in flight, nothing queued and an nsqd backlog of 0 (depth + deferred +
+     * in flight, from /stats) at every check for `afterMs`. Needs the backlog monitor (`backlog.intervalMs`
+     * > 0, at most `afterMs`). @default - off: the bridge runs until stopped
+     */
+    idleExit: z
+      .object({
+        afterMs: z.number().int().min(1_000),
+      })
+      .strict()
+      .optional(),
     subscriptions: z.array(bridgeSubscriptionSchema).min(1),
   })
   .strict();
@@ -278,6 +293,18 @@ function globalRules(raw: unknown, ctx: Ctx): void {
   const globalNsqd = Array.isArray(r.nsqdTcpAddresses) ? r.nsqdTcpAddresses.length : 0;
   const hasList = (v: unknown) => Array.isArray(v) && v.length > 0;
   const globalAddresses = hasList(r.nsqdTcpAddresses) || hasList(r.lookupdHttpAddresses);
+  const idle = r.idleExit as { afterMs?: unknown } | undefined;
+  const backlog = r.backlog as { intervalMs?: unknown } | undefined;
+  const backlogIntervalMs = typeof backlog?.intervalMs === 'number' ? backlog.intervalMs : 15_000;
+  if (typeof idle?.afterMs === 'number' && (backlogIntervalMs === 0 || backlogIntervalMs > idle.afterMs))
+    ctx.addIssue({
+      code: 'custom',
+      message: `needs the backlog monitor to read nsqd at least once per afterMs (${idle.afterMs}): backlog.intervalMs is ${backlogIntervalMs}`,
+      path: ['idleExit', 'afterMs'],
+    });
+  const overlap = claimCheckOverlapProblem(r);
+  if (overlap !== undefined)
+    ctx.addIssue({ code: 'custom', message: overlap, path: ['claimCheck', 'prefix'] });
   const names = new Map<string, number>();
   subs.forEach((s, i) => {
     if (typeof s !== 'object' || s === null) return;

@@ -9,8 +9,8 @@
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
-  DEFAULT_CLAIM_CHECK_PREFIX,
   claimCheckEntryBytes,
+  DEFAULT_CLAIM_CHECK_PREFIX,
   normalizeClaimCheckPrefix,
 } from '#shared/contract/claim-check';
 import { claimCheckPointer } from '#shared/contract/claim-check-digest';
