@@ -18,6 +18,7 @@ import { backlogSubscriptions } from './backlog/backlog-subscriptions.ts';
 import { type Bridge, createBridge } from './bridge.ts';
 import { createNsqTopicDeadLetterStore } from './dead-letter/nsq-topic-store.ts';
 import { BridgeEventEmitter } from './events.ts';
+import { type IdleExit, startIdleExit } from './idle/idle-exit.ts';
 import { createLambdaInvoker } from './lambda/lambda-invoker.ts';
 import { assertNsqjsInternals } from './nsq/nsqjs-internals.ts';
 import { NsqjsInternalsError } from './nsq/nsqjs-internals-check.ts';
@@ -110,6 +111,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
   const backlogPlan = backlogSubscriptions(config);
   for (const { name, reason } of backlogPlan.skipped)
     logger.warn('backlog not monitored', { subscription: name, reason });
+  let idleExit: IdleExit | undefined;
   const backlog =
     backlogPlan.subscriptions.length > 0
       ? startBacklogMonitor({
@@ -118,6 +120,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
           intervalMs: config.backlog.intervalMs,
           onError: (error, subscription) =>
             logger.warn('backlog read failed', { subscription, error: error.message }),
+          onPoll: (readings) => void idleExit?.observe(readings),
         })
       : undefined;
 
@@ -125,6 +128,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
   const shutdown = async (reason: string, code: number) => {
     logger.info('draining', { reason, deadlineMs: config.drain.deadlineMs });
     backlog?.stop();
+    idleExit?.stop();
     const { timedOut } = await bridge.stop();
     await http.close().catch(() => {});
     emf?.stop();
@@ -140,6 +144,10 @@ export async function main(options: MainOptions = {}): Promise<void> {
     }
     void shutdown(signal, 0);
   };
+  idleExit = await idleExitFor(config, events, bridge, logger, (reason) => {
+    if (signals++ > 0) return;
+    void shutdown(reason, 0);
+  });
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   process.on('uncaughtException', (error) => {
@@ -187,6 +195,40 @@ export async function main(options: MainOptions = {}): Promise<void> {
     })),
     deadLetters: config.deadLetter.kind,
     http: http.url,
+  });
+}
+
+/** The idle exit, when configured (the ECS client is loaded only then). */
+async function idleExitFor(
+  config: BridgeConfig,
+  events: BridgeEventEmitter,
+  bridge: Bridge,
+  logger: Logger,
+  exit: (reason: string) => void,
+): Promise<IdleExit | undefined> {
+  const idle = config.idleExit;
+  if (!idle) return undefined;
+  const unread = backlogSubscriptions(config).skipped.map((s) => s.name);
+  if (unread.length > 0)
+    logger.warn('idle exit never happens: the backlog of these subscriptions is not read', { unread });
+  const ecs = idle.ecsService;
+  const service = ecs
+    ? (await import('#shared/clients/ecs-service')).ecsServiceCount(ecs, {
+        region: ecs.region ?? config.lambda.region,
+      })
+    : undefined;
+  return startIdleExit({
+    afterMs: idle.afterMs,
+    subscriptions: config.subscriptions.map((s) => s.name),
+    events,
+    held: () => bridge.status.inFlight,
+    ...(service && { service }),
+    exit: (reason) => {
+      logger.info('idle exit', { reason, ...(ecs && { desiredCount: 0, service: ecs.service }) });
+      exit(reason);
+    },
+    onError: (error) =>
+      logger.warn('idle exit: scaling the service to 0 failed; staying up', { error: error.message }),
   });
 }
 

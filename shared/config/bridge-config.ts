@@ -170,6 +170,19 @@ export const bridgeConfigSchema = z
     idleExit: z
       .object({
         afterMs: z.number().int().min(1_000),
+        /**
+         * The ECS service the bridge runs as: on idle exit it sets the desired count to 0 first, so ECS
+         * does not start a replacement (the waker sets it back to 1 when a topic has messages). Unset: the
+         * bridge only exits (a process supervisor decides what follows).
+         */
+        ecsService: z
+          .object({
+            cluster: z.string().min(1),
+            service: z.string().min(1),
+            region: z.string().min(1).optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),
