@@ -25,6 +25,10 @@ export interface BridgeRuntimeConfigInput {
   readonly drainDeadlineMs: number;
   /** TLS to nsqd. @default - plaintext */
   readonly tls?: BridgeTls;
+  /** Claim checks in the dead-letter bucket under `prefix`. @default - off */
+  readonly claimCheck?: { readonly prefix: string; readonly thresholdBytes?: number };
+  /** Idle exit (scale to zero): after `afterMs` idle, desired count 0 on this service, then exit. @default - off */
+  readonly idleExit?: { readonly afterMs: number; readonly cluster: string; readonly service: string };
 }
 
 /** TLS to nsqd: the bridge asks nsqd for TLS and refuses a connection that does not get it. */
@@ -49,6 +53,21 @@ export function bridgeRuntimeConfig(input: BridgeRuntimeConfigInput): BridgeConf
       // 0.0.0.0 inside the task so the ECS health check reaches it; the security group has no inbound rule.
       http: { host: '0.0.0.0', port: input.httpPort },
       drain: { deadlineMs: input.drainDeadlineMs },
+      ...(input.claimCheck && {
+        claimCheck: {
+          bucket: input.deadLetterBucket,
+          prefix: input.claimCheck.prefix,
+          ...(input.claimCheck.thresholdBytes !== undefined && {
+            thresholdBytes: input.claimCheck.thresholdBytes,
+          }),
+        },
+      }),
+      ...(input.idleExit && {
+        idleExit: {
+          afterMs: input.idleExit.afterMs,
+          ecsService: { cluster: input.idleExit.cluster, service: input.idleExit.service },
+        },
+      }),
       ...(input.tls && {
         tls: {
           enabled: true,
