@@ -51,7 +51,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^bridge/src/(nsq|lambda|dead-letter|claim-check|observability|backlog)/' },
       to: {
-        path: '^bridge/src/(subscription-runner|delivery|bridge|aimd-limiter|backoff|touch-manager|throttle-requeues|main)\\.ts$',
+        path: '^bridge/src/(engine/.*|delivery|bridge|aimd-limiter|backoff|touch-manager|throttle-requeues|main)\\.ts$',
       },
     },
     {

@@ -4,6 +4,7 @@
  * comes from `createSource` (nsqjs by default), Lambda and dead letters from the ports.
  */
 import type { BridgeConfig, BridgeSubscription } from '#shared/config/bridge-config';
+import { SubscriptionRunner, type SubscriptionStatus } from './engine/subscription-runner.ts';
 import { BridgeEventEmitter } from './events.ts';
 import { createNsqSource } from './nsq/nsq-source.ts';
 import type {
@@ -15,7 +16,6 @@ import type {
   ToggleReading,
 } from './ports.ts';
 import { systemClock } from './ports.ts';
-import { SubscriptionRunner, type SubscriptionStatus } from './subscription-runner.ts';
 import { TouchManager } from './touch-manager.ts';
 
 /** The start-up DryRun of each function gives up after this long. */

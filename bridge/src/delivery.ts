@@ -37,7 +37,7 @@ export class TrackedMessage {
 
   /**
    * @param tail the entry's constant end for the message's topic, channel and nsqd address (see
-   *   `entryTail`); the engine computes it once per connection. Computed here when omitted.
+   *   `entryTail`); PayloadBuilder.entryTail caches it per nsqd address. Computed here when omitted.
    * @param freeDeliveries earlier deliveries of it that spent no attempt. @default 0
    */
   constructor(
@@ -106,11 +106,6 @@ export class TrackedMessage {
     if (this.#state !== 'pending') return false;
     this.#state = 'invoking';
     return true;
-  }
-
-  /** invoking → pending (e.g. a throttled batch put back). */
-  markPending(): void {
-    if (this.#state === 'invoking') this.#state = 'pending';
   }
 
   /** Its connection closed: answers and TOUCHes can no longer reach nsqd, so none are sent. */

@@ -6,6 +6,29 @@
 import { EventEmitter } from 'node:events';
 import type { InvokeResult } from './ports.ts';
 
+/**
+ * Why the engine requeued a message: a bounded list, so metrics and logs can count requeues by cause.
+ * The event's `reason` keeps the human text (an error type and message, the function's reason...).
+ */
+export const REQUEUE_CAUSES = [
+  'draining',
+  'toggle stopped',
+  'connection closed',
+  'internal error',
+  'internal error: left unanswered',
+  'dead-letter write failed',
+  'retry would outlast nsqd --max-msg-timeout',
+  'throttled',
+  'bisect budget spent',
+  /** The function listed the message in batchItemFailures (its reason, or 'requeued by the function'). */
+  'function',
+  /** The whole batch failed: function error, malformed response, timeout, transport failure. */
+  'invoke failed',
+  /** The Invoke was refused before the function ran, and its in-bridge retries are spent. */
+  'not executed',
+] as const;
+export type RequeueCause = (typeof REQUEUE_CAUSES)[number];
+
 export interface BridgeEvents {
   /** A message arrived from nsqd. */
   message_received: [{ subscription: string; id: string; attempts: number; bytes: number }];
@@ -36,7 +59,17 @@ export interface BridgeEvents {
   /** The AIMD concurrency limit changed. */
   concurrency_changed: [{ subscription: string; limit: number; max: number }];
   message_finished: [{ subscription: string; id: string; attempts: number; latencyMs: number }];
-  message_requeued: [{ subscription: string; id: string; attempts: number; delayMs: number; reason: string }];
+  message_requeued: [
+    {
+      subscription: string;
+      id: string;
+      attempts: number;
+      delayMs: number;
+      reason: string;
+      /** Set by the engine; absent only from emitters outside it. */
+      cause?: RequeueCause;
+    },
+  ];
   message_dead_lettered: [
     { subscription: string; id: string; attempts: number; reason: string; destination: string },
   ];

@@ -14,7 +14,7 @@
 import type { BridgeEventEmitter, BridgeEvents } from '../events.ts';
 import { createBridgeMetrics } from './metric-definitions.ts';
 import type { MetricsRegistry } from './metrics-registry.ts';
-import { requeueReasonLabel } from './requeue-reason-label.ts';
+import { requeueLabel } from './requeue-reason-label.ts';
 
 /** What the in-flight gauge reads at each collection: the engine's own count per subscription. */
 export interface MetricsSources {
@@ -99,8 +99,8 @@ export function attachMetrics(
     bound.finished.inc();
     bound.latency.observe(latencyMs / 1_000);
   });
-  on('message_requeued', ({ subscription, reason }) =>
-    m.requeued.inc({ subscription, reason: requeueReasonLabel(reason) }),
+  on('message_requeued', ({ subscription, reason, cause }) =>
+    m.requeued.inc({ subscription, reason: requeueLabel(cause, reason) }),
   );
   on('message_dead_lettered', ({ subscription, reason }) => m.deadLettered.inc({ subscription, reason }));
   on('dead_letter_failed', ({ subscription, ids }) => m.deadLetterFailures.inc({ subscription }, ids.length));

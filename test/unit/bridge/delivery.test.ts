@@ -24,16 +24,15 @@ describe('TrackedMessage answer guard', () => {
     expect(d.touches).toBe(1);
   });
 
-  it('moves pending → invoking → answered and back to pending only from invoking', () => {
+  it('moves pending → invoking → answered', () => {
     const m = track(new FakeDelivery('a'));
     expect(m.state).toBe('pending');
     expect(m.markInvoking()).toBe(true);
     expect(m.markInvoking()).toBe(false);
-    m.markPending();
-    expect(m.state).toBe('pending');
+    expect(m.state).toBe('invoking');
     m.finish();
-    m.markPending();
     expect(m.state).toBe('answered');
+    expect(m.markInvoking()).toBe(false);
   });
 
   it('sends REQ delays as whole non-negative ms (NaN, negative and fractions are fatal to nsqd)', () => {

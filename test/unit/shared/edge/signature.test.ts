@@ -25,10 +25,13 @@ describe('signRequest', () => {
 });
 
 describe('verifyRequest', () => {
-  const verify = async (
-    header: string | null,
-    over: Partial<{ body: string; secrets: string[]; nowSec: number }> = {},
-  ) =>
+  interface Over {
+    readonly body?: string;
+    readonly secrets?: readonly string[];
+    readonly nowSec?: number;
+  }
+  type Case = readonly [string, () => Promise<string | null>, Over, string];
+  const verify = async (header: string | null, over: Over = {}) =>
     verifyRequest({
       header,
       body: over.body ?? body,
@@ -62,7 +65,7 @@ describe('verifyRequest', () => {
       {},
       'mismatch',
     ],
-  ] as const)('%s', async (_name, header, over, expected) => {
+  ] satisfies Case[])('%s', async (_name, header, over, expected) => {
     const result = await verify(await header(), over);
     expect(result.ok ? 'ok' : result.reason).toBe(expected);
   });

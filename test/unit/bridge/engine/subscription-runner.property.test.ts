@@ -5,15 +5,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { SubscriptionRunner } from '#bridge/engine/subscription-runner';
 import { BridgeEventEmitter } from '#bridge/events';
 import type { InvokeResult } from '#bridge/ports';
 import { systemClock } from '#bridge/ports';
-import { SubscriptionRunner } from '#bridge/subscription-runner';
 import { TouchManager } from '#bridge/touch-manager';
 import { waitFor } from '#dev/services/wait';
 import type { NsqBatchEvent } from '#shared/contract/batch-event';
 import type { DeadLetterRecord } from '#shared/contract/dead-letter';
-import { FakeDelivery, FakeInvoker, FakeSource, ok, subscriptionConfig } from './fakes.ts';
+import { FakeDelivery, FakeInvoker, FakeSource, ok, subscriptionConfig } from '../fakes.ts';
 
 const outcomeKinds = [
   'ok',

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { SubscriptionRunner } from '#bridge/engine/subscription-runner';
 import { BridgeEventEmitter, type BridgeEvents } from '#bridge/events';
 import type { InvokeResult } from '#bridge/ports';
 import { systemClock } from '#bridge/ports';
-import { SubscriptionRunner } from '#bridge/subscription-runner';
 import { TouchManager } from '#bridge/touch-manager';
 import { waitFor } from '#dev/services/wait';
 import type { BridgeConfigInput } from '#shared/config/bridge-config';
 import { bodyText, type NsqBatchEvent } from '#shared/contract/batch-event';
-import { FakeDeadLetters, FakeDelivery, FakeInvoker, FakeSource, ok, subscriptionConfig } from './fakes.ts';
+import { FakeDeadLetters, FakeDelivery, FakeInvoker, FakeSource, ok, subscriptionConfig } from '../fakes.ts';
 
 type SubInput = Partial<BridgeConfigInput['subscriptions'][number]>;
 

@@ -1,0 +1,269 @@
+/**
+ * One answer per message: FIN, REQ (with the policy delay, a function's delay or a fixed one) or a
+ * dead letter (written first, FIN only once the store confirmed; a failed write REQueues). A queued
+ * redelivery of an answered message (same id, same connection) shares its answer ("twins"). Counts the
+ * deliveries in flight and the answers.
+ */
+import type { BridgeSubscription } from '#shared/config/bridge-config';
+import type { ItemOutcome } from '#shared/contract/batch-result';
+import type { DeadLetterRecord } from '#shared/contract/dead-letter';
+import { type Random, requeueDelayMs } from '../backoff.ts';
+import type { TrackedMessage } from '../delivery.ts';
+import type { BridgeEventEmitter, RequeueCause } from '../events.ts';
+import type { Clock, DeadLetterStore } from '../ports.ts';
+import { ThrottleRequeues } from '../throttle-requeues.ts';
+import type { TouchManager } from '../touch-manager.ts';
+import type { BatchQueue } from './batch-queue.ts';
+
+export interface DeadLetterRequest {
+  readonly message: TrackedMessage;
+  readonly kind: DeadLetterRecord['reasonKind'];
+  readonly reason: string;
+}
+
+export interface AnswererDeps {
+  readonly config: BridgeSubscription;
+  readonly events: BridgeEventEmitter;
+  readonly clock: Clock;
+  readonly touch: TouchManager;
+  readonly deadLetters: DeadLetterStore;
+  readonly queue: BatchQueue;
+  readonly throttleRequeues: ThrottleRequeues;
+  /** nsqd's --max-req-timeout. */
+  readonly maxReqTimeoutMs: number;
+  readonly random: Random;
+  /** While draining, requeues are immediate (no policy delay). */
+  readonly draining: () => boolean;
+}
+
+export class Answerer {
+  #answeredCount = 0;
+  /** Deliveries received and not yet answered or absorbed by a twin's answer. */
+  #inFlight = 0;
+
+  constructor(private readonly deps: AnswererDeps) {}
+
+  get answeredCount(): number {
+    return this.#answeredCount;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  get #name(): string {
+    return this.deps.config.name;
+  }
+
+  /** A delivery arrived: it is in flight (and TOUCHed) until answered. */
+  received(m: TrackedMessage): void {
+    this.#inFlight++;
+    this.deps.touch.track(m, this.deps.config.touchIntervalMs);
+  }
+
+  finish(m: TrackedMessage): void {
+    if (!m.finish()) return;
+    this.#forgetThrottles(m);
+    this.#answered(m);
+    this.deps.events.emit('message_finished', {
+      subscription: this.#name,
+      id: m.id,
+      attempts: m.attempts,
+      latencyMs: this.deps.clock.now() - m.receivedAtMs,
+    });
+  }
+
+  /** REQ after `delayMs` (clamped to nsqd's --max-req-timeout); `reason` is the text, `cause` its kind. */
+  requeue(m: TrackedMessage, delayMs: number, cause: RequeueCause, reason: string = cause): void {
+    const delay = Math.min(Math.max(0, Math.floor(delayMs)), this.deps.maxReqTimeoutMs);
+    if (!m.requeue(delay, reason)) return;
+    this.#answered(m);
+    this.#requeued(m, delay, cause, reason);
+  }
+
+  requeueAll(messages: readonly TrackedMessage[], delayMs: number, cause: RequeueCause): void {
+    for (const m of messages) this.requeue(m, delayMs, cause);
+  }
+
+  /**
+   * A throttled batch cannot wait for its retry: REQ with the retry delay, and its next delivery is
+   * discounted (throttle-requeues.ts), since the function did not run.
+   */
+  requeueThrottled(messages: readonly TrackedMessage[], delayMs: number): void {
+    for (const m of messages) {
+      if (m.answered) continue;
+      this.deps.throttleRequeues.record(
+        ThrottleRequeues.key(m.handle.nsqdAddress, m.id),
+        m.handle.attempts,
+        m.freeDeliveries,
+      );
+      this.requeue(
+        m,
+        delayMs,
+        'throttled',
+        'throttled (429): the retry would outlast nsqd --max-msg-timeout; no attempt spent',
+      );
+    }
+  }
+
+  /**
+   * The queued deliveries of a closed connection: nsqd gives them to another consumer (or to us again)
+   * after msg_timeout; nothing is sent.
+   */
+  dropped(m: TrackedMessage): void {
+    if (!m.absorb({ kind: 'requeue', delayMs: 0, reason: 'connection closed' })) return;
+    this.#settled(m);
+    this.#requeued(m, 0, 'connection closed', 'connection closed: nsqd requeues it after msg_timeout');
+  }
+
+  /** Requeue with the policy delay, or dead-letter the ones that used their last attempt. */
+  async fail(messages: readonly TrackedMessage[], reason: string, cause: RequeueCause): Promise<void> {
+    const dead: DeadLetterRequest[] = [];
+    for (const m of messages) {
+      if (m.answered) continue;
+      if (m.attempts >= this.deps.config.maxAttempts) dead.push(this.#lastAttempt(m, reason));
+      else this.requeue(m, this.deps.draining() ? 0 : this.policyDelay(m), cause, reason);
+    }
+    if (dead.length > 0) await this.deadLetter(dead);
+  }
+
+  /** The function's answer: finish, dead-letter or requeue each message (unlisted ones finish). */
+  async applyOutcomes(
+    batch: readonly TrackedMessage[],
+    outcomes: ReadonlyMap<string, ItemOutcome>,
+    requestId: string | undefined,
+  ): Promise<void> {
+    const dead: DeadLetterRequest[] = [];
+    for (const m of batch) {
+      const outcome = outcomes.get(m.id) ?? { kind: 'finish' };
+      if (outcome.kind === 'finish') {
+        this.finish(m);
+      } else if (outcome.kind === 'deadLetter') {
+        m.lastError = {
+          type: 'DeadLetteredByFunction',
+          message: outcome.reason,
+          ...(requestId && { requestId }),
+        };
+        dead.push({ message: m, kind: outcome.reasonKind ?? 'function', reason: outcome.reason });
+      } else {
+        const reason = outcome.reason ?? 'requeued by the function';
+        m.lastError = { type: 'RequeuedByFunction', message: reason, ...(requestId && { requestId }) };
+        if (m.attempts >= this.deps.config.maxAttempts) dead.push(this.#lastAttempt(m, reason));
+        else this.requeue(m, outcome.delayMs ?? this.policyDelay(m), 'function', reason);
+      }
+    }
+    if (dead.length > 0) await this.deadLetter(dead);
+  }
+
+  policyDelay(m: TrackedMessage): number {
+    return requeueDelayMs(this.deps.config.requeue, m.attempts, this.deps.maxReqTimeoutMs, this.deps.random);
+  }
+
+  /** Writes the records first; FIN only once the store confirmed. A failed write REQueues. */
+  async deadLetter(requests: readonly DeadLetterRequest[]): Promise<void> {
+    const live = requests.filter((r) => !r.message.answered);
+    if (live.length === 0) return;
+    const { config, deadLetters, events } = this.deps;
+    const now = this.deps.clock.now();
+    const records: DeadLetterRecord[] = live.map(({ message: m, kind, reason }) => ({
+      version: 1,
+      id: m.id,
+      subscription: config.name,
+      topic: config.topic,
+      channel: config.channelName,
+      functionName: config.functionName,
+      body: m.handle.body.toString('base64'),
+      attempts: m.attempts,
+      reasonKind: kind,
+      reason: reason.slice(0, 4096),
+      ...(m.lastError && { lastError: m.lastError }),
+      nsqdAddress: m.handle.nsqdAddress,
+      publishedAtMs: m.handle.timestampMs,
+      receivedAtMs: m.receivedAtMs,
+      deadLetteredAtMs: now,
+    }));
+    try {
+      await deadLetters.write(records);
+    } catch (error) {
+      events.emit('dead_letter_failed', {
+        subscription: config.name,
+        ids: live.map((r) => r.message.id),
+        error: error as Error,
+      });
+      for (const { message } of live)
+        this.requeue(
+          message,
+          this.deps.draining() ? 0 : this.policyDelay(message),
+          'dead-letter write failed',
+        );
+      return;
+    }
+    for (const { message, kind } of live) {
+      if (!message.finish()) continue;
+      this.#forgetThrottles(message);
+      this.#answered(message);
+      events.emit('message_dead_lettered', {
+        subscription: config.name,
+        id: message.id,
+        attempts: message.attempts,
+        reason: kind,
+        destination: deadLetters.describe,
+      });
+    }
+  }
+
+  #lastAttempt(m: TrackedMessage, reason: string): DeadLetterRequest {
+    const { maxAttempts } = this.deps.config;
+    return {
+      message: m,
+      kind: 'maxAttempts',
+      reason: `attempt ${m.attempts} of ${maxAttempts} failed: ${reason}`,
+    };
+  }
+
+  #requeued(m: TrackedMessage, delayMs: number, cause: RequeueCause, reason: string): void {
+    this.deps.events.emit('message_requeued', {
+      subscription: this.#name,
+      id: m.id,
+      attempts: m.attempts,
+      delayMs,
+      reason,
+      cause,
+    });
+  }
+
+  #forgetThrottles(m: TrackedMessage): void {
+    if (m.freeDeliveries > 0)
+      this.deps.throttleRequeues.forget(ThrottleRequeues.key(m.handle.nsqdAddress, m.id));
+  }
+
+  /** `m` was just answered (FIN or REQ sent): its queued twins share the answer, and it is settled. */
+  #answered(m: TrackedMessage): void {
+    const answer = m.answer;
+    if (answer) {
+      for (const twin of this.deps.queue.takeTwins(m)) {
+        if (!twin.absorb(answer)) continue;
+        this.#release(twin);
+        this.deps.events.emit('message_redelivery_absorbed', {
+          subscription: this.#name,
+          id: twin.id,
+          attempts: twin.attempts,
+          answer: answer.kind,
+        });
+      }
+    }
+    this.#settled(m);
+  }
+
+  /** `m` needs nothing more: no TOUCH, and it is no longer in flight. */
+  #release(m: TrackedMessage): void {
+    this.deps.touch.untrack(m);
+    this.#inFlight--;
+  }
+
+  /** `m` was answered (an answer event follows): released, and counted as answered. */
+  #settled(m: TrackedMessage): void {
+    this.#release(m);
+    this.#answeredCount++;
+  }
+}

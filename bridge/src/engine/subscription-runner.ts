@@ -1,0 +1,282 @@
+/**
+ * The engine for one subscription, transport-free: messages in (from a `MessageSource`), batches out
+ * (to a `BatchInvoker`), one answer per message back. It only wires the pieces of this folder:
+ *
+ *   admission.ts (on arrival) → batch-queue.ts (window, count, bytes, flush timer) → batch-executor.ts
+ *   (payload-builder.ts, the invoker port, batch-decision.ts) → answerer.ts (FIN, REQ, dead letter);
+ *   drain.ts (the work, its deadline).
+ *
+ * See docs/bridge.md for the walk of one message and the outcome table.
+ */
+import type { BridgeSubscription } from '#shared/config/bridge-config';
+import { AimdLimiter } from '../aimd-limiter.ts';
+import type { Random, RetryBackoff } from '../backoff.ts';
+import { TrackedMessage } from '../delivery.ts';
+import type { BridgeEventEmitter } from '../events.ts';
+import type {
+  BatchInvoker,
+  Clock,
+  DeadLetterStore,
+  DeliveryHandle,
+  MessageSource,
+  ToggleReading,
+} from '../ports.ts';
+import { ThrottleRequeues } from '../throttle-requeues.ts';
+import type { TouchManager } from '../touch-manager.ts';
+import { admit } from './admission.ts';
+import { Answerer } from './answerer.ts';
+import { BatchExecutor } from './batch-executor.ts';
+import { BatchQueue } from './batch-queue.ts';
+import { Drain } from './drain.ts';
+import { PayloadBuilder } from './payload-builder.ts';
+
+export interface SubscriptionRunnerDeps {
+  /** The function's adapter for this subscription (Lambda; another BatchInvoker for another target). */
+  readonly invoker: BatchInvoker;
+  readonly deadLetters: DeadLetterStore;
+  readonly events: BridgeEventEmitter;
+  readonly clock: Clock;
+  readonly touch: TouchManager;
+  readonly source: MessageSource;
+  /** nsqd's --max-req-timeout. */
+  readonly maxReqTimeoutMs: number;
+  readonly random?: Random;
+  /** Backoff of in-bridge retries (429, not executed). @default { baseDelayMs: 200, maxDelayMs: 20_000 } */
+  readonly retryBackoff?: RetryBackoff;
+  /** Retries of a 'notExecuted' Invoke before the batch is requeued. @default 2 */
+  readonly notExecutedRetries?: number;
+}
+
+export interface SubscriptionStatus {
+  readonly name: string;
+  readonly connections: number;
+  readonly paused: boolean;
+  readonly queued: number;
+  readonly invoking: number;
+  readonly concurrencyLimit: number;
+  readonly activeInvocations: number;
+  /** Messages received and not answered yet (each delivery is answered, or settled, exactly once). */
+  readonly inFlight: number;
+}
+
+export class SubscriptionRunner {
+  /** The AIMD semaphore capping concurrent Invokes (cut to 70 % on 429; +1 after `limit` successes). */
+  readonly limiter: AimdLimiter;
+  readonly #payloads: PayloadBuilder;
+  readonly #queue: BatchQueue;
+  readonly #answerer: Answerer;
+  readonly #executor: BatchExecutor;
+  readonly #drain: Drain;
+  /** Throttle requeues, discounted from nsqd's attempts when the message comes back. */
+  readonly #throttleRequeues = new ThrottleRequeues();
+  #toggleStopped = false;
+
+  constructor(
+    readonly config: BridgeSubscription,
+    private readonly deps: SubscriptionRunnerDeps,
+  ) {
+    const random = deps.random ?? Math.random;
+    this.limiter = new AimdLimiter(config.maxConcurrentInvocations);
+    this.#drain = new Drain(deps.clock, (error) => this.#error(error));
+    this.#payloads = new PayloadBuilder({
+      subscription: config.name,
+      topic: config.topic,
+      channel: config.channelName,
+      maxBytes: config.maxBytes,
+    });
+    this.#queue = new BatchQueue(
+      {
+        maxMessages: config.maxMessages,
+        maxBytes: config.maxBytes,
+        maxWaitMs: config.maxWaitMs,
+        emptyEventBytes: this.#payloads.emptyEventBytes,
+      },
+      deps.clock,
+      () => this.pump(),
+    );
+    this.#answerer = new Answerer({
+      config,
+      events: deps.events,
+      clock: deps.clock,
+      touch: deps.touch,
+      deadLetters: deps.deadLetters,
+      queue: this.#queue,
+      throttleRequeues: this.#throttleRequeues,
+      maxReqTimeoutMs: deps.maxReqTimeoutMs,
+      random,
+      draining: () => this.#drain.draining,
+    });
+    this.#executor = new BatchExecutor({
+      config,
+      invoker: deps.invoker,
+      payloads: this.#payloads,
+      limiter: this.limiter,
+      events: deps.events,
+      answerer: this.#answerer,
+      drain: this.#drain,
+      random,
+      retryBackoff: deps.retryBackoff ?? { baseDelayMs: 200, maxDelayMs: 20_000 },
+      notExecutedRetries: deps.notExecutedRetries ?? 2,
+    });
+  }
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** Messages answered so far (finished, requeued or dead-lettered: one per such event). */
+  get answeredCount(): number {
+    return this.#answerer.answeredCount;
+  }
+
+  get status(): SubscriptionStatus {
+    return {
+      name: this.name,
+      connections: this.deps.source.connectedCount,
+      paused: this.#toggleStopped || this.#drain.draining,
+      queued: this.#queue.length,
+      invoking: this.#executor.invokingCount,
+      concurrencyLimit: this.limiter.limit,
+      activeInvocations: this.limiter.active,
+      inFlight: this.#answerer.inFlight,
+    };
+  }
+
+  start(): void {
+    this.deps.source.start(
+      (handle) => this.onMessage(handle),
+      (connectionId) => this.onConnectionClosed(connectionId),
+    );
+  }
+
+  /**
+   * A connection closed: its queued messages cannot be answered any more (nsqd gives them to another
+   * consumer, or to us again, after msg_timeout), so they are dropped without invoking. Messages of it
+   * that are being invoked finish their invocation; their answers are lost (at-least-once).
+   */
+  onConnectionClosed(connectionId: string): void {
+    this.#executor.orphanConnection(connectionId);
+    for (const m of this.#queue.takeConnection(connectionId)) this.#answerer.dropped(m);
+  }
+
+  /** Entry point for every delivery. Never throws: a failure here REQueues the message. */
+  onMessage(handle: DeliveryHandle): void {
+    let message: TrackedMessage | undefined;
+    try {
+      message = new TrackedMessage(
+        handle,
+        this.name,
+        this.config.topic,
+        this.config.channelName,
+        this.deps.clock.now(),
+        this.#payloads.entryTail(handle.nsqdAddress),
+        this.#throttleRequeues.discount(ThrottleRequeues.key(handle.nsqdAddress, handle.id), handle.attempts),
+      );
+      this.#answerer.received(message);
+      this.deps.events.emit('message_received', {
+        subscription: this.name,
+        id: handle.id,
+        attempts: handle.attempts,
+        bytes: handle.body.length,
+      });
+      const admission = admit({
+        draining: this.#drain.draining,
+        toggleStopped: this.#toggleStopped,
+        toggleRequeueDelayMs: this.config.toggle.requeueDelayMs,
+        attempts: message.attempts,
+        maxAttempts: this.config.maxAttempts,
+        oversize: this.#payloads.oversize(message),
+      });
+      if (admission.kind === 'requeue') {
+        this.#answerer.requeue(message, admission.delayMs, admission.cause);
+      } else if (admission.kind === 'deadLetter') {
+        const request = { message, kind: admission.reasonKind, reason: admission.reason };
+        this.#drain.track(this.#answerer.deadLetter([request]));
+      } else {
+        this.#queue.push(message);
+        this.pump();
+      }
+    } catch (error) {
+      this.#error(error as Error);
+      try {
+        if (message) this.#answerer.requeue(message, 0, 'internal error');
+        else handle.requeue(0);
+      } catch {
+        // The connection is gone: nsqd redelivers after msg_timeout.
+      }
+    }
+  }
+
+  /** Forms and dispatches as many batches as the limits and free slots allow. */
+  pump(): void {
+    if (this.#drain.draining || this.#toggleStopped) return;
+    const now = this.deps.clock.now();
+    while (this.#queue.length > 0 && this.limiter.hasFreeSlot) {
+      const next = this.#queue.next(now);
+      if (next.kind === 'empty') break;
+      if (next.kind === 'wait') {
+        this.#queue.scheduleFlush(next.untilMs);
+        return;
+      }
+      if (!this.limiter.tryAcquire()) break;
+      this.#queue.take(next.batch);
+      this.#drain.track(this.#runBatch(next.batch));
+    }
+  }
+
+  /** Applies a toggle reading (policy 'requeue' only): stopped pauses consumption (RDY 0). */
+  applyToggle(reading: ToggleReading): void {
+    if (this.config.toggle.policy !== 'requeue' || this.#drain.draining) return;
+    const stopped =
+      reading === 'stopped' || (reading === 'unknown' && this.config.toggle.failMode === 'closed');
+    if (stopped === this.#toggleStopped) return;
+    this.#toggleStopped = stopped;
+    if (stopped) {
+      this.deps.source.pause();
+      this.#queue.clearFlush();
+      this.deps.events.emit('paused', { subscription: this.name, reason: 'toggle' });
+      this.#answerer.requeueAll(this.#queue.takeAll(), this.config.toggle.requeueDelayMs, 'toggle stopped');
+    } else {
+      this.deps.source.resume();
+      this.deps.events.emit('resumed', { subscription: this.name });
+      this.pump();
+    }
+  }
+
+  /**
+   * Drain: RDY 0, requeue(0) what is queued, let invocations finish until `deadlineAtMs` (messages
+   * keep being TOUCHed), then abort what is left (requeued), answer everything, flush, close.
+   * Returns whether the deadline passed.
+   */
+  async drain(deadlineAtMs: number): Promise<boolean> {
+    if (this.#drain.start()) {
+      this.#queue.clearFlush();
+      try {
+        this.deps.source.pause();
+      } catch (error) {
+        this.#error(error as Error);
+      }
+      this.deps.events.emit('paused', { subscription: this.name, reason: 'drain' });
+      this.#answerer.requeueAll(this.#queue.takeAll(), 0, 'draining');
+    }
+    let timedOut = await this.#drain.settle(deadlineAtMs);
+    this.#answerer.requeueAll(this.#queue.takeAll(), 0, 'draining');
+    timedOut = timedOut || this.#drain.pending > 0;
+    await this.#drain.flushAnswers();
+    await this.deps.source.close();
+    return timedOut;
+  }
+
+  async #runBatch(batch: TrackedMessage[]): Promise<void> {
+    try {
+      await this.#executor.run(batch);
+    } finally {
+      this.#queue.release(batch);
+      this.pump();
+    }
+  }
+
+  #error(error: Error): void {
+    this.deps.events.emit('error', { subscription: this.name, error });
+  }
+}
