@@ -9,6 +9,7 @@ import { BridgeEventEmitter } from './events.ts';
 import { createNsqSource } from './nsq/nsq-source.ts';
 import type {
   BatchInvoker,
+  ClaimCheckStore,
   Clock,
   DeadLetterStore,
   MessageSource,
@@ -30,6 +31,8 @@ export interface CreateBridgeOptions {
   readonly config: BridgeConfig;
   readonly invoker: BatchInvoker;
   readonly deadLetters: DeadLetterStore;
+  /** Where claim-checked bodies go (config `claimCheck`). @default - none */
+  readonly claimChecks?: ClaimCheckStore;
   /** Reads the remote on/off switch; without it toggles are not polled. */
   readonly toggles?: ToggleReader;
   readonly clock?: Clock;
@@ -60,7 +63,8 @@ export interface Bridge {
 }
 
 export function createBridge(options: CreateBridgeOptions): Bridge {
-  const { config, invoker, deadLetters, toggles } = options;
+  const { config, invoker, deadLetters, toggles, claimChecks } = options;
+  const threshold = config.claimCheck?.thresholdBytes;
   const clock = options.clock ?? systemClock;
   const events = options.events ?? new BridgeEventEmitter();
   // An 'error' event without a listener would throw: keep a default listener.
@@ -77,6 +81,9 @@ export function createBridge(options: CreateBridgeOptions): Bridge {
       new SubscriptionRunner(s, {
         invoker,
         deadLetters,
+        ...(claimChecks && {
+          claimChecks: { store: claimChecks, ...(threshold !== undefined && { thresholdBytes: threshold }) },
+        }),
         events,
         clock,
         touch,

@@ -28,7 +28,7 @@ import { attachLogging } from './observability/log-events.ts';
 import { createLogger, isLogLevel, type Logger } from './observability/logger.ts';
 import { attachMetrics } from './observability/metrics.ts';
 import { MetricsRegistry } from './observability/metrics-registry.ts';
-import type { DeadLetterStore, ToggleReader } from './ports.ts';
+import type { ClaimCheckStore, DeadLetterStore, ToggleReader } from './ports.ts';
 
 // The S3 store (@aws-sdk/client-s3) and the Upstash client are imported only when the config uses
 // them: in the bundle their modules then never run, which keeps about 8 MiB off the RSS of a bridge
@@ -43,6 +43,18 @@ async function deadLetterStore(config: BridgeConfig): Promise<DeadLetterStore> {
     bucket: d.bucket,
     prefix: d.prefix,
     s3: { region: d.region ?? config.lambda.region, ...(d.endpoint && { endpoint: d.endpoint }) },
+  });
+}
+
+/** The claim-check store, when `claimCheck` is configured (the S3 client is loaded only then). */
+async function claimCheckStore(config: BridgeConfig): Promise<ClaimCheckStore | undefined> {
+  const c = config.claimCheck;
+  if (!c) return undefined;
+  const { createS3ClaimCheckStore } = await import('./claim-check/s3-claim-check-store.ts');
+  return createS3ClaimCheckStore({
+    bucket: c.bucket,
+    prefix: c.prefix,
+    s3: { region: c.region ?? config.lambda.region, ...(c.endpoint && { endpoint: c.endpoint }) },
   });
 }
 
@@ -105,7 +117,15 @@ export async function main(options: MainOptions = {}): Promise<void> {
   });
   const deadLetters = await deadLetterStore(config);
   const toggles = await toggleReader(config, logger);
-  const bridge = createBridge({ config, invoker, deadLetters, events, ...(toggles && { toggles }) });
+  const claimChecks = await claimCheckStore(config);
+  const bridge = createBridge({
+    config,
+    invoker,
+    deadLetters,
+    events,
+    ...(toggles && { toggles }),
+    ...(claimChecks && { claimChecks }),
+  });
   attachMetrics(events, registry, { subscriptions: () => bridge.status.subscriptions });
   const http = await startHttp(config, bridge, registry, logger);
   const backlogPlan = backlogSubscriptions(config);
@@ -194,6 +214,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
       lookupd: s.lookupdHttpAddresses,
     })),
     deadLetters: config.deadLetter.kind,
+    ...(claimChecks && { claimChecks: claimChecks.describe }),
     http: http.url,
   });
 }
