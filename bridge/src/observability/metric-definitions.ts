@@ -118,6 +118,16 @@ export function createBridgeMetrics(registry: MetricsRegistry) {
       labelNames: sub,
       emf: { name: 'DeadLetterFailures', unit: 'Count' },
     }),
+    claimChecksStored: registry.counter({
+      name: `${P}claim_checks_stored_total`,
+      help: 'Bodies stored as claim checks (docs/contract.md); their entries carried a pointer.',
+      labelNames: sub,
+    }),
+    claimCheckFailures: registry.counter({
+      name: `${P}claim_check_failures_total`,
+      help: 'Bodies the claim-check store could not store (the messages were REQueued, no attempt spent).',
+      labelNames: sub,
+    }),
     inFlight: registry.gauge({
       name: `${P}messages_in_flight`,
       help: 'Messages received and not yet answered (FIN or REQ).',

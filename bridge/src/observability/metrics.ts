@@ -104,6 +104,8 @@ export function attachMetrics(
   );
   on('message_dead_lettered', ({ subscription, reason }) => m.deadLettered.inc({ subscription, reason }));
   on('dead_letter_failed', ({ subscription, ids }) => m.deadLetterFailures.inc({ subscription }, ids.length));
+  on('claim_check_stored', ({ subscription }) => m.claimChecksStored.inc({ subscription }));
+  on('claim_check_failed', ({ subscription, ids }) => m.claimCheckFailures.inc({ subscription }, ids.length));
   on('message_touched', ({ subscription }) => m.touches.inc({ subscription }));
   on('message_near_max_timeout', ({ subscription }) => m.nearMaxTimeout.inc({ subscription }));
   on('answer_failed', ({ subscription, code }) => m.answerFailures.inc({ subscription, code }));

@@ -136,6 +136,7 @@ describe('claim checks through nsqd, the bridge, MinIO and the local Lambda', ()
     expect(head.ContentLength).toBe(big.length);
     const metrics = await (await fetch(`${bridge.httpUrl}/metrics`)).text();
     expect(metrics).not.toMatch(/nsq_lambda_messages_dead_lettered_total\{[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/nsq_lambda_claim_checks_stored_total\{subscription="claim-check-verify"\} 2\n/);
     expect((await bridge.stop(15_000)).code).toBe(0);
   });
 
