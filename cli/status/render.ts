@@ -21,6 +21,7 @@ export function renderStatus(rows: readonly StatusRow[]): string {
       { header: 'ERR/s', align: 'right' },
       { header: 'CONC', align: 'right' },
       { header: 'TOGGLE' },
+      { header: 'CLAIM-CHECKED', align: 'right' },
     ],
     rows.map((row) => [
       row.subscription,
@@ -36,6 +37,7 @@ export function renderStatus(rows: readonly StatusRow[]): string {
         ? '-'
         : `${row.concurrencyLimit}${row.concurrencyMax === null ? '' : `/${row.concurrencyMax}`}`,
       `${row.toggle ?? '-'}${row.paused ? ' (paused)' : ''}`,
+      n(row.claimChecksTotal),
     ]),
   );
 }
