@@ -79,6 +79,8 @@ export interface BridgeEvents {
   claim_check_stored: [{ subscription: string; id: string; bytes: number; key: string }];
   /** A body could not be stored as a claim check; the message is requeued, no attempt spent. */
   claim_check_failed: [{ subscription: string; ids: readonly string[]; error: Error }];
+  /** The idle exit checked a backlog read: quiet for `quietForMs` (0 when busy, with why). */
+  idle_checked: [{ quietForMs: number; busy?: string }];
   /** A dead-letter write failed; the messages are requeued instead. */
   dead_letter_failed: [{ subscription: string; ids: readonly string[]; error: Error }];
   message_touched: [{ subscription: string; id: string }];

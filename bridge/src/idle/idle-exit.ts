@@ -55,6 +55,11 @@ export function startIdleExit(options: IdleExitOptions): IdleExit {
           complete: r.errors.length === 0,
         })),
       });
+      const { quietSinceMs, busy } = watch.state;
+      options.events.emit('idle_checked', {
+        quietForMs: quietSinceMs === undefined ? 0 : now() - quietSinceMs,
+        ...(busy !== undefined && { busy }),
+      });
       if (!idle) return;
       if (options.service) {
         try {

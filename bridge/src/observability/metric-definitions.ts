@@ -161,6 +161,11 @@ export function createBridgeMetrics(registry: MetricsRegistry) {
       help: '1 while consumption is paused (toggle or drain).',
       labelNames: sub,
     }),
+    idleQuiet: registry.gauge({
+      name: `${P}idle_quiet_seconds`,
+      help: 'With idleExit: how long the bridge has been idle (nothing held, nothing to read); it exits at idleExit.afterMs.',
+      labelNames: [],
+    }),
     draining: registry.gauge({
       name: `${P}draining`,
       help: '1 once the bridge started draining.',

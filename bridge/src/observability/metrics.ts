@@ -122,6 +122,7 @@ export function attachMetrics(
   on('paused', ({ subscription }) => m.paused.set({ subscription }, 1));
   on('resumed', ({ subscription }) => m.paused.set({ subscription }, 0));
   on('draining', () => m.draining.set({}, 1));
+  on('idle_checked', ({ quietForMs }) => m.idleQuiet.set({}, quietForMs / 1000));
   on('error', ({ subscription }) => m.errors.inc({ subscription: subscription ?? '' }));
 
   return () => {

@@ -50,7 +50,9 @@ function setup(service = fakeService()) {
 
 describe('startIdleExit', () => {
   it('scales the service to 0, then exits, after a quiet afterMs (deferred messages do not count)', async () => {
-    const { idle, service, exits, at } = setup();
+    const { idle, service, exits, at, events } = setup();
+    const checks: { quietForMs: number }[] = [];
+    events.on('idle_checked', (c) => checks.push(c));
     at(0);
     await idle.observe([empty]);
     at(999);
@@ -60,6 +62,7 @@ describe('startIdleExit', () => {
     await idle.observe([empty]);
     expect(service.set).toEqual([0]);
     expect(exits).toEqual(['idle for 1000 ms: nothing held, nothing to read']);
+    expect(checks.map((c) => c.quietForMs)).toEqual([0, 999, 1_000]);
   });
 
   it('stays up when scaling to 0 fails, and tries again at the next check', async () => {
