@@ -19,6 +19,15 @@ import { DEFAULT_DRAIN_DEADLINE_MS, INVOCATION_TIMEOUT_MARGIN_MS } from '#shared
 import type { FunctionDefinition } from '#shared/functions/definition';
 import { type BridgeTls, bridgeRuntimeConfig } from './bridge-runtime-config.ts';
 import { BridgeWaker, ecsServiceArn } from './bridge-waker.ts';
+import {
+  checkHttpTarget,
+  createSigningSecrets,
+  httpBridgeTargets,
+  type NsqLambdaBridgeHttpTarget,
+} from './http-targets.ts';
+
+export type { NsqLambdaBridgeHttpTarget };
+
 import { acknowledgeNag, nagArnRef } from './nag.ts';
 import { repoRoot } from './paths.ts';
 import { secureBucket } from './secure-bucket.ts';
@@ -62,7 +71,7 @@ export const METRICS_BY_REASON: readonly string[] = [
 ];
 
 /**
- * The container health check: node:22-slim has no curl, so Node's own fetch probes /healthz (liveness;
+ * The container health check: node:24-bookworm-slim has no curl, so Node's own fetch probes /healthz (liveness;
  * /readyz would also fail while draining, and ECS must not replace a task that is draining).
  */
 export function bridgeHealthCheckCommand(httpPort: number): string[] {
@@ -83,6 +92,11 @@ export interface NsqLambdaBridgeTarget {
 export interface NsqLambdaBridgeProps {
   /** The functions the bridge invokes; each definition's `subscriptions` become the bridge's subscriptions. */
   readonly targets: readonly NsqLambdaBridgeTarget[];
+  /**
+   * Functions behind HTTP(S) endpoints; their subscriptions join the bridge's, and no Lambda is created or granted.
+   * @default - none
+   */
+  readonly httpTargets?: readonly NsqLambdaBridgeHttpTarget[];
   /**
    * nsqd TCP addresses (`host:port`) to consume from directly.
    * @default - none; `lookupdHttpAddresses` must then be given
@@ -245,6 +259,8 @@ export class NsqLambdaBridge extends Construct {
   public readonly claimCheckPrefix?: string;
   /** The waker, with minTaskCount 0. */
   public readonly waker?: BridgeWaker;
+  /** The signing secret of each HTTP target, by function name (read only by the task role). */
+  public readonly signingSecrets: ReadonlyMap<string, secretsmanager.ISecret>;
 
   constructor(scope: Construct, id: string, props: NsqLambdaBridgeProps) {
     super(scope, id);
@@ -305,10 +321,16 @@ export class NsqLambdaBridge extends Construct {
     // Scale to zero: the bridge and the waker name the service, so it gets a fixed name (a token from the
     // service itself in the task's environment would be a dependency cycle).
     const serviceName = v.minTaskCount === 0 ? Names.uniqueResourceName(this, { maxLength: 200 }) : undefined;
+    const httpTargets = (props.httpTargets ?? []).filter((t) => t.definition.subscriptions.length > 0);
+    const signingSecrets = createSigningSecrets(this, httpTargets);
+    this.signingSecrets = signingSecrets;
     const config = bridgeRuntimeConfig({
-      targets: props.targets
-        .filter((t) => t.definition.subscriptions.length > 0)
-        .map((t) => ({ definition: t.definition, functionName: t.function.functionArn })),
+      targets: [
+        ...props.targets
+          .filter((t) => t.definition.subscriptions.length > 0)
+          .map((t) => ({ definition: t.definition, functionName: t.function.functionArn })),
+        ...httpBridgeTargets(httpTargets, signingSecrets),
+      ],
       nsqdTcpAddresses: props.nsqdTcpAddresses ?? [],
       lookupdHttpAddresses: props.lookupdHttpAddresses ?? [],
       region: stack.region,
@@ -396,6 +418,9 @@ export class NsqLambdaBridge extends Construct {
     // A target without subscriptions is never fed, so it gets no permission either.
     const fed = props.targets.filter((t) => t.definition.subscriptions.length > 0);
     for (const target of fed) target.function.grantInvoke(this.taskDefinition.taskRole);
+    // The HTTP targets' signing secrets: read by the bridge process itself at start (GetSecretValue with
+    // the task role), not injected by ECS, so no other role (not even the execution role) can read them.
+    for (const secret of signingSecrets.values()) secret.grantRead(this.taskDefinition.taskRole);
     this.deadLetterBucket.grantPut(this.taskDefinition.taskRole, `${v.deadLetterPrefix}*`);
     if (props.claimCheck) this.grantClaimChecks(fed, v.claimCheckPrefix);
     if (serviceName) {
@@ -675,7 +700,10 @@ function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
 
   // Names as the bridge itself derives them (bridgeConfigFromDefinitions): the metric dimension.
   const subscriptionNames = bridgeRuntimeConfig({
-    targets: props.targets.map((t) => ({ definition: t.definition, functionName: t.definition.name })),
+    targets: [...props.targets, ...(props.httpTargets ?? [])].map((t) => ({
+      definition: t.definition,
+      functionName: t.definition.name,
+    })),
     nsqdTcpAddresses: [],
     lookupdHttpAddresses: [],
     region: 'validation',
@@ -686,7 +714,7 @@ function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
   }).subscriptions.map((s) => s.name);
   if (subscriptionNames.length === 0) {
     throw new Error(
-      `NsqLambdaBridge: no subscriptions; targets ${show(props.targets.map((t) => t.definition.name))} ` +
+      `NsqLambdaBridge: no subscriptions; targets ${show([...props.targets, ...(props.httpTargets ?? [])].map((t) => t.definition.name))} ` +
         'declare none (add `subscriptions` to a function definition)',
     );
   }
@@ -700,7 +728,8 @@ function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
         `${MAX_SCALING_SUBSCRIPTIONS} (a CloudWatch alarm limit); split them over several bridges`,
     );
   }
-  const targetNames = props.targets.map((t) => t.definition.name);
+  const targetNames = [...props.targets, ...(props.httpTargets ?? [])].map((t) => t.definition.name);
+  for (const t of props.httpTargets ?? []) checkHttpTarget(t);
   const dupTargets = targetNames.filter((n, i) => targetNames.indexOf(n) !== i);
   if (dupTargets.length > 0) throw new Error(`NsqLambdaBridge: duplicate targets ${show(dupTargets)}`);
 
