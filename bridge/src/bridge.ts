@@ -86,9 +86,14 @@ export function createBridge(options: CreateBridgeOptions): Bridge {
       new SubscriptionRunner(s, {
         invoker: invokerOf(s.name),
         deadLetters,
-        ...(claimChecks && {
-          claimChecks: { store: claimChecks, ...(threshold !== undefined && { thresholdBytes: threshold }) },
-        }),
+        // Lambda subscriptions only: an HTTP (edge) target has no S3 access to read a pointer with.
+        ...(claimChecks &&
+          s.target === undefined && {
+            claimChecks: {
+              store: claimChecks,
+              ...(threshold !== undefined && { thresholdBytes: threshold }),
+            },
+          }),
         events,
         clock,
         touch,

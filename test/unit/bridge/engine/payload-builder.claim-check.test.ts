@@ -1,29 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TrackedMessage } from '#bridge/delivery';
 import { PayloadBuilder } from '#bridge/engine/payload-builder';
-import type { ClaimCheckStore } from '#bridge/ports';
 import { type NsqBatchEvent, nsqBatchEventSchema } from '#shared/contract/batch-event';
-import { claimCheckEntryBytes } from '#shared/contract/claim-check';
-import { claimCheckPointer } from '#shared/contract/claim-check-digest';
-import { FakeDelivery } from '../fakes.ts';
-
-/** A claim-check store behind our own port: keeps bodies in memory, fails while `down`. */
-class FakeClaimChecks implements ClaimCheckStore {
-  readonly describe = 's3://claims/claim-checks/';
-  readonly stored = new Map<string, Buffer>();
-  puts = 0;
-  down = false;
-  pointerEntryBytes(sizeBytes: number): number {
-    return claimCheckEntryBytes('claims', 'claim-checks/', sizeBytes);
-  }
-  async put(body: Uint8Array) {
-    this.puts++;
-    if (this.down) throw new Error('connect ECONNREFUSED');
-    const pointer = claimCheckPointer('claims', 'claim-checks/', body);
-    this.stored.set(pointer.key, Buffer.from(body));
-    return pointer;
-  }
-}
+import { FakeClaimChecks, FakeDelivery } from '../fakes.ts';
 
 const builder = (store: FakeClaimChecks, maxBytes = 10_000, thresholdBytes?: number) =>
   new PayloadBuilder({
