@@ -8,6 +8,8 @@
  *                              adapters on its ports, never on its engine
  *   shared                     the bottom: nothing of ours
  *
+ * The handler kit has one import surface outside shared/: #shared/handler (shared/handler/index.ts).
+ *
  * No import cycles anywhere, and every import must resolve (an unresolved `#shared/...` would
  * otherwise slip past every rule).
  */
@@ -89,6 +91,17 @@ module.exports = {
       severity: 'error',
       from: { path: ours('bench') },
       to: { path: ours('cli', 'test', 'docs'), pathNot: '^test/harness/invoke-responder\\.ts$' },
+    },
+    {
+      name: 'handler-kit-surface',
+      comment:
+        "Outside shared/ (and the kit's own unit and fuzz tests), the handler kit is imported from its one surface, #shared/handler (shared/handler/index.ts).",
+      severity: 'error',
+      from: {
+        path: '^(functions|docs|cli|bench|dev|infra|bridge|test)/',
+        pathNot: '^test/(unit/shared|fuzz)/',
+      },
+      to: { path: '^shared/handler/', pathNot: '^shared/handler/index\\.ts$' },
     },
   ],
   options: {

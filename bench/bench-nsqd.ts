@@ -4,6 +4,7 @@
  * publish→FIN latency percentiles nsqd tracks per channel (`--e2e-processing-latency-percentile`).
  */
 import { Nsqd } from '#dev/services/nsq';
+import { forEachWithConcurrency } from '#shared/concurrency';
 
 /** A message body of `sizeBytes`: a printable, position-dependent pattern (compresses poorly, like real data). */
 export function messageBody(sizeBytes: number): Buffer {
@@ -105,12 +106,9 @@ export class BenchNsqd {
     const perRequest = Math.max(1, Math.min(5_000, Math.floor(MPUB_MAX_BYTES / (body.byteLength + 4))));
     const chunks: number[] = [];
     for (let left = count; left > 0; left -= perRequest) chunks.push(Math.min(left, perRequest));
-    const worker = async () => {
-      for (let n = chunks.shift(); n !== undefined; n = chunks.shift()) {
-        await this.nsqd.http.publishMany(topic, new Array<Buffer>(n).fill(body));
-      }
-    };
-    await Promise.all([worker(), worker()]);
+    await forEachWithConcurrency(chunks, 2, async (n) => {
+      await this.nsqd.http.publishMany(topic, new Array<Buffer>(n).fill(body));
+    });
   }
 
   /** PUBlishes one message (the paced low-load workload). */

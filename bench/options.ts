@@ -3,6 +3,8 @@
  * each figure overridable by a flag or an environment variable (flag wins). One zod schema, strict.
  */
 import { z } from 'zod';
+import { listProblems } from '#shared/errors';
+import { formatZodIssues } from '#shared/zod-issues';
 
 export const SECTIONS = ['tuning', 'throughput', 'latency', 'throttled', 'inflight', 'profile'] as const;
 export type Section = (typeof SECTIONS)[number];
@@ -118,8 +120,7 @@ export function resolveOptions(
   }
   const parsed = benchOptionsSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n');
-    throw new Error(`invalid benchmark settings:\n${problems}`);
+    throw new Error(listProblems('invalid benchmark settings', formatZodIssues(parsed.error.issues)));
   }
   return parsed.data;
 }

@@ -9,7 +9,7 @@ import { registerInvoke } from './commands/invoke.ts';
 import { registerNew } from './commands/new-handler.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerToggle } from './commands/toggle.ts';
-import { CliError, errorChain } from './lib/errors.ts';
+import { CliError, errorChain } from './errors.ts';
 import { ExitCode, type ExitCodeValue } from './lib/exit-codes.ts';
 import { type CliIo, println } from './lib/io.ts';
 

@@ -27,6 +27,7 @@
  * npm, dev/node.mjs).
  */
 import { Command } from 'commander';
+import { StackError } from './errors.ts';
 import { buildBinariesStoppable } from './services/binaries.ts';
 import { stopAllProcesses } from './services/process.ts';
 import { beginRun, cleanLeftovers, leftoversLine } from './services/run-records.ts';
@@ -34,7 +35,7 @@ import { onStopSignals } from './services/stop-signals.ts';
 import { banner } from './up/banner.ts';
 import { outputMode, ProgressPrinter, ProgressTracker } from './up/progress.ts';
 import { sampleMessages } from './up/samples.ts';
-import { type Stack, StackError, startStack } from './up/stack.ts';
+import { type Stack, startStack } from './up/stack.ts';
 
 const program = new Command('npm start')
   .description(

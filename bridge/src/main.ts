@@ -12,19 +12,20 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { SecretReader } from '#shared/clients/secrets-manager';
-import { type BridgeConfig, ConfigError, loadBridgeConfig } from '#shared/config/bridge-config';
+import { type BridgeConfig, loadBridgeConfig } from '#shared/config/bridge-config';
+import { ConfigError } from '#shared/errors';
 import { UpstashToggleReader } from '#shared/toggle/toggle-reader';
 import { startBacklogMonitor } from './backlog/backlog-monitor.ts';
 import { backlogSubscriptions } from './backlog/backlog-subscriptions.ts';
 import { type Bridge, createBridge } from './bridge.ts';
 import { createNsqTopicDeadLetterStore } from './dead-letter/nsq-topic-store.ts';
+import { NsqjsInternalsError } from './errors.ts';
 import { BridgeEventEmitter } from './events.ts';
 import { createHttpInvoker } from './http/http-invoker.ts';
 import { resolveSigningSecrets } from './http/signing-secrets.ts';
 import { type IdleExit, startIdleExit } from './idle/idle-exit.ts';
 import { createLambdaInvoker } from './lambda/lambda-invoker.ts';
 import { assertNsqjsInternals } from './nsq/nsqjs-internals.ts';
-import { NsqjsInternalsError } from './nsq/nsqjs-internals-check.ts';
 import { startEmfEmitter } from './observability/emf.ts';
 import { startHttpServer } from './observability/http-server.ts';
 import { attachLogging } from './observability/log-events.ts';

@@ -4,7 +4,7 @@
 import { describeBody, showText } from '../dlq/format.ts';
 import { parseDeadLetterKey, S3DeadLetterSource } from '../dlq/s3-source.ts';
 import type { DeadLetterRef, DeadLetterSource } from '../dlq/source.ts';
-import { badInput } from '../lib/errors.ts';
+import { badInput } from '../errors.ts';
 import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.ts';
 import { type CliIo, printJson, println } from '../lib/io.ts';
 import { openSource, type StoreFlags } from './dlq-store.ts';

@@ -4,7 +4,7 @@
 import { dirname, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { functionsDir } from '#shared/functions/loader';
-import { CliError, errorChain } from '../lib/errors.ts';
+import { CliError, errorChain } from '../errors.ts';
 import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.ts';
 import { type CliIo, printJson, println } from '../lib/io.ts';
 import { planNewHandler, writePlanned } from '../scaffold/new-handler.ts';

@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import type { ToggleState } from '#shared/toggle/keys';
-import { badInput } from '../lib/errors.ts';
+import { badInput } from '../errors.ts';
 import { ExitCode, type ExitCodeValue } from '../lib/exit-codes.ts';
 import { loadAll, pick } from '../lib/functions.ts';
 import { type CliIo, printJson, println } from '../lib/io.ts';

@@ -3,7 +3,7 @@
  */
 import type { DeadLetterRecord } from '#shared/contract/dead-letter';
 import { deadLetterReasonKindSchema } from '#shared/contract/dead-letter';
-import { badInput } from '../lib/errors.ts';
+import { badInput } from '../errors.ts';
 import { parseTimeArg } from '../lib/time.ts';
 import type { DeadLetterRef } from './source.ts';
 

@@ -10,8 +10,9 @@
 import { Reader } from 'nsqjs';
 import { type DeadLetterRecord, deadLetterRecordSchema } from '#shared/contract/dead-letter';
 import { NsqdHttpClient } from '#shared/nsq/nsqd-http';
-import { errorChain, unavailable } from '../lib/errors.ts';
-import { type DeadLetterRef, type DeadLetterSource, MalformedDeadLetterError } from './source.ts';
+import { formatZodIssues } from '#shared/zod-issues';
+import { errorChain, MalformedDeadLetterError, unavailable } from '../errors.ts';
+import type { DeadLetterRef, DeadLetterSource } from './source.ts';
 
 type NsqMessage = Parameters<Parameters<Reader['on']>[1]>[0] & {
   id: string;
@@ -125,7 +126,7 @@ export class NsqTopicDeadLetterSource implements DeadLetterSource {
     let key = `nsq:${msg.id}`;
     try {
       const parsed = deadLetterRecordSchema.safeParse(JSON.parse(body.toString('utf8')));
-      if (!parsed.success) throw new Error(parsed.error.issues[0]?.message ?? 'invalid');
+      if (!parsed.success) throw new Error(formatZodIssues(parsed.error.issues).join('; '));
       const r = parsed.data;
       key = `nsq://${this.options.topic}/${r.subscription}/${r.deadLetteredAtMs}-${r.id}`;
       if (this.#held.has(key)) {

@@ -1,7 +1,8 @@
 /**
  * Publishes replayed bodies through nsqd's HTTP /pub (binary-safe: the body is the request body).
  */
-import { NsqdHttpClient, NsqdHttpError } from '#shared/nsq/nsqd-http';
+import { NsqdHttpError } from '#shared/errors';
+import { NsqdHttpClient } from '#shared/nsq/nsqd-http';
 import type { ReplayPublisher } from './replay.ts';
 
 export function nsqdPublisher(

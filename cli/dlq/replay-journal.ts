@@ -26,7 +26,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
-import { badInput, CliError } from '../lib/errors.ts';
+import { badInput, CliError } from '../errors.ts';
 import { ExitCode } from '../lib/exit-codes.ts';
 
 export type JournalState = 'begin' | 'done';

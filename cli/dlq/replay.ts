@@ -3,6 +3,7 @@
  * one message at a time, journaled so that an interrupted replay resumes without double publishing
  * (see replay-journal.ts for the argument).
  */
+import { UncertainReplayError } from '../errors.ts';
 import { sleep } from '../lib/io.ts';
 import type { ReplayJournal } from './replay-journal.ts';
 
@@ -73,16 +74,6 @@ export interface ReplayOutcome {
   readonly interrupted: boolean;
   /** Stopped early after repeated publish failures. */
   readonly aborted: boolean;
-}
-
-export class UncertainReplayError extends Error {
-  override readonly name = 'UncertainReplayError';
-  constructor(readonly keys: readonly string[]) {
-    super(
-      `${keys.length} dead letter(s) may or may not have been published when an earlier replay was killed (${keys.join(', ')}); ` +
-        'rerun with --uncertain skip (assume published) or --uncertain republish (publish again; consumers must be idempotent)',
-    );
-  }
 }
 
 export async function replay(options: ReplayOptions): Promise<ReplayOutcome> {

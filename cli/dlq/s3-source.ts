@@ -11,8 +11,16 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { type DeadLetterRecord, deadLetterRecordSchema } from '#shared/contract/dead-letter';
-import { badInput, errorChain, isNetworkError, isTimeout, unavailable } from '../lib/errors.ts';
-import { type DeadLetterRef, type DeadLetterSource, MalformedDeadLetterError } from './source.ts';
+import { formatZodIssues } from '#shared/zod-issues';
+import {
+  badInput,
+  errorChain,
+  isNetworkError,
+  isTimeout,
+  MalformedDeadLetterError,
+  unavailable,
+} from '../errors.ts';
+import type { DeadLetterRef, DeadLetterSource } from './source.ts';
 
 const KEY_TAIL = /^([^/]+)\/\d{4}\/\d{2}\/\d{2}\/(\d+)-([^/]+)\.json$/;
 
@@ -109,7 +117,7 @@ export class S3DeadLetterSource implements DeadLetterSource {
     }
     const parsed = deadLetterRecordSchema.safeParse(json);
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      const problems = formatZodIssues(parsed.error.issues);
       throw new MalformedDeadLetterError(ref.key, `not a dead-letter record (${problems.join('; ')})`);
     }
     return parsed.data;

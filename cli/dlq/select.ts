@@ -2,9 +2,12 @@
  * Finds the dead letters a filter selects: lists keys, then reads records (a few at a time) only when
  * the filter needs them. Malformed objects are reported, never fatal, never dropped silently.
  */
+
+import { forEachWithConcurrency } from '#shared/concurrency';
 import type { DeadLetterRecord } from '#shared/contract/dead-letter';
+import { MalformedDeadLetterError } from '../errors.ts';
 import { type DeadLetterFilter, matchesRecord, matchesRef, needsRecord } from './filter.ts';
-import { type DeadLetterRef, type DeadLetterSource, MalformedDeadLetterError } from './source.ts';
+import type { DeadLetterRef, DeadLetterSource } from './source.ts';
 
 export interface Selected {
   readonly ref: DeadLetterRef;
@@ -39,25 +42,26 @@ export async function selectDeadLetters(
 
   const malformed: { key: string; message: string }[] = [];
   const results: (Selected | undefined)[] = new Array(refs.length);
-  let next = 0;
   let matched = 0;
-  const worker = async () => {
-    while (next < refs.length && matched < limit) {
-      const i = next++;
-      const ref = refs[i] as DeadLetterRef;
+  const enough = new AbortController();
+  if (limit <= 0) enough.abort();
+  await forEachWithConcurrency(
+    refs,
+    Math.max(1, options.concurrency ?? 8),
+    async (ref, i) => {
       try {
         const record = await source.read(ref);
         if (matchesRecord(filter, record)) {
           results[i] = { ref, record };
-          matched++;
+          if (++matched >= limit) enough.abort();
         }
       } catch (err) {
         if (!(err instanceof MalformedDeadLetterError)) throw err;
         malformed.push({ key: ref.key, message: err.message });
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, worker));
+    },
+    enough.signal,
+  );
   const selected = results.filter((r): r is Selected => r !== undefined).slice(0, limit);
   return { selected, malformed };
 }

@@ -30,14 +30,3 @@ export interface DeadLetterSource {
   /** Releases the store; for a queue, gives back every dead letter not deleted. */
   close(): Promise<void>;
 }
-
-export class MalformedDeadLetterError extends Error {
-  override readonly name = 'MalformedDeadLetterError';
-  constructor(
-    readonly key: string,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(`${key}: ${message}`, options);
-  }
-}

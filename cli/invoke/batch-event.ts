@@ -5,7 +5,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { encodeBody, type NsqBatchEvent, nsqBatchEventSchema } from '#shared/contract/batch-event';
 import type { FunctionDefinition } from '#shared/functions/definition';
-import { badInput, errorChain } from '../lib/errors.ts';
+import { formatZodIssue } from '#shared/zod-issues';
+import { badInput, errorChain } from '../errors.ts';
 
 export function buildBatchEvent(
   definition: FunctionDefinition,
@@ -56,9 +57,7 @@ export async function readBatchEvent(path: string, shown = path): Promise<NsqBat
   const parsed = nsqBatchEventSchema.safeParse(json);
   if (!parsed.success) {
     const i = parsed.error.issues[0];
-    throw badInput(
-      `--event ${shown} is not a batch event: ${i ? `${i.path.join('.') || '(root)'}: ${i.message}` : 'invalid'}`,
-    );
+    throw badInput(`--event ${shown} is not a batch event: ${i ? formatZodIssue(i) : 'invalid'}`);
   }
   if (parsed.data.messages.length === 0) throw badInput(`--event ${shown} has no messages`);
   return parsed.data;

@@ -3,10 +3,10 @@
  * and reads each message's outcome from the response (shared/contract/batch-result.ts).
  */
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
-import { expensiveCallClientConfig } from '#shared/clients/aws-client-config';
+import { awsClientConfig } from '#shared/clients/aws-client-config';
 import type { NsqBatchEvent } from '#shared/contract/batch-event';
 import { type ItemOutcome, parseBatchResult } from '#shared/contract/batch-result';
-import { badInput, errorChain, isNetworkError, isTimeout, unavailable } from '../lib/errors.ts';
+import { badInput, errorChain, isNetworkError, isTimeout, unavailable } from '../errors.ts';
 
 export type InvokeReport =
   | {
@@ -38,16 +38,16 @@ export async function invokeBatch(options: {
   now?: () => number;
 }): Promise<InvokeReport> {
   const now = options.now ?? Date.now;
-  const client = new LambdaClient({
-    endpoint: options.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    ...expensiveCallClientConfig({
+  const client = new LambdaClient(
+    awsClientConfig({
+      endpoint: options.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       connectionTimeoutMs: 3_000,
       requestTimeoutMs: options.timeoutMs,
       maxAttempts: 1,
     }),
-  });
+  );
   const started = now();
   try {
     let res: InvokeCommandOutput;

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NsqBatchEvent } from '#shared/contract/batch-event';
 import type { LoadedFunction } from '#shared/functions/loader';
-import { errorChain, unavailable } from '../lib/errors.ts';
+import { errorChain, unavailable } from '../errors.ts';
 import { type InvokeReport, reportOf } from './invoke-batch.ts';
 
 /** Whether RIE's answer is a function error (see the header). */

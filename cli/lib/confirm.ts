@@ -2,7 +2,7 @@
  * Asks the operator to type `yes` on a terminal. Off a terminal there is no one to ask: refuse.
  */
 import { createInterface } from 'node:readline';
-import { needsDecision } from './errors.ts';
+import { needsDecision } from '../errors.ts';
 import type { CliIo } from './io.ts';
 
 export async function confirm(io: CliIo, question: string, refusal: string): Promise<boolean> {

@@ -3,7 +3,7 @@
  * clear error for an unknown name or a broken definition.
  */
 import { type LoadedFunction, loadFunctions } from '#shared/functions/loader';
-import { badInput, errorChain } from './errors.ts';
+import { badInput, errorChain } from '../errors.ts';
 
 export async function loadAll(root: string | undefined): Promise<LoadedFunction[]> {
   try {

@@ -3,8 +3,8 @@
  * Secrets (the Upstash token, AWS keys) come only from the environment, never from flags.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { expensiveCallClientConfig } from '#shared/clients/aws-client-config';
-import { badInput } from './errors.ts';
+import { awsClientConfig } from '#shared/clients/aws-client-config';
+import { badInput } from '../errors.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -25,8 +25,6 @@ export const ENV = {
 export const DEFAULT_NSQD_HTTP = '127.0.0.1:4151';
 export const DEFAULT_NSQD_TCP = '127.0.0.1:4150';
 export const DEFAULT_DEAD_LETTER_PREFIX = 'dead-letters';
-/** Where the bridge serves /metrics with its default http settings. */
-export const BRIDGE_DEFAULT_METRICS_URL = 'http://127.0.0.1:8080/metrics';
 /** Time one S3 request may take (`--timeout`); a request with no answer by then fails with a TimeoutError. */
 export const DEFAULT_S3_REQUEST_TIMEOUT_MS = 30_000;
 /** S3 attempts per call: one retry, so a call gives up after at most twice the request timeout. */
@@ -72,22 +70,23 @@ export function createS3Client(location: S3Location, env: Env): S3Client {
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
   return new S3Client({
-    region: location.region,
-    ...(location.endpoint ? { endpoint: location.endpoint, forcePathStyle: true } : {}),
-    ...(accessKeyId && secretAccessKey
-      ? {
-          credentials: {
-            accessKeyId,
-            secretAccessKey,
-            ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-          },
-        }
-      : {}),
-    ...expensiveCallClientConfig({
+    ...awsClientConfig({
+      region: location.region,
+      ...(location.endpoint ? { endpoint: location.endpoint } : {}),
+      ...(accessKeyId && secretAccessKey
+        ? {
+            credentials: {
+              accessKeyId,
+              secretAccessKey,
+              ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+            },
+          }
+        : {}),
       connectionTimeoutMs: 3_000,
       requestTimeoutMs: location.requestTimeoutMs,
       maxAttempts: S3_MAX_ATTEMPTS,
     }),
+    ...(location.endpoint ? { forcePathStyle: true } : {}),
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * Parsing of the time and rate arguments: `--since 2h`, `--until 2026-11-27T10:00:00Z`, `--rate 50`.
  */
-import { badInput } from './errors.ts';
+import { badInput } from '../errors.ts';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

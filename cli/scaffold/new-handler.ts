@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join, relative } from 'node:path';
 import { nsqNameSchema } from '#shared/contract/batch-event';
 import { functionNameSchema } from '#shared/functions/definition';
-import { badInput } from '../lib/errors.ts';
+import { badInput } from '../errors.ts';
 
 export const TEMPLATE_NAME = 'template';
 

@@ -2,7 +2,7 @@
  * Finds every nsqd through nsqlookupd's `/nodes`: their HTTP addresses (broadcast address and HTTP port),
  * so `status` sums a topic over the whole cluster. Every lookupd is asked; failures are returned, not thrown.
  */
-import { errorChain } from '../lib/errors.ts';
+import { errorChain } from '../errors.ts';
 
 interface NodesBody {
   producers?: { broadcast_address?: string; hostname?: string; http_port?: number }[];

@@ -3,7 +3,7 @@
  * bridge's /metrics, the toggles. A source that fails is recorded as an error, never thrown.
  */
 import type { NsqdHttpClient } from '#shared/nsq/nsqd-http';
-import { errorChain } from '../lib/errors.ts';
+import { errorChain } from '../errors.ts';
 import type { ToggleReadout, ToggleStore } from '../toggle/toggle-store.ts';
 import { parsePrometheusText, type Sample } from './prometheus-text.ts';
 import type { WatchedSubscription } from './subscriptions.ts';

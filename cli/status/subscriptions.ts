@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { bridgeConfigFromDefinitions, parseBridgeConfig } from '#shared/config/bridge-config';
 import type { LoadedFunction } from '#shared/functions/loader';
-import { badInput, errorChain } from '../lib/errors.ts';
+import { badInput, errorChain } from '../errors.ts';
 
 export interface WatchedSubscription {
   /** The bridge's subscription name (its metrics label). */

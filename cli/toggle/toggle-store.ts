@@ -10,7 +10,7 @@ import {
   toggleKey,
   toggleMetaKey,
 } from '#shared/toggle/keys';
-import { errorChain, isNetworkError, unavailable } from '../lib/errors.ts';
+import { errorChain, isNetworkError, unavailable } from '../errors.ts';
 import type { UpstashSettings } from '../lib/settings.ts';
 
 export interface ToggleReadout {

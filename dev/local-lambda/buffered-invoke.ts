@@ -11,26 +11,8 @@
  *   an error outside the handler's promise ends the process (Node's exit status 1). Both are Runtime.ExitError.
  * test/parity holds this to the real client under RIE.
  */
+import { JSONStringifyError } from '../errors.ts';
 import type { InvokeContextFields } from './protocol.ts';
-
-/** The 4.x client's refusal of a callback-style handler on Node.js 24 (constants.js CALLBACK_ERROR_NODEJS24_ABOVE). */
-export const callbackRefusalMessage =
-  'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
-
-/** The client's errors set their name after construction, as these do (the stack's first line shows it). */
-export class CallbackHandlerDeprecatedError extends Error {
-  constructor(message = callbackRefusalMessage) {
-    super(message);
-    this.name = 'Runtime.CallbackHandlerDeprecated';
-  }
-}
-
-export class JSONStringifyError extends Error {
-  constructor(message = 'Unable to stringify response body') {
-    super(message);
-    this.name = 'Runtime.JSONStringifyError';
-  }
-}
 
 /** callback-deprecation.js: three or more declared parameters (a streaming handler would be exempt; none runs here). */
 export function refusesHandler(handler: { readonly length: number }): boolean {
@@ -41,8 +23,8 @@ export function refusesHandler(handler: { readonly length: number }): boolean {
 export function serializeResponseV4(value: unknown): string {
   try {
     return JSON.stringify(value === undefined ? null : value);
-  } catch {
-    throw new JSONStringifyError('Unable to stringify response body');
+  } catch (err) {
+    throw new JSONStringifyError('Unable to stringify response body', { cause: err });
   }
 }
 

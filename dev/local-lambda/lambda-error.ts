@@ -67,14 +67,3 @@ export function toLambdaErrorV4(value: unknown): LambdaErrorPayload {
     };
   }
 }
-
-/** aws-lambda-ric's wrapper for an unhandled rejection (Errors.js `UnhandledPromiseRejection`). */
-export class UnhandledPromiseRejection extends Error {
-  constructor(
-    readonly reason: unknown,
-    readonly promise?: unknown,
-  ) {
-    super(reason as string);
-  }
-}
-UnhandledPromiseRejection.prototype.name = 'Runtime.UnhandledPromiseRejection';

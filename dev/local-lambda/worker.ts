@@ -11,14 +11,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
-import {
-  BufferedInvokeProcessor,
-  buildContextV4,
-  CallbackHandlerDeprecatedError,
-  refusesHandler,
-} from './buffered-invoke.ts';
+import { CallbackHandlerDeprecatedError, UnhandledPromiseRejection } from '../errors.ts';
+import { BufferedInvokeProcessor, buildContextV4, refusesHandler } from './buffered-invoke.ts';
 import { buildCallbackContext, type Callback, serializeResponse } from './callback-context.ts';
-import { toLambdaError, toLambdaErrorV4, UnhandledPromiseRejection } from './lambda-error.ts';
+import { toLambdaError, toLambdaErrorV4 } from './lambda-error.ts';
 import type {
   InvokeContextFields,
   LambdaErrorPayload,

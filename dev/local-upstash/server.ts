@@ -17,6 +17,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { listProblems } from '#shared/errors';
+import { formatZodIssues } from '#shared/zod-issues';
+import { RequestError } from '../errors.ts';
 import { upstashRefusal } from './command-policy.ts';
 import { connectResp2 } from './resp2.ts';
 import { type Command, CommandRunner } from './run-commands.ts';
@@ -59,15 +62,6 @@ export interface LocalUpstash {
   /** Requests served so far, by path (for tests and diagnostics). */
   readonly requestCounts: ReadonlyMap<string, number>;
   close(): Promise<void>;
-}
-
-class RequestError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 function parseCommand(value: unknown, where: string): Command {
@@ -124,8 +118,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 export async function startLocalUpstash(options: LocalUpstashOptions): Promise<LocalUpstash> {
   const parsed = localUpstashOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new Error(`invalid local Upstash options:\n${problems.join('\n')}`);
+    throw new Error(listProblems('invalid local Upstash options', formatZodIssues(parsed.error.issues)));
   }
   const config = parsed.data;
   let redis: Redis;

@@ -148,11 +148,6 @@ export async function stopAllProcesses(graceMs = 2_000): Promise<void> {
   await Promise.all([...live].map((p) => p.stop('SIGTERM', graceMs)));
 }
 
-/** The processes this module started that are still running. */
-export function liveProcesses(): readonly ManagedProcess[] {
-  return [...live];
-}
-
 process.once('exit', () => {
   for (const p of live) p.kill('SIGKILL');
 });

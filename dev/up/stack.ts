@@ -20,8 +20,10 @@ import { stopAllProcesses } from '#dev/services/process';
 import { RedisServer } from '#dev/services/redis';
 import { waitFor } from '#dev/services/wait';
 import { type LocalRenderer, startLocalRenderer } from '#functions/html-backup/local-renderer';
+import { awsClientConfig } from '#shared/clients/aws-client-config';
 import { bridgeConfigFromDefinitions } from '#shared/config/bridge-config';
 import { type LoadedFunction, loadFunctions } from '#shared/functions/loader';
+import { StackError } from '../errors.ts';
 import { type BridgeProcess, startBridgeProcess } from './bridge-process.ts';
 import { choosePorts, preflight, type StackPorts } from './stack-ports.ts';
 
@@ -120,10 +122,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       }),
     ]);
     const s3 = new S3Client({
-      region,
-      endpoint: minio.endpoint,
+      ...awsClientConfig({
+        region,
+        endpoint: minio.endpoint,
+        credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
+      }),
       forcePathStyle: true,
-      credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
     });
     for (const Bucket of [dataBucket, deadLetterBucket]) await s3.send(new CreateBucketCommand({ Bucket }));
     s3.destroy();
@@ -216,12 +220,5 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   } catch (err) {
     await stopStarted();
     throw err;
-  }
-}
-
-export class StackError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`cannot start the local stack:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'StackError';
   }
 }

@@ -1,4 +1,4 @@
-import { finish, nsqHandler, requeue } from '#shared/handler/index';
+import { finish, nsqHandler, requeue } from '#shared/handler';
 
 export const handler = nsqHandler({
   body: 'text',

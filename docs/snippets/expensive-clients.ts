@@ -1,6 +1,6 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3ClientForHandlers } from '#shared/clients/s3-client';
-import { finish, nsqHandler } from '#shared/handler/index';
+import { finish, nsqHandler } from '#shared/handler';
 
 // One attempt (the queue retries, with backoff, outside the billed invocation), a 2 s connect
 // timeout, a 10 s limit per request; created on first use and reused by later invocations.

@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
 import { getUpstashRedis } from '#shared/clients/upstash';
-import { finish, type NsqMessage, nsqHandler } from '#shared/handler/index';
+import { finish, type NsqMessage, nsqHandler } from '#shared/handler';
 import { dedupe } from '#shared/middleware/dedupe';
 import { observability } from '#shared/middleware/observability';
 import { rateLimit } from '#shared/middleware/rate-limit';
@@ -31,7 +31,7 @@ export const handler = nsqHandler({
     return finish();
   },
 })
-  // Order matters: observability first (its `after` runs last), then the cheapest decisions.
+  // observability first (its `after` runs last; after another kit middleware, `use` throws), then the cheapest decisions.
   .use(observability({ metrics, logger }))
   .use(toggle({ reader: createUpstashToggleReader({ redis }), policy: 'requeue', requeueDelayMs: 30_000 }))
   .use(

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type BatchOutcomes, nsqHandler, type Outcome, requeue } from '#shared/handler/index';
+import { type BatchOutcomes, nsqHandler, type Outcome, requeue } from '#shared/handler';
 
 const reading = z.object({ sensorId: z.string(), value: z.number() }).strict();
 

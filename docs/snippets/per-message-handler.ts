@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { deadLetter, finish, nsqHandler, requeue } from '#shared/handler/index';
+import { deadLetter, finish, nsqHandler, requeue } from '#shared/handler';
 
 // The body schema: a message that does not match is dead-lettered before your code runs.
 const orderPlaced = z

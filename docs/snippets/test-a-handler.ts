@@ -1,11 +1,10 @@
 // A handler test against real redis-server through the local Upstash endpoint (vitest).
 import { describe, expect, it } from 'vitest';
-import { finish, nsqHandler } from '#shared/handler/index';
+import { batchEvent, finish, lambdaContext, nsqHandler } from '#shared/handler';
 import { toggle } from '#shared/middleware/toggle';
 import { toggleKey } from '#shared/toggle/keys';
 import { createUpstashToggleReader } from '#shared/toggle/toggle-reader';
 import { useLocalUpstash } from '#test/harness/upstash';
-import { batchEvent, lambdaContext } from '#test/unit/shared/handler/batch-event-builder';
 
 const upstash = useLocalUpstash(); // a redis-server + the endpoint for this file, stopped after it
 

@@ -4,7 +4,7 @@
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { finish, nsqHandler } from '#shared/handler/index';
+import { finish, nsqHandler } from '#shared/handler';
 import { observability } from '#shared/middleware/observability';
 import { generatePayload, hashAndCompress } from './work.ts';
 

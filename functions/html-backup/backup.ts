@@ -10,9 +10,14 @@
 import { createHash } from 'node:crypto';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import type { NsqMessage } from '#shared/handler/message';
-import { deadLetter, finish, type Outcome, requeue } from '#shared/handler/outcome';
-import type { MessageContext } from '#shared/handler/process-batch';
+import {
+  deadLetter,
+  finish,
+  type MessageContext,
+  type NsqMessage,
+  type Outcome,
+  requeue,
+} from '#shared/handler';
 
 export const pageRequestSchema = z
   .object({

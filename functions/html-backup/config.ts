@@ -1,5 +1,7 @@
 /** The html-backup function's runtime config, read from the environment once per execution environment. */
 import { z } from 'zod';
+import { listProblems } from '#shared/errors';
+import { formatZodIssues } from '#shared/zod-issues';
 
 export const htmlBackupConfigSchema = z
   .object({
@@ -46,11 +48,12 @@ export function htmlBackupConfigFromEnv(env: Readonly<Record<string, string | un
       bucket: 'DATA_BUCKET',
       s3Endpoint: 'S3_ENDPOINT',
     };
-    const problems = parsed.error.issues.map((i) => {
+    // Named by the environment variable each setting comes from.
+    const issues = parsed.error.issues.map((i) => {
       const key = String(i.path[0] ?? '');
-      return `  - ${names[key] ?? key}: ${i.message}`;
+      return { path: [names[key] ?? key, ...i.path.slice(1)], message: i.message };
     });
-    throw new Error(`html-backup: invalid configuration:\n${problems.join('\n')}`);
+    throw new Error(listProblems('html-backup: invalid configuration', formatZodIssues(issues)));
   }
   return parsed.data;
 }

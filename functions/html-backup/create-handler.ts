@@ -1,7 +1,7 @@
 /** Builds the html-backup handler from its config and clients (tests pass their own). */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { type NsqMiddyHandler, nsqHandler } from '#shared/handler/nsq-handler';
+import { type NsqMiddyHandler, nsqHandler } from '#shared/handler';
 import { dedupe } from '#shared/middleware/dedupe';
 import { observability } from '#shared/middleware/observability';
 import { rateLimit } from '#shared/middleware/rate-limit';

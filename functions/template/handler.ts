@@ -5,7 +5,7 @@
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { finish, nsqHandler } from '#shared/handler/index';
+import { finish, nsqHandler } from '#shared/handler';
 import { observability } from '#shared/middleware/observability';
 
 const body = z.object({ greeting: z.string().min(1) }).strict();

@@ -6,6 +6,9 @@
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { listProblems } from '#shared/errors';
+import { formatZodIssue } from '#shared/zod-issues';
+import { DeploySettingsError } from '../errors.ts';
 
 const secretArn = z
   .string()
@@ -148,16 +151,6 @@ function coerce(key: string, value: unknown): unknown {
   return value;
 }
 
-export class DeploySettingsError extends Error {
-  constructor(
-    message: string,
-    readonly problems: readonly string[],
-  ) {
-    super(message);
-    this.name = 'DeploySettingsError';
-  }
-}
-
 /** Parses settings from plain input; throws a DeploySettingsError listing every problem. */
 export function parseDeploySettings(input: Record<string, unknown>): DeploySettings {
   const coerced = Object.fromEntries(Object.entries(input).map(([k, v]) => [k, coerce(k, v)]));
@@ -165,9 +158,8 @@ export function parseDeploySettings(input: Record<string, unknown>): DeploySetti
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((i) => {
-        const path = i.path.join('.') || '(root)';
         const value = i.path.length > 0 ? (coerced as Record<string, unknown>)[String(i.path[0])] : undefined;
-        return `nsqLambda.${path}: ${i.message}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`;
+        return `${formatZodIssue(i, 'nsqLambda.')}${value === undefined ? '' : ` (got ${JSON.stringify(value)})`}`;
       });
   if (parsed.success) {
     const s = parsed.data;
@@ -191,9 +183,10 @@ export function parseDeploySettings(input: Record<string, unknown>): DeploySetti
     if (problems.length === 0) return s;
   }
   throw new DeploySettingsError(
-    `invalid deploy settings (cdk.json context "nsqLambda" or -c nsqLambda.<key>=...):\n${problems
-      .map((p) => `  - ${p}`)
-      .join('\n')}`,
+    listProblems(
+      'invalid deploy settings (cdk.json context "nsqLambda" or -c nsqLambda.<key>=...)',
+      problems,
+    ),
     problems,
   );
 }

@@ -8,6 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { httpTargetSchema } from '#shared/config/subscription';
 import type { FunctionDefinition } from '#shared/functions/definition';
+import { formatZodIssues } from '#shared/zod-issues';
 import type { BridgeTarget } from './bridge-runtime-config.ts';
 import { acknowledgeNag } from './nag.ts';
 
@@ -99,8 +100,6 @@ export function checkHttpTarget(t: NsqLambdaBridgeHttpTarget): void {
   });
   if (!checked.success)
     throw new Error(
-      `NsqLambdaBridge: httpTargets ${JSON.stringify(t.definition.name)}: ${checked.error.issues
-        .map((i) => `${i.path.join('.')}: ${i.message}`)
-        .join('; ')}`,
+      `NsqLambdaBridge: httpTargets ${JSON.stringify(t.definition.name)}: ${formatZodIssues(checked.error.issues).join('; ')}`,
     );
 }

@@ -1,11 +1,11 @@
 /**
  * The ECS service's desired count, behind a small port: the bridge lowers it to 0 when it exits idle
  * (scale to zero), and the waker raises it to 1 when a topic has messages (docs/deploy.md, "Scale to
- * zero"). The adapter uses the project's client config for expensive calls (one attempt, explicit
+ * zero"). The adapter uses the project's AWS client config (awsClientConfig: one attempt, explicit
  * timeouts); tests use a fake behind the port.
  */
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { type ExpensiveCallOptions, expensiveCallClientConfig } from './aws-client-config.ts';
+import { type AwsClientOptions, awsClientConfig } from './aws-client-config.ts';
 
 export interface ServiceCount {
   /** The service's desired count now. */
@@ -23,9 +23,9 @@ export interface EcsServiceRef {
 
 export function ecsServiceCount(
   ref: EcsServiceRef,
-  options: ExpensiveCallOptions & { readonly client?: ECSClient } = {},
+  options: AwsClientOptions & { readonly client?: ECSClient } = {},
 ): ServiceCount {
-  const client = options.client ?? new ECSClient(expensiveCallClientConfig(options));
+  const client = options.client ?? new ECSClient(awsClientConfig(options));
   const where = `ECS service ${ref.service} in cluster ${ref.cluster}`;
   return {
     async desiredCount() {

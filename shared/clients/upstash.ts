@@ -12,6 +12,8 @@ import { readSecretFromSecretsManager, type SecretReader } from './secrets-manag
 
 export { readSecretFromSecretsManager, type SecretReader };
 
+import { formatZodIssues } from '#shared/zod-issues';
+
 export const upstashCredentialsSchema = z
   .object({
     url: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL'),
@@ -55,9 +57,7 @@ export async function resolveUpstashCredentials(
   }
   const parsed = upstashCredentialsSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('; ');
+    const problems = formatZodIssues(parsed.error.issues).join('; ');
     throw new Error(`the Upstash secret ${arn} is invalid: ${problems}`);
   }
   return parsed.data;

@@ -8,7 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { MAX_REQUEUE_DELAY_MS } from '#shared/contract/batch-result';
+import { ConfigError } from '#shared/errors';
 import type { FunctionDefinition } from '#shared/functions/definition';
+import { formatZodIssue, formatZodIssues } from '#shared/zod-issues';
 import { claimCheckConfigSchema, claimCheckOverlapProblem } from './claim-check-config.ts';
 import { type HttpTarget, httpTargetSchema, subscriptionSettingsSchema } from './subscription.ts';
 
@@ -246,19 +248,6 @@ export interface BridgeConfig extends Omit<ParsedBridgeConfig, 'subscriptions' |
   readonly secrets: BridgeSecrets;
 }
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(
-    readonly problems: readonly string[],
-    options?: ErrorOptions,
-  ) {
-    super(
-      `invalid bridge config (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
-      options,
-    );
-  }
-}
-
 /** Effective invocation timeout: as configured (target.timeoutMs for HTTP), else functionTimeoutMs + 10 s. */
 function invocationTimeoutOf(
   s: Pick<ParsedSubscription, 'invocationTimeoutMs' | 'functionTimeoutMs' | 'target'>,
@@ -394,10 +383,6 @@ function nonEmpty<T>(list: readonly T[] | undefined): readonly T[] | undefined {
   return list !== undefined && list.length > 0 ? list : undefined;
 }
 
-function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
-}
-
 function readPem(value: string | undefined, what: string, problems: string[]): string | undefined {
   if (value === undefined) return undefined;
   if (value.trimStart().startsWith('-----BEGIN')) return value;
@@ -426,10 +411,10 @@ function makeSecrets(values: BridgeSecrets): BridgeSecrets {
 export function parseBridgeConfig(raw: unknown, secrets: BridgeSecrets = {}): BridgeConfig {
   const problems: string[] = [];
   const ctx: Ctx = {
-    addIssue: (i) => problems.push(`${i.path.map(String).join('.')}: ${i.message}`),
+    addIssue: (i) => problems.push(formatZodIssue(i)),
   };
   const parsed = bridgeConfigSchema.safeParse(raw);
-  if (!parsed.success) problems.push(...formatIssues(parsed.error.issues));
+  if (!parsed.success) problems.push(...formatZodIssues(parsed.error.issues));
   globalRules(raw, ctx);
   // Cross-field rules per subscription that parsed on its own, so one bad subscription does not hide another's problems.
   const r = (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>;

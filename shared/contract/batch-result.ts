@@ -11,6 +11,7 @@
  * the whole batch and counts it (see docs/contract.md).
  */
 import { z } from 'zod';
+import { formatZodIssue } from '#shared/zod-issues';
 
 /** nsqd's default --max-req-timeout. Delays above the server's maximum are clamped by the bridge. */
 export const MAX_REQUEUE_DELAY_MS = 60 * 60 * 1000;
@@ -95,7 +96,7 @@ export function parseBatchResult(
     const first = parsed.error.issues[0];
     return {
       ok: false,
-      problem: `response does not match the contract: ${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'}`,
+      problem: `response does not match the contract: ${first ? formatZodIssue(first) : 'invalid'}`,
     };
   }
   const outcomes = new Map<string, ItemOutcome>();

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { subscriptionSettingsSchema } from '#shared/config/subscription';
+import { listProblems } from '#shared/errors';
+import { formatZodIssues } from '#shared/zod-issues';
 
 export const functionNameSchema = z
   .string()
@@ -52,10 +54,12 @@ export type FunctionDefinition = z.output<typeof functionDefinitionSchema>;
 export function defineFunction(input: FunctionDefinitionInput): FunctionDefinition {
   const parsed = functionDefinitionSchema.safeParse(input);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`)
-      .join('\n');
-    throw new Error(`invalid function definition ${JSON.stringify(input.name)}:\n${problems}`);
+    throw new Error(
+      listProblems(
+        `invalid function definition ${JSON.stringify(input.name)}`,
+        formatZodIssues(parsed.error.issues),
+      ),
+    );
   }
   return parsed.data;
 }

@@ -7,12 +7,15 @@
  * Keyed by the event object (a WeakMap), so middlewares and the handler find the same state without
  * any framework support.
  */
+
+import { forEachWithConcurrency } from '#shared/concurrency';
 import { type NsqBatchEvent, type NsqEventMessage, nsqBatchEventSchema } from '#shared/contract/batch-event';
 import type { NsqBatchResult } from '#shared/contract/batch-result';
+import { InvalidBatchEventError } from '#shared/errors';
+import { formatZodIssues } from '#shared/zod-issues';
 import { toBatchResult } from './batch-result.ts';
 import { type BodySpec, readBody, readBodyBytes } from './body.ts';
 import { type ClaimCheckReader, resolveClaimCheck } from './claim-check-reader.ts';
-import { forEachWithConcurrency } from './concurrency.ts';
 import { type NsqMessage, toNsqMessage } from './message.ts';
 import { type Outcome, requeue } from './outcome.ts';
 
@@ -31,13 +34,6 @@ export type DecisionSource =
 export interface Decision {
   readonly outcome: Outcome;
   readonly by: DecisionSource;
-}
-
-export class InvalidBatchEventError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`not an nsq-lambda batch event:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'InvalidBatchEventError';
-  }
 }
 
 const states = new WeakMap<object, NsqBatch>();
@@ -64,9 +60,7 @@ export class NsqBatch {
     if (existing) return existing;
     const parsed = nsqBatchEventSchema.safeParse(event);
     if (!parsed.success) {
-      throw new InvalidBatchEventError(
-        parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
-      );
+      throw new InvalidBatchEventError(formatZodIssues(parsed.error.issues));
     }
     const ids = new Set<string>();
     for (const m of parsed.data.messages) {

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { decodeBody, type NsqEventMessage } from '#shared/contract/batch-event';
+import { formatZodIssues } from '#shared/zod-issues';
 
 /**
  * - `'bytes'`: the raw bytes (a Buffer);
@@ -30,10 +31,7 @@ export type BodyResult<T> =
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 10)
-    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
+  return formatZodIssues(error.issues.slice(0, 10)).join('; ');
 }
 
 export function readBody<S extends BodySpec>(

@@ -1,10 +1,16 @@
 /**
- * The handler kit in one import:
+ * The handler kit's one import surface (package.json `imports`: `#shared/handler`):
  *
- *   import { nsqHandler, finish, requeue, deadLetter } from '#shared/handler/index';
+ *   import { nsqHandler, finish, requeue, deadLetter } from '#shared/handler';
+ *
+ * Its testing helpers come from here too (`batchEvent`, `eventMessage`, `lambdaContext`). The
+ * middlewares are separate modules (`#shared/middleware/<name>`), so a function bundles only the ones
+ * it uses.
  */
-export { InvalidBatchEventError, NsqBatch } from './batch-state.ts';
+export { InvalidBatchEventError, MiddlewareOrderError, OptionsError } from '#shared/errors';
+export { NsqBatch } from './batch-state.ts';
 export type { BodyOf, BodySpec } from './body.ts';
+export { type ClaimCheckReader, s3ClaimCheckReader } from './claim-check-reader.ts';
 export type { NsqMessage } from './message.ts';
 export type { MessageLog } from './message-log.ts';
 export {
@@ -22,3 +28,4 @@ export type {
   MessageContext,
   MessageHandler,
 } from './process-batch.ts';
+export { batchEvent, eventMessage, lambdaContext } from './testing.ts';

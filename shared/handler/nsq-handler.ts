@@ -11,15 +11,23 @@
  * body from S3 (one GET per message, shared/handler/claim-check-reader.ts), reads every body the
  * declared way (unreadable → dead-lettered at once), then runs the handler on the messages the
  * middlewares left undecided. At middy's early timeout the unfinished messages come back as requeue.
+ *
+ * Invalid options throw an `OptionsError` listing every problem when the handler is created; a kit
+ * middleware attached in an order that would give wrong results (observability after toggle, rateLimit
+ * or dedupe; one attached twice) throws a `MiddlewareOrderError` from `use` (middleware-order.ts).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { z } from 'zod';
 import type { NsqBatchEvent } from '#shared/contract/batch-event';
 import type { NsqBatchResult } from '#shared/contract/batch-result';
+import { MiddlewareOrderError } from '#shared/errors';
 import { NsqBatch } from './batch-state.ts';
 import type { BodyOf, BodySpec } from './body.ts';
 import { type ClaimCheckReader, s3ClaimCheckReader } from './claim-check-reader.ts';
+import { middlewareOrderProblem } from './middleware-order.ts';
+import { fn, instance, int, parseOptions } from './options.ts';
 import { type BatchHandler, type MessageHandler, runPerBatch, runPerMessage } from './process-batch.ts';
 
 export type NsqMiddleware = middy.MiddlewareObj<NsqBatchEvent, NsqBatchResult, Error, Context>;
@@ -89,11 +97,44 @@ export function readBatchBodies(
   };
 }
 
+const nsqHandlerOptionsSchema = z
+  .object({
+    body: z.custom<BodySpec>(
+      (v) =>
+        v === 'bytes' ||
+        v === 'text' ||
+        v === 'json' ||
+        (typeof v === 'object' && v !== null && typeof (v as z.ZodType).safeParse === 'function'),
+      "expected 'bytes', 'text', 'json' or a zod schema",
+    ),
+    logger: instance<Logger>(
+      'a Powertools Logger',
+      (v) => typeof (v as Logger).info === 'function',
+    ).optional(),
+    deadlineMarginMs: int(0).default(1_000),
+    claimChecks: instance<ClaimCheckReader>(
+      'a ClaimCheckReader',
+      (v) => typeof (v as ClaimCheckReader).get === 'function',
+    ).optional(),
+    handle: fn<MessageHandler<unknown>>().optional(),
+    concurrency: int(1).optional(),
+    handleBatch: fn<BatchHandler<unknown>>().optional(),
+  })
+  .strict();
+
+/** Rules across fields: exactly one of handle and handleBatch; concurrency only with handle. */
+function handlerRules(options: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if ((options.handle === undefined) === (options.handleBatch === undefined))
+    problems.push('handle / handleBatch: give exactly one (handle per message, handleBatch per batch)');
+  if (options.handleBatch !== undefined && options.concurrency !== undefined)
+    problems.push('concurrency: only with handle (handleBatch gets every undecided message at once)');
+  return problems;
+}
+
+/** Throws an OptionsError listing every problem of `options`. */
 export function nsqHandler<S extends BodySpec>(options: NsqHandlerOptions<S>): NsqMiddyHandler {
-  const deadlineMarginMs = options.deadlineMarginMs ?? 1_000;
-  if (!Number.isInteger(deadlineMarginMs) || deadlineMarginMs < 0) {
-    throw new RangeError(`deadlineMarginMs must be an integer ≥ 0, got ${deadlineMarginMs}`);
-  }
+  const { deadlineMarginMs } = parseOptions('nsqHandler', nsqHandlerOptionsSchema, options, handlerRules);
   // The answer given at the deadline. The abort listener resolves the handler's promise first, so
   // middy's race normally takes that; timeoutEarlyResponse returns the same answer should it win.
   let deadlineAnswer: NsqBatchResult | undefined;
@@ -123,7 +164,7 @@ export function nsqHandler<S extends BodySpec>(options: NsqHandlerOptions<S>): N
     );
     return result;
   };
-  return middy<NsqBatchEvent, NsqBatchResult, Error, Context>(base, {
+  const handler = middy<NsqBatchEvent, NsqBatchResult, Error, Context>(base, {
     timeoutEarlyInMillis: deadlineMarginMs,
     timeoutEarlyResponse: () => {
       // Never answer `undefined` here: the contract reads a null response as "all succeeded".
@@ -131,4 +172,23 @@ export function nsqHandler<S extends BodySpec>(options: NsqHandlerOptions<S>): N
       throw new Error('the deadline passed before the batch had an answer; the bridge requeues the batch');
     },
   }).use(readBatchBodies(options.body, options.claimChecks ? { claimChecks: options.claimChecks } : {}));
+  return checkingOrder(handler);
 }
+
+/** Makes `use` refuse an order of the kit's middlewares that would give wrong results. */
+function checkingOrder(handler: NsqMiddyHandler): NsqMiddyHandler {
+  const attached: (string | undefined)[] = [];
+  const use = handler.use;
+  handler.use = ((middlewares: NsqMiddleware | NsqMiddleware[]) => {
+    for (const m of Array.isArray(middlewares) ? middlewares : [middlewares]) {
+      const problem = middlewareOrderProblem(attached, m.name);
+      if (problem) throw new MiddlewareOrderError([...attached, m.name].filter(isName), problem);
+      attached.push(m.name);
+    }
+    use(middlewares);
+    return handler;
+  }) as NsqMiddyHandler['use'];
+  return handler;
+}
+
+const isName = (n: string | undefined): n is string => n !== undefined;

@@ -9,9 +9,9 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
+import { forEachWithConcurrency } from '#shared/concurrency';
 import type { NsqBatchResult } from '#shared/contract/batch-result';
 import type { NsqBatch } from './batch-state.ts';
-import { forEachWithConcurrency } from './concurrency.ts';
 import type { NsqMessage } from './message.ts';
 import { kitLogger, type MessageLog, messageLog } from './message-log.ts';
 import { isOutcome, type Outcome, requeue } from './outcome.ts';

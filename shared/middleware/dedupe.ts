@@ -16,11 +16,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from '@upstash/redis';
+import { z } from 'zod';
+import { MAX_REQUEUE_DELAY_MS } from '#shared/contract/batch-result';
 import { NsqBatch } from '#shared/handler/batch-state';
 import type { NsqMessage } from '#shared/handler/message';
 import type { NsqMiddleware } from '#shared/handler/nsq-handler';
+import { failModeSchema, fn, int, parseOptions } from '#shared/handler/options';
 import { finish, requeue } from '#shared/handler/outcome';
-import { type RedisSource, resolveRedis, withTimeout } from './redis-source.ts';
+import { type RedisSource, redisSourceSchema, resolveRedis, withTimeout } from './redis-source.ts';
 
 export interface DedupeOptions<TBody = unknown> {
   readonly redis: RedisSource;
@@ -60,29 +63,41 @@ export type Claims = ReadonlyMap<string, { readonly key: string; readonly claim:
 export const RELEASE_CLAIM_SCRIPT =
   "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
 
-export interface DedupeCore<TBody> {
+const dedupeOptionsSchema = z
+  .object({
+    redis: redisSourceSchema,
+    key: fn<(message: NsqMessage) => string>().optional(),
+    ttlSec: int(1).default(86_400),
+    inProgressTtlSec: int(1).default(900),
+    inProgressRequeueDelayMs: int(0).max(MAX_REQUEUE_DELAY_MS).default(10_000),
+    prefix: z.string().optional(),
+    failMode: failModeSchema.default('open'),
+    failClosedDelayMs: int(0).max(MAX_REQUEUE_DELAY_MS).default(5_000),
+    timeoutMs: int(1).default(2_000),
+  })
+  .strict();
+
+/** The options with defaults applied. */
+export type DedupeSettings = Omit<z.output<typeof dedupeOptionsSchema>, 'redis' | 'key'>;
+
+export interface DedupeCore {
   /** Claims the batch's undecided messages; returns the claims we own, by message id. */
   claim(batch: NsqBatch, redis: Redis): Promise<Claims>;
   /** Marks done or releases each claim by the message's final outcome. */
   settle(batch: NsqBatch, claims: Claims, redis: Redis): Promise<void>;
   /** Releases every claim (the invocation failed). */
   release(claims: Claims, redis: Redis): Promise<void>;
-  readonly options: Required<
-    Pick<DedupeOptions<TBody>, 'ttlSec' | 'inProgressTtlSec' | 'inProgressRequeueDelayMs'>
-  >;
+  readonly options: DedupeSettings;
 }
 
-export function dedupeCore<TBody>(options: DedupeOptions<TBody>): DedupeCore<TBody> {
-  const ttlSec = options.ttlSec ?? 86_400;
-  const inProgressTtlSec = options.inProgressTtlSec ?? 900;
-  const inProgressRequeueDelayMs = options.inProgressRequeueDelayMs ?? 10_000;
-  for (const [name, v] of Object.entries({ ttlSec, inProgressTtlSec })) {
-    if (!Number.isInteger(v) || v < 1) throw new RangeError(`${name} must be an integer ≥ 1, got ${v}`);
-  }
+/** Throws an OptionsError listing every problem of `options`. */
+export function dedupeCore<TBody>(options: DedupeOptions<TBody>): DedupeCore {
+  const { redis: _redis, key: _key, ...settings } = parseOptions('nsq-dedupe', dedupeOptionsSchema, options);
+  const { ttlSec, inProgressTtlSec, inProgressRequeueDelayMs } = settings;
   return {
-    options: { ttlSec, inProgressTtlSec, inProgressRequeueDelayMs },
+    options: settings,
     async claim(batch, redis) {
-      const prefix = options.prefix ?? `nsq-lambda:dedupe:${batch.event.subscription}:`;
+      const prefix = settings.prefix ?? `nsq-lambda:dedupe:${batch.event.subscription}:`;
       const messages = batch.pendingMessages<TBody>();
       const claims = new Map<string, { key: string; claim: string }>();
       if (messages.length === 0) return claims;
@@ -136,9 +151,7 @@ export function dedupeCore<TBody>(options: DedupeOptions<TBody>): DedupeCore<TBo
 
 export function dedupe<TBody = unknown>(options: DedupeOptions<TBody>): NsqMiddleware {
   const core = dedupeCore(options);
-  const failMode = options.failMode ?? 'open';
-  const failClosedDelayMs = options.failClosedDelayMs ?? 5_000;
-  const timeoutMs = options.timeoutMs ?? 2_000;
+  const { failMode, failClosedDelayMs, timeoutMs } = core.options;
   const claimsByEvent = new WeakMap<object, Claims>();
   const run = async (fn: (redis: Redis) => Promise<void>, what: string) =>
     withTimeout(

@@ -9,15 +9,18 @@
  * - logs: the batch id, subscription and message count on every line of the invocation, one summary
  *   line per batch; the handler's per-message lines add the message id and attempts (ctx.log).
  *
- * Attach it first (right after nsqHandler's own body reader) so its `after` runs last. The kit's
+ * Attach it first (right after nsqHandler's own body reader) so its `after` runs last: nsqHandler's
+ * `use` throws a MiddlewareOrderError when it comes after toggle, rateLimit or dedupe. The kit's
  * middlewares never return early, so `after` (or `onError`) always runs and always flushes: no
  * metrics leak into the next invocation (the early-return pitfall in the Powertools docs).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { z } from 'zod';
 import { NsqBatch } from '#shared/handler/batch-state';
 import { kitLogger } from '#shared/handler/message-log';
 import type { NsqMiddleware } from '#shared/handler/nsq-handler';
+import { instance, parseOptions } from '#shared/handler/options';
 
 export interface ObservabilityOptions {
   readonly metrics?: Metrics;
@@ -57,8 +60,23 @@ export function batchMetricValues(batch: NsqBatch): BatchMetricValues {
   return values;
 }
 
+const observabilityOptionsSchema = z
+  .object({
+    metrics: instance<Metrics>(
+      'a Powertools Metrics',
+      (v) => typeof (v as Metrics).addMetric === 'function',
+    ).optional(),
+    logger: instance<Logger>(
+      'a Powertools Logger',
+      (v) => typeof (v as Logger).info === 'function',
+    ).optional(),
+    captureColdStart: z.boolean().default(true),
+  })
+  .strict();
+
+/** Throws an OptionsError listing every problem of `options`. */
 export function observability(options: ObservabilityOptions = {}): NsqMiddleware {
-  const captureColdStart = options.captureColdStart ?? true;
+  const { captureColdStart } = parseOptions('nsq-observability', observabilityOptionsSchema, options);
   const startedAt = new WeakMap<object, number>();
   const logger = () => options.logger ?? kitLogger();
 

@@ -12,11 +12,14 @@
  * 'closed' requeues with `failClosedDelayMs`.
  */
 import { Ratelimit } from '@upstash/ratelimit';
+import { z } from 'zod';
+import { MAX_REQUEUE_DELAY_MS } from '#shared/contract/batch-result';
 import { NsqBatch } from '#shared/handler/batch-state';
 import type { NsqMessage } from '#shared/handler/message';
 import type { NsqMiddleware } from '#shared/handler/nsq-handler';
+import { failModeSchema, fn, int, parseOptions } from '#shared/handler/options';
 import { requeue } from '#shared/handler/outcome';
-import { type RedisSource, resolveRedis, withTimeout } from './redis-source.ts';
+import { type RedisSource, redisSourceSchema, resolveRedis, withTimeout } from './redis-source.ts';
 
 type Duration = Parameters<typeof Ratelimit.slidingWindow>[1];
 
@@ -50,6 +53,39 @@ export interface RateLimitOptions<TBody = unknown> {
 
 export const RATE_LIMITED_REASON = 'rate limited';
 
+/** `@upstash/ratelimit`'s duration: a number and a unit (ms, s, m, h, d), e.g. `'10 s'`. */
+const durationSchema = z
+  .string()
+  .regex(/^\d+ ?(ms|s|m|h|d)$/, "expected a duration like '10 s' (units: ms, s, m, h, d)")
+  .transform((d) => d as Duration);
+
+const limiterSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('slidingWindow'), tokens: int(1), window: durationSchema }).strict(),
+  z.object({ kind: z.literal('fixedWindow'), tokens: int(1), window: durationSchema }).strict(),
+  z
+    .object({
+      kind: z.literal('tokenBucket'),
+      refillRate: int(1),
+      interval: durationSchema,
+      maxTokens: int(1),
+    })
+    .strict(),
+]);
+
+const rateLimitOptionsSchema = z
+  .object({
+    redis: redisSourceSchema,
+    limiter: limiterSchema,
+    key: fn<(message: NsqMessage) => string>().optional(),
+    prefix: z.string().default('nsq-lambda:ratelimit'),
+    failMode: failModeSchema.default('open'),
+    failClosedDelayMs: int(0).max(MAX_REQUEUE_DELAY_MS).default(5_000),
+    minDelayMs: int(0).max(MAX_REQUEUE_DELAY_MS).default(100),
+    timeoutMs: int(1).default(2_000),
+    now: fn<() => number>().default(() => Date.now),
+  })
+  .strict();
+
 function limiterOf(algorithm: RateLimitAlgorithm) {
   switch (algorithm.kind) {
     case 'slidingWindow':
@@ -77,20 +113,21 @@ export async function admit(ratelimit: Ratelimit, identifier: string, count: num
   return { allowed: result.success ? take : 0, resetAtMs: result.reset };
 }
 
+/** Throws an OptionsError listing every problem of `options`. */
 export function rateLimit<TBody = unknown>(options: RateLimitOptions<TBody>): NsqMiddleware {
-  const failMode = options.failMode ?? 'open';
-  const failClosedDelayMs = options.failClosedDelayMs ?? 5_000;
-  const minDelayMs = options.minDelayMs ?? 100;
-  const timeoutMs = options.timeoutMs ?? 2_000;
-  const now = options.now ?? Date.now;
+  const { failMode, failClosedDelayMs, minDelayMs, timeoutMs, now, prefix, limiter } = parseOptions(
+    'nsq-rate-limit',
+    rateLimitOptionsSchema,
+    options,
+  );
   let ratelimit: Promise<Ratelimit> | undefined;
   const getRatelimit = () => {
     ratelimit ??= resolveRedis(options.redis).then(
       (redis) =>
         new Ratelimit({
           redis,
-          limiter: limiterOf(options.limiter),
-          prefix: options.prefix ?? 'nsq-lambda:ratelimit',
+          limiter: limiterOf(limiter),
+          prefix,
           // The local cache would answer "limited" without Redis until reset: fine for HTTP, but we
           // need the reset time from Redis for the requeue delay, and keep behaviour identical across
           // execution environments.

@@ -8,9 +8,11 @@
  * stopped function normally gets no batches at all; this middleware covers the seconds before the
  * bridge notices, other producers of batches, and the drop policy (which the bridge does not pause).
  */
+import { z } from 'zod';
 import { type ToggleSettings, toggleSettingsSchema } from '#shared/config/subscription';
 import { NsqBatch } from '#shared/handler/batch-state';
 import type { NsqMiddleware } from '#shared/handler/nsq-handler';
+import { instance, parseOptions } from '#shared/handler/options';
 import { deadLetter, finish, requeue } from '#shared/handler/outcome';
 import { decideToggle, type ToggleReaderLike, type ToggleReading } from '#shared/toggle/toggle-reader';
 
@@ -46,9 +48,18 @@ export function applyToggle(
   return decision;
 }
 
+const toggleOptionsSchema = toggleSettingsSchema
+  .extend({
+    reader: instance<ToggleReaderLike>(
+      'a toggle reader (an object with read(functionName))',
+      (v) => typeof (v as { read?: unknown }).read === 'function',
+    ),
+    functionName: z.string().min(1).optional(),
+  })
+  .strict();
+
 export function toggle(options: ToggleOptions): NsqMiddleware {
-  const { reader, functionName, ...rest } = options;
-  const settings = toggleSettingsSchema.parse(rest);
+  const { reader, functionName, ...settings } = parseOptions('nsq-toggle', toggleOptionsSchema, options);
   return {
     name: 'nsq-toggle',
     before: async (request) => {

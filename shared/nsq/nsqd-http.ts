@@ -2,6 +2,7 @@
  * A small client for nsqd's HTTP API: publish (binary-safe), channel management and /stats.
  * Used by the bridge (backlog metrics), the CLI and the test harness.
  */
+import { NsqdHttpError } from '#shared/errors';
 
 /** One consumer connection of a channel (in /stats only when clients are asked for). */
 export interface ClientStats {
@@ -42,17 +43,6 @@ export interface NsqdStats {
   readonly health: string;
   readonly start_time: number;
   readonly topics: readonly TopicStats[];
-}
-
-export class NsqdHttpError extends Error {
-  override readonly name = 'NsqdHttpError';
-  constructor(
-    message: string,
-    readonly status: number | undefined,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
 }
 
 export interface NsqdHttpOptions {

@@ -9,18 +9,14 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  type BridgeConfig,
-  ConfigError,
-  loadBridgeConfig,
-  parseBridgeConfig,
-} from '#shared/config/bridge-config';
+import { type BridgeConfig, loadBridgeConfig, parseBridgeConfig } from '#shared/config/bridge-config';
 import {
   EVENT_ENVELOPE_RESERVE_BYTES,
   LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES,
   RESERVED_HTTP_HEADERS,
 } from '#shared/config/subscription';
 import { NSQ_NAME_PATTERN } from '#shared/contract/batch-event';
+import { ConfigError } from '#shared/errors';
 
 const base = {
   nsqdTcpAddresses: ['127.0.0.1:4150'],

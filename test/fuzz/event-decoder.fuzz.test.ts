@@ -16,11 +16,9 @@ import {
   nsqBatchEventSchema,
 } from '#shared/contract/batch-event';
 import { parseBatchResult } from '#shared/contract/batch-result';
-import { InvalidBatchEventError, NsqBatch } from '#shared/handler/batch-state';
+import { InvalidBatchEventError } from '#shared/errors';
+import { deadLetter, finish, lambdaContext, NsqBatch, nsqHandler, requeue } from '#shared/handler';
 import { readBody } from '#shared/handler/body';
-import { nsqHandler } from '#shared/handler/nsq-handler';
-import { deadLetter, finish, requeue } from '#shared/handler/outcome';
-import { lambdaContext } from '#test/unit/shared/handler/batch-event-builder';
 
 const hexId = fc.stringMatching(/^[0-9a-f]{16}$/);
 const nsqName = fc.stringMatching(/^[.a-zA-Z0-9_-]{1,54}(#ephemeral)?$/);

@@ -5,8 +5,8 @@
  */
 import type { DeadLetterRecord } from '#shared/contract/dead-letter';
 import { NsqdHttpClient } from '#shared/nsq/nsqd-http';
+import { type DeadLetterFailure, DeadLetterWriteError } from '../errors.ts';
 import type { DeadLetterStore } from '../ports.ts';
-import { type DeadLetterFailure, DeadLetterWriteError } from './dead-letter-error.ts';
 
 /** nsqd's --max-msg-size default. */
 export const NSQD_MAX_MSG_BYTES = 1_048_576;

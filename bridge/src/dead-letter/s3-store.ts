@@ -7,24 +7,19 @@
  * SDK retry means our earlier attempt already stored it (success), and an older dead letter is never
  * overwritten.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type AwsCredentials, awsClientConfig } from '#shared/clients/aws-client-config';
+import { forEachWithConcurrency } from '#shared/concurrency';
 import { type DeadLetterRecord, deadLetterKey } from '#shared/contract/dead-letter';
+import { type DeadLetterFailure, DeadLetterWriteError } from '../errors.ts';
 import type { DeadLetterStore } from '../ports.ts';
-import { DeadLetterWriteError, mapLimit } from './dead-letter-error.ts';
 
 export interface S3ConnectionOptions {
   readonly region: string;
   /** An S3-compatible endpoint (MinIO); path-style addressing is used when set. */
   readonly endpoint?: string;
   /** @default the SDK's default credential chain */
-  readonly credentials?: {
-    readonly accessKeyId: string;
-    readonly secretAccessKey: string;
-    readonly sessionToken?: string;
-  };
+  readonly credentials?: AwsCredentials;
   /** @default 3 (the SDK retries throttles and 5xx; PUTs are idempotent thanks to If-None-Match) */
   readonly maxAttempts?: number;
   /** @default 3_000 */
@@ -57,19 +52,17 @@ export interface S3DeadLetterStore extends DeadLetterStore {
 
 /** Builds an S3 client with explicit timeouts and a modest retry budget. */
 export function createS3Client(options: S3ConnectionOptions): S3Client {
-  const agent = { keepAlive: true, maxSockets: 32 };
   return new S3Client({
-    region: options.region,
-    ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    maxAttempts: options.maxAttempts ?? 3,
-    requestHandler: new NodeHttpHandler({
-      httpAgent: new http.Agent(agent),
-      httpsAgent: new https.Agent(agent),
-      connectionTimeout: options.connectionTimeoutMs ?? 3_000,
-      requestTimeout: options.requestTimeoutMs ?? 10_000,
-      throwOnRequestTimeout: true,
+    ...awsClientConfig({
+      region: options.region,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      maxAttempts: options.maxAttempts ?? 3,
+      maxSockets: 32,
+      connectionTimeoutMs: options.connectionTimeoutMs ?? 3_000,
+      requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     }),
+    ...(options.endpoint ? { forcePathStyle: true } : {}),
   });
 }
 
@@ -93,6 +86,9 @@ export function createS3DeadLetterStore(options: S3DeadLetterStoreOptions): S3De
   const keyOf = (record: DeadLetterRecord) => deadLetterKey(prefix, record);
   const describe = `s3://${bucket}/${prefix}`;
   const ifNoneMatch = options.ifNoneMatch ?? true;
+  const concurrency = options.concurrency ?? 16;
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new RangeError(`concurrency must be an integer ≥ 1, got ${concurrency}`);
 
   async function put(record: DeadLetterRecord): Promise<void> {
     const key = keyOf(record);
@@ -118,7 +114,14 @@ export function createS3DeadLetterStore(options: S3DeadLetterStoreOptions): S3De
     describe,
     keyOf,
     async write(records) {
-      const failures = await mapLimit(records, options.concurrency ?? 16, put);
+      const failures: DeadLetterFailure[] = [];
+      await forEachWithConcurrency(records, concurrency, async (record) => {
+        try {
+          await put(record);
+        } catch (err) {
+          failures.push({ id: record.id, error: err instanceof Error ? err : new Error(String(err)) });
+        }
+      });
       if (failures.length > 0) throw new DeadLetterWriteError(describe, failures);
     },
     async close() {

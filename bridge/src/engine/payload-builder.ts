@@ -9,6 +9,7 @@
  * same body writes the same object). Without a store, `oversize` turns such a message away and the runner
  * dead-letters it `undeliverable`.
  */
+import { forEachWithConcurrency } from '#shared/concurrency';
 import { LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES } from '#shared/config/subscription';
 import { CONTRACT_VERSION } from '#shared/contract/batch-event';
 import { type EntryTail, entryTail, type TrackedMessage } from '../delivery.ts';
@@ -115,19 +116,14 @@ export class PayloadBuilder {
     const stored: TrackedMessage[] = [];
     const failures: ClaimCheckFailure[] = [];
     if (!store || todo.length === 0) return { stored, failures };
-    let next = 0;
-    const worker = async () => {
-      while (next < todo.length) {
-        const m = todo[next++] as TrackedMessage;
-        try {
-          m.claimCheck = await store.put(m.handle.body, signal);
-          stored.push(m);
-        } catch (error) {
-          failures.push({ messages: [m], error: error as Error });
-        }
+    await forEachWithConcurrency(todo, 4, async (m) => {
+      try {
+        m.claimCheck = await store.put(m.handle.body, signal);
+        stored.push(m);
+      } catch (error) {
+        failures.push({ messages: [m], error: error as Error });
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(4, todo.length) }, worker));
+    });
     return { stored, failures };
   }
 

@@ -2,7 +2,8 @@
  * The BatchInvoker adapter over @aws-sdk/client-lambda: one synchronous Invoke per batch, every
  * outcome classified (never throws).
  *
- * Client settings, and why (checked against the installed @smithy/node-http-handler 4.x):
+ * Client settings (through shared/clients/aws-client-config.ts), and why (checked against the installed
+ * @smithy/node-http-handler 4.x):
  * - `maxAttempts: 1`: the SDK's standard retry would re-send a 429 (fine) but also a timeout, a reset
  *   socket or a 5xx, which may run the function twice. The bridge decides what to retry.
  * - Keep-alive agents (http and https) with `maxSockets` ≥ the bridge's concurrency: HTTP/1.1 holds one
@@ -17,11 +18,9 @@
  * - `abortSignal` = `InvokeRequest.signal` (drain deadline).
  * - `preflight` is a DryRun Invoke: the same API and IAM permission, no function run.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type AwsCredentials, awsClientConfig } from '#shared/clients/aws-client-config';
 import type { BatchInvoker, InvokeRequest, InvokeResult, PreflightResult } from '../ports.ts';
 import { classifyError, classifyOutput } from './invoke-outcome.ts';
 
@@ -30,11 +29,7 @@ export interface LambdaInvokerOptions {
   /** A custom endpoint, e.g. the local Lambda `http://127.0.0.1:9001`. @default the regional endpoint */
   readonly endpoint?: string;
   /** @default the SDK's default credential chain (the ECS task role in production) */
-  readonly credentials?: {
-    readonly accessKeyId: string;
-    readonly secretAccessKey: string;
-    readonly sessionToken?: string;
-  };
+  readonly credentials?: AwsCredentials;
   /** Sockets per origin; must be ≥ the number of concurrent invocations of all subscriptions. */
   readonly maxSockets: number;
   /** TCP (and TLS) connect timeout. */
@@ -52,25 +47,19 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): LambdaInvoke
   if (!Number.isInteger(options.maxSockets) || options.maxSockets < 1) {
     throw new RangeError(`maxSockets must be a positive integer, got ${options.maxSockets}`);
   }
-  const agentOptions = {
-    keepAlive: true,
-    keepAliveMsecs: options.keepAliveMs ?? 1_000,
-    maxSockets: options.maxSockets,
-    maxFreeSockets: options.maxSockets,
-  };
-  const client = new LambdaClient({
-    region: options.region,
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({
-      httpAgent: new http.Agent(agentOptions),
-      httpsAgent: new https.Agent(agentOptions),
-      connectionTimeout: options.connectionTimeoutMs,
-      socketTimeout: 0,
-      throwOnRequestTimeout: true,
+  const client = new LambdaClient(
+    awsClientConfig({
+      region: options.region,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      maxAttempts: 1,
+      maxSockets: options.maxSockets,
+      keepAliveMs: options.keepAliveMs ?? 1_000,
+      connectionTimeoutMs: options.connectionTimeoutMs,
+      requestTimeoutMs: 0, // per call: InvokeRequest.timeoutMs
+      socketTimeoutMs: 0,
     }),
-  });
+  );
 
   return {
     client,

@@ -4,6 +4,7 @@
  * otherwise break the bridge silently: no TLS guard, a message timer per message, answers that never
  * reach the socket. Each member is looked up on the module, or on a probe instance that never connects.
  */
+import { NsqjsInternalsError } from '../errors.ts';
 
 /** What the check needs of nsqjs: its version and its three classes (a fake in unit tests). */
 export interface NsqjsModule {
@@ -113,18 +114,6 @@ export function missingNsqjsMembers(module: NsqjsModule): string[] {
     if (!hasKind(lookUp(root, rest.split('.')), kind)) missing.push(`${path} (expected ${kind})`);
   }
   return missing;
-}
-
-export class NsqjsInternalsError extends Error {
-  constructor(
-    readonly nsqjsVersion: string,
-    readonly missing: readonly string[],
-  ) {
-    super(
-      `nsqjs ${nsqjsVersion} lacks ${missing.length === 1 ? 'an internal' : `${missing.length} internals`} the bridge relies on (bridge/src/nsq/nsqjs-internals.ts; install the nsqjs version pinned in package.json): ${missing.join('; ')}`,
-    );
-    this.name = 'NsqjsInternalsError';
-  }
 }
 
 /** Throws NsqjsInternalsError naming the version and every missing member. */

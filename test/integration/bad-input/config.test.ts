@@ -9,7 +9,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseBridgeConfig } from '#shared/config/bridge-config';
+import { parseBridgeConfig } from '#shared/config/bridge-config';
+import { ConfigError } from '#shared/errors';
 import { defineFunction } from '#shared/functions/definition';
 import { spawnBridge } from '#test/integration/bridge/bridge-process';
 

@@ -17,7 +17,7 @@ import { createLambdaInvoker } from '#bridge/lambda/lambda-invoker';
 import type { DeadLetterStore, ToggleReader } from '#bridge/ports';
 import { parseBridgeConfig } from '#shared/config/bridge-config';
 import { deadLetterRecordSchema } from '#shared/contract/dead-letter';
-import { nsqHandler } from '#shared/handler/nsq-handler';
+import { batchEvent, lambdaContext, nsqHandler } from '#shared/handler';
 import { dedupe } from '#shared/middleware/dedupe';
 import { toggle } from '#shared/middleware/toggle';
 import { UpstashToggleReader } from '#shared/toggle/toggle-reader';
@@ -26,7 +26,6 @@ import { waitChannelSettled } from '#test/harness/nsq-channel';
 import { useServices, waitFor } from '#test/harness/services';
 import { useLocalUpstash } from '#test/harness/upstash';
 import { MemoryDeadLetters, waitChannelIdle } from '#test/integration/bridge/bridge-harness';
-import { batchEvent, lambdaContext } from '#test/unit/shared/handler/batch-event-builder';
 
 const services = useServices();
 const upstash = useLocalUpstash();

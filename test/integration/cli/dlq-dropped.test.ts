@@ -8,11 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createNsqTopicDeadLetterStore } from '#bridge/dead-letter/nsq-topic-store';
-import { nsqHandler } from '#shared/handler/nsq-handler';
-import { finish } from '#shared/handler/outcome';
+import { finish, lambdaContext, nsqHandler } from '#shared/handler';
 import { toggle } from '#shared/middleware/toggle';
 import { useServices, waitFor } from '#test/harness/services';
-import { lambdaContext } from '#test/unit/shared/handler/batch-event-builder';
 import { eventOf, type Started, startBridge } from '../bridge/bridge-harness.ts';
 import { cli } from './cli-harness.ts';
 

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorChain } from '#cli/lib/errors';
+import { errorChain } from '#cli/errors';
 import { type LocalLambda, startLocalLambda } from '#dev/local-lambda/server';
 import type { Nsqd } from '#dev/services/nsq';
 import { freePort } from '#dev/services/ports';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generatePayload, hashAndCompress } from '#functions/cpu-heavy/work';
-import { batchEvent, lambdaContext } from '#test/unit/shared/handler/batch-event-builder';
+import { batchEvent, lambdaContext } from '#shared/handler';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';

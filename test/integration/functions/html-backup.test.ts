@@ -8,12 +8,12 @@ import { backupKey } from '#functions/html-backup/backup';
 import { htmlBackupConfigFromEnv } from '#functions/html-backup/config';
 import { createHtmlBackupHandler } from '#functions/html-backup/create-handler';
 import { startLocalRenderer } from '#functions/html-backup/local-renderer';
-import { expensiveCallClientConfig } from '#shared/clients/aws-client-config';
+import { awsClientConfig } from '#shared/clients/aws-client-config';
+import { batchEvent, lambdaContext } from '#shared/handler';
 import { toggleKey } from '#shared/toggle/keys';
 import { createUpstashToggleReader } from '#shared/toggle/toggle-reader';
 import { useServices } from '#test/harness/services';
 import { useLocalUpstash } from '#test/harness/upstash';
-import { batchEvent, lambdaContext } from '#test/unit/shared/handler/batch-event-builder';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 
@@ -23,7 +23,7 @@ const [minio, fixture] = await Promise.all([services.minio(), upstash.start()]);
 const redis = fixture.client();
 
 const s3 = new S3Client({
-  ...expensiveCallClientConfig({ endpoint: minio.endpoint, region: minio.region }),
+  ...awsClientConfig({ endpoint: minio.endpoint, region: minio.region }),
   forcePathStyle: true,
   credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey },
 });

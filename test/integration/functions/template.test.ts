@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadFunction } from '#shared/functions/loader';
-import { batchEvent, lambdaContext } from '#test/unit/shared/handler/batch-event-builder';
+import { batchEvent, lambdaContext } from '#shared/handler';
 
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';

@@ -4,10 +4,15 @@ import { CreateBucketCommand, DeleteObjectCommand, S3Client } from '@aws-sdk/cli
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createS3ClaimCheckStore, type S3ClaimCheckStore } from '#bridge/claim-check/s3-claim-check-store';
 import type { ClaimCheckPointer } from '#shared/contract/claim-check';
-import { type ClaimCheckReader, s3ClaimCheckReader } from '#shared/handler/claim-check-reader';
-import { nsqHandler } from '#shared/handler/nsq-handler';
+import {
+  batchEvent,
+  type ClaimCheckReader,
+  lambdaContext,
+  nsqHandler,
+  eventMessage as nsqMessage,
+  s3ClaimCheckReader,
+} from '#shared/handler';
 import { useServices } from '#test/harness/services';
-import { batchEvent, lambdaContext, nsqMessage } from '#test/unit/shared/handler/batch-event-builder';
 
 process.env.POWERTOOLS_DEV = 'true';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';

@@ -4,10 +4,15 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Redis } from '@upstash/redis';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { NsqBatch } from '#shared/handler/batch-state';
-import type { NsqMessage } from '#shared/handler/message';
-import { nsqHandler } from '#shared/handler/nsq-handler';
-import { finish, requeue } from '#shared/handler/outcome';
+import {
+  batchEvent,
+  finish,
+  lambdaContext,
+  NsqBatch,
+  type NsqMessage,
+  nsqHandler,
+  requeue,
+} from '#shared/handler';
 import { dedupe, dedupeCore } from '#shared/middleware/dedupe';
 import { observability } from '#shared/middleware/observability';
 import { rateLimit } from '#shared/middleware/rate-limit';
@@ -15,7 +20,6 @@ import { toggle } from '#shared/middleware/toggle';
 import { toggleKey } from '#shared/toggle/keys';
 import { createUpstashToggleReader } from '#shared/toggle/toggle-reader';
 import { useLocalUpstash } from '#test/harness/upstash';
-import { batchEvent, lambdaContext } from '#test/unit/shared/handler/batch-event-builder';
 
 process.env.POWERTOOLS_DEV = 'true';
 process.env.POWERTOOLS_METRICS_DISABLED = 'false';

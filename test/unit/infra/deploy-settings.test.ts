@@ -1,8 +1,8 @@
 /** Deployment settings from CDK context: cdk.json's object, `-c nsqLambda.<key>=` overrides, every problem listed. */
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
+import { DeploySettingsError } from '#infra/errors';
 import {
-  DeploySettingsError,
   parseDeploySettings,
   placeholderAddressWarnings,
   readDeploySettings,

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DeadLetterWriteError } from '#bridge/dead-letter/dead-letter-error';
 import { createNsqTopicDeadLetterStore } from '#bridge/dead-letter/nsq-topic-store';
+import { DeadLetterWriteError } from '#bridge/errors';
 import type { Nsqd } from '#dev/services/nsq';
 import { deadLetterRecordSchema } from '#shared/contract/dead-letter';
 import { collectMessages } from '#test/harness/nsq-consumer';

@@ -8,8 +8,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeadLetterWriteError } from '#bridge/dead-letter/dead-letter-error';
 import { createS3DeadLetterStore, type S3DeadLetterStore } from '#bridge/dead-letter/s3-store';
+import { DeadLetterWriteError } from '#bridge/errors';
 import { deadLetterRecordSchema } from '#shared/contract/dead-letter';
 import { useServices } from '#test/harness/services';
 import { deadLetterRecordFactory } from './records.ts';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { NsqjsInternalsError } from '#bridge/errors';
 import { installedNsqjs } from '#bridge/nsq/nsqjs-internals';
 import {
   checkNsqjsInternals,
   missingNsqjsMembers,
   NSQJS_MEMBERS,
-  NsqjsInternalsError,
   type NsqjsModule,
 } from '#bridge/nsq/nsqjs-internals-check';
 

@@ -2,8 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ReplayItem, type ReplayPublisher, replay, UncertainReplayError } from '#cli/dlq/replay';
+import { type ReplayItem, type ReplayPublisher, replay } from '#cli/dlq/replay';
 import { ReplayJournal } from '#cli/dlq/replay-journal';
+import { UncertainReplayError } from '#cli/errors';
 
 function journal(): ReplayJournal {
   return ReplayJournal.open(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CliError } from '#cli/lib/errors';
+import { CliError } from '#cli/errors';
 import { formatTime, parseDurationMs, parsePositiveInt, parseTimeArg } from '#cli/lib/time';
 
 describe('time arguments', () => {

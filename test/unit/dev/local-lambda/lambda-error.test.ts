@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toLambdaError, toLambdaErrorV4, UnhandledPromiseRejection } from '#dev/local-lambda/lambda-error';
+import { UnhandledPromiseRejection } from '#dev/errors';
+import { toLambdaError, toLambdaErrorV4 } from '#dev/local-lambda/lambda-error';
 
 // What aws-lambda-ric 3.x makes of thrown values; test/parity holds the same cases to the real client.
 describe('toLambdaError', () => {

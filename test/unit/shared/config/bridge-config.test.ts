@@ -5,11 +5,11 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   bridgeConfigFromDefinitions,
-  ConfigError,
   DEFAULT_DRAIN_DEADLINE_MS,
   loadBridgeConfig,
   parseBridgeConfig,
 } from '#shared/config/bridge-config';
+import { ConfigError } from '#shared/errors';
 import { defineFunction } from '#shared/functions/definition';
 import { loadFunctions } from '#shared/functions/loader';
 

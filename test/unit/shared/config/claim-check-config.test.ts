@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseBridgeConfig } from '#shared/config/bridge-config';
+import { parseBridgeConfig } from '#shared/config/bridge-config';
+import { ConfigError } from '#shared/errors';
 
 const base = {
   nsqdTcpAddresses: ['127.0.0.1:4150'],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseBridgeConfig } from '#shared/config/bridge-config';
+import { parseBridgeConfig } from '#shared/config/bridge-config';
+import { ConfigError } from '#shared/errors';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:edge-signing-AbCdEf';
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidBatchEventError, NsqBatch } from '#shared/handler/batch-state';
-import { finish, requeue } from '#shared/handler/outcome';
-import { batchEvent, nsqMessage } from './batch-event-builder.ts';
+import { InvalidBatchEventError } from '#shared/errors';
+import { batchEvent, eventMessage, finish, NsqBatch, requeue } from '#shared/handler';
 
 describe('NsqBatch', () => {
   it('keeps the first decision, ignores decisions after sealing, and requeues what nobody decided', () => {
@@ -28,7 +27,7 @@ describe('NsqBatch', () => {
   });
 
   it('rejects duplicate ids and non-objects', () => {
-    const m = nsqMessage('x');
+    const m = eventMessage('x');
     expect(() => NsqBatch.of(batchEvent([], { messages: [m, m] }))).toThrow(/appears twice/);
     expect(() => NsqBatch.of('nope')).toThrow(InvalidBatchEventError);
   });

@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseBatchResult } from '#shared/contract/batch-result';
-import { InvalidBatchEventError } from '#shared/handler/batch-state';
-import { nsqHandler } from '#shared/handler/nsq-handler';
-import { deadLetter, finish, requeue } from '#shared/handler/outcome';
-import { batchEvent, lambdaContext, nsqMessage } from './batch-event-builder.ts';
+import { InvalidBatchEventError } from '#shared/errors';
+import {
+  batchEvent,
+  deadLetter,
+  eventMessage,
+  finish,
+  lambdaContext,
+  nsqHandler,
+  requeue,
+} from '#shared/handler';
 
 process.env.POWERTOOLS_DEV = 'true';
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
@@ -134,7 +140,7 @@ describe('nsqHandler per message', () => {
 
     // Act
     const error = await handler(
-      { version: 1, messages: [nsqMessage('x', { attempts: 0 })] } as never,
+      { version: 1, messages: [eventMessage('x', { attempts: 0 })] } as never,
       lambdaContext(),
     ).catch((e: unknown) => e);
 

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NsqBatch } from '#shared/handler/batch-state';
-import { deadLetter, requeue } from '#shared/handler/outcome';
+import { batchEvent, deadLetter, NsqBatch, requeue } from '#shared/handler';
 import { batchMetricValues } from '#shared/middleware/observability';
-import { batchEvent } from '../handler/batch-event-builder.ts';
 
 describe('batchMetricValues', () => {
   it('counts outcomes overall, by decision source, and the events middlewares counted', () => {

@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toggleSettingsSchema } from '#shared/config/subscription';
-import { NsqBatch } from '#shared/handler/batch-state';
-import { finish } from '#shared/handler/outcome';
+import { batchEvent, finish, NsqBatch } from '#shared/handler';
 import { applyToggle } from '#shared/middleware/toggle';
-import { batchEvent } from '../handler/batch-event-builder.ts';
 
 const settings = (input: object) => toggleSettingsSchema.parse(input);
 

@@ -1,7 +1,10 @@
 /**
- * Errors the CLI turns into one line on stderr and an exit code, never a stack trace.
+ * Every error the CLI throws on purpose, and the helpers that read error chains. A CliError becomes
+ * one line on stderr and an exit code, never a stack trace; the others carry the context a command
+ * needs to decide (which dead letter is malformed, which replays are uncertain). Each takes
+ * `options.cause`.
  */
-import { ExitCode, type ExitCodeValue } from './exit-codes.ts';
+import { ExitCode, type ExitCodeValue } from './lib/exit-codes.ts';
 
 export class CliError extends Error {
   override readonly name = 'CliError';
@@ -11,6 +14,34 @@ export class CliError extends Error {
     options?: ErrorOptions,
   ) {
     super(message, options);
+  }
+}
+
+/** A stored dead letter that is not a valid record (shared/contract/dead-letter.ts). */
+export class MalformedDeadLetterError extends Error {
+  override readonly name = 'MalformedDeadLetterError';
+  constructor(
+    /** The object key (S3) or `topic/channel#id` (NSQ) of the record. */
+    readonly key: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${key}: ${message}`, options);
+  }
+}
+
+/** An earlier replay was killed while publishing these dead letters; the operator must decide. */
+export class UncertainReplayError extends Error {
+  override readonly name = 'UncertainReplayError';
+  constructor(
+    readonly keys: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(
+      `${keys.length} dead letter(s) may or may not have been published when an earlier replay was killed (${keys.join(', ')}); ` +
+        'rerun with --uncertain skip (assume published) or --uncertain republish (publish again; consumers must be idempotent)',
+      options,
+    );
   }
 }
 

@@ -1,6 +1,9 @@
 /**
- * Runs `task` for every item with at most `limit` running at once. Stops starting new items once
- * `signal` aborts; items never started are reported through `onSkipped`.
+ * The one concurrency helper: runs `task` for every item with at most `limit` running at once, in
+ * item order. Stops starting new items once `signal` aborts (items already running finish). A task
+ * that throws rejects the whole run (the others already started still finish); catch inside the task
+ * to collect failures instead (bridge/src/dead-letter/s3-store.ts does).
+ * Used by the handler kit (per-message concurrency), the S3 dead-letter store and `nsq-lambda dlq`.
  */
 export async function forEachWithConcurrency<T>(
   items: readonly T[],

@@ -1,9 +1,16 @@
-/** Builds contract-valid batch events and a Lambda-like context for handler tests. */
+/**
+ * Testing helpers for handler authors, exported by `#shared/handler`: contract-valid batch events and
+ * a Lambda-like context, to call a handler directly in a test (docs/writing-a-handler.md, "Test it").
+ *
+ *   const event = batchEvent([{ url: 'https://example.com' }], { subscription: 'my-fn' });
+ *   const result = await handler(event, lambdaContext());
+ */
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { encodeBody, type NsqBatchEvent, type NsqEventMessage } from '#shared/contract/batch-event';
 
-export function nsqMessage(body: unknown, overrides: Partial<NsqEventMessage> = {}): NsqEventMessage {
+/** One message as the bridge sends it: `body` is a string, bytes, or any JSON value (stringified). */
+export function eventMessage(body: unknown, overrides: Partial<NsqEventMessage> = {}): NsqEventMessage {
   const text = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
   return {
     id: randomBytes(8).toString('hex'),
@@ -17,6 +24,7 @@ export function nsqMessage(body: unknown, overrides: Partial<NsqEventMessage> = 
   };
 }
 
+/** A batch event with one message per body; `overrides` replaces any field (e.g. `subscription`). */
 export function batchEvent(
   bodies: readonly unknown[],
   overrides: Partial<NsqBatchEvent> = {},
@@ -26,7 +34,7 @@ export function batchEvent(
     source: 'nsq-lambda',
     batchId: randomBytes(8).toString('hex'),
     subscription: 'test-fn',
-    messages: bodies.map((b) => nsqMessage(b)),
+    messages: bodies.map((b) => eventMessage(b)),
     ...overrides,
   };
 }

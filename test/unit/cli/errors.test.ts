@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorChain, isNetworkError } from '#cli/lib/errors';
+import { errorChain, isNetworkError, MalformedDeadLetterError, UncertainReplayError } from '#cli/errors';
 
 describe('errors', () => {
   it('recognises network failures anywhere in the cause chain', () => {
@@ -17,5 +17,24 @@ describe('errors', () => {
     );
     expect(errorChain(new Error('same: x', { cause: new Error('x') }))).toBe('same: x');
     expect(errorChain('plain')).toBe('plain');
+  });
+});
+
+describe('dead-letter errors', () => {
+  it('MalformedDeadLetterError names the key and keeps the cause', () => {
+    const cause = new SyntaxError('Unexpected token');
+    const err = new MalformedDeadLetterError('dl/orders/1-a.json', 'not JSON', { cause });
+    expect(err.name).toBe('MalformedDeadLetterError');
+    expect(err.message).toBe('dl/orders/1-a.json: not JSON');
+    expect(err.key).toBe('dl/orders/1-a.json');
+    expect(err.cause).toBe(cause);
+  });
+
+  it('UncertainReplayError lists the uncertain keys and says how to decide', () => {
+    const err = new UncertainReplayError(['k1', 'k2']);
+    expect(err.name).toBe('UncertainReplayError');
+    expect(err.keys).toEqual(['k1', 'k2']);
+    expect(err.message).toMatch(/^2 dead letter\(s\) may or may not have been published .*\(k1, k2\)/);
+    expect(err.message).toContain('--uncertain skip');
   });
 });
