@@ -20,6 +20,8 @@ export const REQUEUE_CAUSES = [
   'retry would outlast nsqd --max-msg-timeout',
   'throttled',
   'bisect budget spent',
+  /** The claim-check store could not store the body (no attempt spent: the function never saw it). */
+  'claim check failed',
   /** The function listed the message in batchItemFailures (its reason, or 'requeued by the function'). */
   'function',
   /** The whole batch failed: function error, malformed response, timeout, transport failure. */
@@ -92,6 +94,12 @@ export interface BridgeEvents {
       action: 'deadLetter' | 'drop';
     },
   ];
+  /** A body was stored as a claim check (docs/contract.md); its entry carries the pointer. */
+  claim_check_stored: [{ subscription: string; id: string; bytes: number; key: string }];
+  /** A body could not be stored as a claim check; the message is requeued, no attempt spent. */
+  claim_check_failed: [{ subscription: string; ids: readonly string[]; error: Error }];
+  /** The idle exit checked a backlog read: quiet for `quietForMs` (0 when busy, with why). */
+  idle_checked: [{ quietForMs: number; busy?: string }];
   /** A dead-letter write failed; the messages are requeued instead. */
   dead_letter_failed: [{ subscription: string; ids: readonly string[]; error: Error }];
   message_touched: [{ subscription: string; id: string }];

@@ -23,6 +23,7 @@ import { NsqjsInternalsError } from './errors.ts';
 import { BridgeEventEmitter } from './events.ts';
 import { createHttpInvoker } from './http/http-invoker.ts';
 import { resolveSigningSecrets } from './http/signing-secrets.ts';
+import { type IdleExit, startIdleExit } from './idle/idle-exit.ts';
 import { createLambdaInvoker } from './lambda/lambda-invoker.ts';
 import { assertNsqjsInternals } from './nsq/nsqjs-internals.ts';
 import { startEmfEmitter } from './observability/emf.ts';
@@ -31,7 +32,7 @@ import { attachLogging } from './observability/log-events.ts';
 import { createLogger, isLogLevel, type Logger } from './observability/logger.ts';
 import { attachMetrics } from './observability/metrics.ts';
 import { MetricsRegistry } from './observability/metrics-registry.ts';
-import type { BatchInvoker, DeadLetterStore, ToggleReader } from './ports.ts';
+import type { BatchInvoker, ClaimCheckStore, DeadLetterStore, ToggleReader } from './ports.ts';
 
 // The S3 store (@aws-sdk/client-s3) and the Upstash client are imported only when the config uses
 // them: in the bundle their modules then never run, which keeps about 8 MiB off the RSS of a bridge
@@ -46,6 +47,18 @@ async function deadLetterStore(config: BridgeConfig): Promise<DeadLetterStore> {
     bucket: d.bucket,
     prefix: d.prefix,
     s3: { region: d.region ?? config.lambda.region, ...(d.endpoint && { endpoint: d.endpoint }) },
+  });
+}
+
+/** The claim-check store, when `claimCheck` is configured (the S3 client is loaded only then). */
+async function claimCheckStore(config: BridgeConfig): Promise<ClaimCheckStore | undefined> {
+  const c = config.claimCheck;
+  if (!c) return undefined;
+  const { createS3ClaimCheckStore } = await import('./claim-check/s3-claim-check-store.ts');
+  return createS3ClaimCheckStore({
+    bucket: c.bucket,
+    prefix: c.prefix,
+    s3: { region: c.region ?? config.lambda.region, ...(c.endpoint && { endpoint: c.endpoint }) },
   });
 }
 
@@ -143,6 +156,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
   });
   const deadLetters = await deadLetterStore(config);
   const toggles = await toggleReader(config, logger);
+  const claimChecks = await claimCheckStore(config);
   const bridge = createBridge({
     config,
     invoker,
@@ -150,12 +164,14 @@ export async function main(options: MainOptions = {}): Promise<void> {
     deadLetters,
     events,
     ...(toggles && { toggles }),
+    ...(claimChecks && { claimChecks }),
   });
   attachMetrics(events, registry, { subscriptions: () => bridge.status.subscriptions });
   const endpoint = await startHttp(config, bridge, registry, logger);
   const backlogPlan = backlogSubscriptions(config);
   for (const { name, reason } of backlogPlan.skipped)
     logger.warn('backlog not monitored', { subscription: name, reason });
+  let idleExit: IdleExit | undefined;
   const backlog =
     backlogPlan.subscriptions.length > 0
       ? startBacklogMonitor({
@@ -164,6 +180,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
           intervalMs: config.backlog.intervalMs,
           onError: (error, subscription) =>
             logger.warn('backlog read failed', { subscription, error: error.message }),
+          onPoll: (readings) => void idleExit?.observe(readings),
         })
       : undefined;
 
@@ -171,6 +188,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
   const shutdown = async (reason: string, code: number) => {
     logger.info('draining', { reason, deadlineMs: config.drain.deadlineMs });
     backlog?.stop();
+    idleExit?.stop();
     const { timedOut } = await bridge.stop();
     await endpoint.close().catch(() => {});
     emf?.stop();
@@ -186,6 +204,10 @@ export async function main(options: MainOptions = {}): Promise<void> {
     }
     void shutdown(signal, 0);
   };
+  idleExit = await idleExitFor(config, events, bridge, logger, (reason) => {
+    if (signals++ > 0) return;
+    void shutdown(reason, 0);
+  });
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   process.on('uncaughtException', (error) => {
@@ -234,7 +256,42 @@ export async function main(options: MainOptions = {}): Promise<void> {
       lookupd: s.lookupdHttpAddresses,
     })),
     deadLetters: config.deadLetter.kind,
+    ...(claimChecks && { claimChecks: claimChecks.describe }),
     http: endpoint.url,
+  });
+}
+
+/** The idle exit, when configured (the ECS client is loaded only then). */
+async function idleExitFor(
+  config: BridgeConfig,
+  events: BridgeEventEmitter,
+  bridge: Bridge,
+  logger: Logger,
+  exit: (reason: string) => void,
+): Promise<IdleExit | undefined> {
+  const idle = config.idleExit;
+  if (!idle) return undefined;
+  const unread = backlogSubscriptions(config).skipped.map((s) => s.name);
+  if (unread.length > 0)
+    logger.warn('idle exit never happens: the backlog of these subscriptions is not read', { unread });
+  const ecs = idle.ecsService;
+  const service = ecs
+    ? (await import('#shared/clients/ecs-service')).ecsServiceCount(ecs, {
+        region: ecs.region ?? config.lambda.region,
+      })
+    : undefined;
+  return startIdleExit({
+    afterMs: idle.afterMs,
+    subscriptions: config.subscriptions.map((s) => s.name),
+    events,
+    held: () => bridge.status.inFlight,
+    ...(service && { service }),
+    exit: (reason) => {
+      logger.info('idle exit', { reason, ...(ecs && { desiredCount: 0, service: ecs.service }) });
+      exit(reason);
+    },
+    onError: (error) =>
+      logger.warn('idle exit: scaling the service to 0 failed; staying up', { error: error.message }),
   });
 }
 

@@ -18,6 +18,8 @@ export interface BridgeCounters {
   readonly concurrencyMax?: number;
   readonly inFlight?: number;
   readonly paused?: boolean;
+  /** Cumulative: bodies stored as claim checks (sent as pointers). */
+  readonly claimChecks?: number;
 }
 
 const P = 'nsq_lambda_';
@@ -44,6 +46,7 @@ export function bridgeCounters(samples: readonly Sample[], subscription: string)
     concurrencyMax: sumWhere(samples, `${P}concurrency_max`, sub),
     inFlight: sumWhere(samples, `${P}messages_in_flight`, sub),
     paused: paused === undefined ? undefined : paused > 0,
+    claimChecks: sumWhere(samples, `${P}claim_checks_stored_total`, sub),
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as BridgeCounters;
 }

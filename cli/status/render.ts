@@ -23,6 +23,7 @@ export function renderStatus(rows: readonly StatusRow[]): string {
       { header: 'EXPIRED', align: 'right' },
       { header: 'CONC', align: 'right' },
       { header: 'TOGGLE' },
+      { header: 'CLAIM-CHECKED', align: 'right' },
     ],
     rows.map((row) => [
       row.subscription,
@@ -40,6 +41,7 @@ export function renderStatus(rows: readonly StatusRow[]): string {
         ? '-'
         : `${row.concurrencyLimit}${row.concurrencyMax === null ? '' : `/${row.concurrencyMax}`}`,
       `${row.toggle ?? '-'}${row.paused ? ' (paused)' : ''}`,
+      n(row.claimChecksTotal),
     ]),
   );
 }

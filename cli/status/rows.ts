@@ -33,6 +33,8 @@ export interface StatusRow {
   readonly paused: boolean | null;
   /** From the toggle store: started, stopped, or null when not read. */
   readonly toggle: 'started' | 'stopped' | null;
+  /** Bodies the bridge stored as claim checks (cumulative); null when the bridge has none configured or was not read. */
+  readonly claimChecksTotal: number | null;
 }
 
 function rate(cur: number | undefined, prev: number | undefined, seconds: number): number | null {
@@ -76,6 +78,7 @@ export function computeRows(
       concurrencyMax: b?.concurrencyMax ?? null,
       paused: b?.paused ?? null,
       toggle: cur.toggles?.get(s.toggleName)?.state ?? null,
+      claimChecksTotal: b?.claimChecks ?? null,
     };
   });
 }

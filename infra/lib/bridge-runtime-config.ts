@@ -39,6 +39,10 @@ export interface BridgeRuntimeConfigInput {
   readonly rateLimitTaskCount?: number;
   /** TLS to nsqd. @default - plaintext */
   readonly tls?: BridgeTls;
+  /** Claim checks in the dead-letter bucket under `prefix`. @default - off */
+  readonly claimCheck?: { readonly prefix: string; readonly thresholdBytes?: number };
+  /** Idle exit (scale to zero): after `afterMs` idle, desired count 0 on this service, then exit. @default - off */
+  readonly idleExit?: { readonly afterMs: number; readonly cluster: string; readonly service: string };
 }
 
 /** TLS to nsqd: the bridge asks nsqd for TLS and refuses a connection that does not get it. */
@@ -65,6 +69,21 @@ export function bridgeRuntimeConfig(input: BridgeRuntimeConfigInput): BridgeConf
       http: { host: '0.0.0.0', port: input.httpPort },
       drain: { deadlineMs: input.drainDeadlineMs },
       ...(input.rateLimitTaskCount !== undefined && { rateLimitTaskCount: input.rateLimitTaskCount }),
+      ...(input.claimCheck && {
+        claimCheck: {
+          bucket: input.deadLetterBucket,
+          prefix: input.claimCheck.prefix,
+          ...(input.claimCheck.thresholdBytes !== undefined && {
+            thresholdBytes: input.claimCheck.thresholdBytes,
+          }),
+        },
+      }),
+      ...(input.idleExit && {
+        idleExit: {
+          afterMs: input.idleExit.afterMs,
+          ecsService: { cluster: input.idleExit.cluster, service: input.idleExit.service },
+        },
+      }),
       ...(input.tls && {
         tls: {
           enabled: true,

@@ -11,6 +11,7 @@ import { MAX_REQUEUE_DELAY_MS } from '#shared/contract/batch-result';
 import { ConfigError } from '#shared/errors';
 import type { FunctionDefinition } from '#shared/functions/definition';
 import { formatZodIssue, formatZodIssues } from '#shared/zod-issues';
+import { claimCheckConfigSchema, claimCheckOverlapProblem } from './claim-check-config.ts';
 import {
   type HttpTarget,
   httpTargetSchema,
@@ -134,6 +135,8 @@ export const bridgeConfigSchema = z
       .strict()
       .default({ region: 'us-east-1' }),
     deadLetter: deadLetterConfigSchema,
+    /** Claim checks (claim-check-config.ts): store large bodies in S3, send a pointer. @default - off */
+    claimCheck: claimCheckConfigSchema.optional(),
     toggles: z
       .object({
         /** Upstash REST URL; env UPSTASH_REDIS_REST_URL overrides. Unset: toggles are not read. */
@@ -178,6 +181,31 @@ export const bridgeConfigSchema = z
      * and burst divided by it. infra/ sets it to the service's maxTaskCount. @default 1
      */
     rateLimitTaskCount: z.number().int().min(1).max(10_000).default(1),
+    /**
+     * Scale to zero (docs/bridge.md, "Idle exit"): the bridge drains and exits with code 0 once every
+     * subscription has had nothing in flight, nothing queued and an nsqd backlog of 0 (depth + deferred +
+     * in flight, from /stats) at every check for `afterMs`. Needs the backlog monitor (`backlog.intervalMs`
+     * > 0, at most `afterMs`). @default - off: the bridge runs until stopped
+     */
+    idleExit: z
+      .object({
+        afterMs: z.number().int().min(1_000),
+        /**
+         * The ECS service the bridge runs as: on idle exit it sets the desired count to 0 first, so ECS
+         * does not start a replacement (the waker sets it back to 1 when a topic has messages). Unset: the
+         * bridge only exits (a process supervisor decides what follows).
+         */
+        ecsService: z
+          .object({
+            cluster: z.string().min(1),
+            service: z.string().min(1),
+            region: z.string().min(1).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
     subscriptions: z.array(bridgeSubscriptionSchema).min(1),
   })
   .strict();
@@ -326,6 +354,18 @@ function globalRules(raw: unknown, ctx: Ctx): void {
   const globalNsqd = Array.isArray(r.nsqdTcpAddresses) ? r.nsqdTcpAddresses.length : 0;
   const hasList = (v: unknown) => Array.isArray(v) && v.length > 0;
   const globalAddresses = hasList(r.nsqdTcpAddresses) || hasList(r.lookupdHttpAddresses);
+  const idle = r.idleExit as { afterMs?: unknown } | undefined;
+  const backlog = r.backlog as { intervalMs?: unknown } | undefined;
+  const backlogIntervalMs = typeof backlog?.intervalMs === 'number' ? backlog.intervalMs : 15_000;
+  if (typeof idle?.afterMs === 'number' && (backlogIntervalMs === 0 || backlogIntervalMs > idle.afterMs))
+    ctx.addIssue({
+      code: 'custom',
+      message: `needs the backlog monitor to read nsqd at least once per afterMs (${idle.afterMs}): backlog.intervalMs is ${backlogIntervalMs}`,
+      path: ['idleExit', 'afterMs'],
+    });
+  const overlap = claimCheckOverlapProblem(r);
+  if (overlap !== undefined)
+    ctx.addIssue({ code: 'custom', message: overlap, path: ['claimCheck', 'prefix'] });
   const names = new Map<string, number>();
   subs.forEach((s, i) => {
     if (typeof s !== 'object' || s === null) return;

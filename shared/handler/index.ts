@@ -10,6 +10,7 @@
 export { InvalidBatchEventError, MiddlewareOrderError, OptionsError } from '#shared/errors';
 export { NsqBatch } from './batch-state.ts';
 export type { BodyOf, BodySpec } from './body.ts';
+export { type ClaimCheckReader, s3ClaimCheckReader } from './claim-check-reader.ts';
 export type { NsqMessage } from './message.ts';
 export type { MessageLog } from './message-log.ts';
 export {

@@ -117,6 +117,24 @@ export class Answerer {
    * discounted (throttle-requeues.ts), since the function did not run.
    */
   requeueThrottled(messages: readonly TrackedMessage[], delayMs: number): void {
+    this.requeueUnspent(
+      messages,
+      delayMs,
+      'throttled',
+      'throttled (429): the retry would outlast nsqd --max-msg-timeout; no attempt spent',
+    );
+  }
+
+  /**
+   * REQ messages the function never saw, spending no attempt: their next delivery is discounted
+   * (throttle-requeues.ts), so they are never dead-lettered for it.
+   */
+  requeueUnspent(
+    messages: readonly TrackedMessage[],
+    delayMs: number,
+    cause: RequeueCause,
+    reason: string,
+  ): void {
     for (const m of messages) {
       if (m.answered) continue;
       this.deps.throttleRequeues.record(
@@ -124,12 +142,7 @@ export class Answerer {
         m.handle.attempts,
         m.freeDeliveries,
       );
-      this.requeue(
-        m,
-        delayMs,
-        'throttled',
-        'throttled (429): the retry would outlast nsqd --max-msg-timeout; no attempt spent',
-      );
+      this.requeue(m, delayMs, cause, reason);
     }
   }
 

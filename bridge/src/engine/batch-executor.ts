@@ -89,6 +89,7 @@ export class BatchExecutor {
         }
         bisect.remaining--;
       }
+      if (!(await this.#storeClaimChecks(live))) continue;
       const payload = this.deps.payloads.build(batchId, live);
       events.emit('batch_started', {
         subscription: name,
@@ -190,6 +191,38 @@ export class BatchExecutor {
       if (request) dead.push(request);
     }
     if (dead.length > 0) await answerer.deadLetter(dead);
+  }
+
+  /**
+   * Stores the claim-checked bodies of `live` not stored yet (PayloadBuilder.prepare). The messages whose
+   * body could not be stored are requeued with the policy delay, spending no attempt (the function never
+   * saw them); returns false when any was, so the caller re-forms the live batch without them.
+   */
+  async #storeClaimChecks(live: readonly TrackedMessage[]): Promise<boolean> {
+    const { payloads, answerer, events, config, drain } = this.deps;
+    const { stored, failures } = await payloads.prepare(live, drain.invokeSignal);
+    for (const m of stored)
+      if (m.claimCheck)
+        events.emit('claim_check_stored', {
+          subscription: config.name,
+          id: m.id,
+          bytes: m.handle.body.length,
+          key: m.claimCheck.key,
+        });
+    if (failures.length === 0) return true;
+    for (const { messages, error } of failures) {
+      events.emit('claim_check_failed', { subscription: config.name, ids: messages.map((m) => m.id), error });
+      for (const m of messages) m.lastError = { type: 'ClaimCheckFailed', message: error.message };
+      const delay = (m: TrackedMessage) => (drain.draining ? 0 : answerer.policyDelay(m));
+      for (const m of messages)
+        answerer.requeueUnspent(
+          [m],
+          delay(m),
+          'claim check failed',
+          `claim check failed: ${error.message}`.slice(0, 512),
+        );
+    }
+    return false;
   }
 
   async #invoke(payload: Uint8Array): Promise<InvokeResult> {

@@ -17,6 +17,7 @@ import { TrackedMessage } from '../delivery.ts';
 import type { BridgeEventEmitter } from '../events.ts';
 import type {
   BatchInvoker,
+  ClaimCheckStore,
   Clock,
   DeadLetterStore,
   DeliveryHandle,
@@ -43,6 +44,8 @@ export interface SubscriptionRunnerDeps {
   readonly clock: Clock;
   readonly touch: TouchManager;
   readonly source: MessageSource;
+  /** Where claim-checked bodies go (config `claimCheck`). @default - none: too-large bodies are dead-lettered */
+  readonly claimChecks?: { readonly store: ClaimCheckStore; readonly thresholdBytes?: number };
   /** nsqd's --max-req-timeout. */
   readonly maxReqTimeoutMs: number;
   readonly random?: Random;
@@ -98,6 +101,7 @@ export class SubscriptionRunner {
       topic: config.topic,
       channel: config.channelName,
       maxBytes: config.maxBytes,
+      ...(deps.claimChecks && { claimChecks: deps.claimChecks }),
     });
     this.#queue = new BatchQueue(
       {
@@ -197,6 +201,8 @@ export class SubscriptionRunner {
         attempts: handle.attempts,
         bytes: handle.body.length,
       });
+      // Claim checks: a body too large for an event (or over the threshold) will travel as a pointer.
+      this.#payloads.plan(message);
       const admission = admit({
         draining: this.#drain.draining,
         toggleStopped: this.#toggleStopped,

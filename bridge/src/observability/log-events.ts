@@ -121,6 +121,16 @@ export function attachLogging(events: BridgeEventEmitter, logger: Logger): () =>
       error,
     }),
   );
+  on('idle_checked', (e) => logger.debug('idle check', { event: 'idle_checked', ...e }));
+  on('claim_check_stored', (e) => logger.debug('claim check stored', { event: 'claim_check_stored', ...e }));
+  on('claim_check_failed', ({ subscription, ids, error }) =>
+    logger.warn('claim check store failed; messages requeued, no attempt spent', {
+      event: 'claim_check_failed',
+      subscription,
+      ids,
+      error,
+    }),
+  );
   if (debug)
     on('message_touched', (e) => logger.debug('message touched', { event: 'message_touched', ...e }));
   on('message_near_max_timeout', (e) =>

@@ -136,6 +136,16 @@ export function createBridgeMetrics(registry: MetricsRegistry) {
       labelNames: sub,
       emf: { name: 'DeadLetterFailures', unit: 'Count' },
     }),
+    claimChecksStored: registry.counter({
+      name: `${P}claim_checks_stored_total`,
+      help: 'Bodies stored as claim checks (docs/contract.md); their entries carried a pointer.',
+      labelNames: sub,
+    }),
+    claimCheckFailures: registry.counter({
+      name: `${P}claim_check_failures_total`,
+      help: 'Bodies the claim-check store could not store (the messages were REQueued, no attempt spent).',
+      labelNames: sub,
+    }),
     inFlight: registry.gauge({
       name: `${P}messages_in_flight`,
       help: 'Messages received and not yet answered (FIN or REQ).',
@@ -168,6 +178,11 @@ export function createBridgeMetrics(registry: MetricsRegistry) {
       name: `${P}paused`,
       help: '1 while consumption is paused (toggle or drain).',
       labelNames: sub,
+    }),
+    idleQuiet: registry.gauge({
+      name: `${P}idle_quiet_seconds`,
+      help: 'With idleExit: how long the bridge has been idle (nothing held, nothing to read); it exits at idleExit.afterMs.',
+      labelNames: [],
     }),
     draining: registry.gauge({
       name: `${P}draining`,

@@ -24,16 +24,18 @@ const row: StatusRow = {
   concurrencyMax: 4,
   paused: false,
   toggle: null,
+  claimChecksTotal: 7,
 };
 
 describe('renderStatus', () => {
-  it('shows the filtered-out and expired totals in their own columns', () => {
+  it('shows the filtered-out, expired and claim-checked totals in their own columns', () => {
     const [header, line] = renderStatus([row]).split('\n');
     const cells = (s: string | undefined) => (s ?? '').trim().split(/\s+/);
     const h = cells(header);
     const v = cells(line);
     expect(v[h.indexOf('FILTERED')]).toBe('12');
     expect(v[h.indexOf('EXPIRED')]).toBe('3');
+    expect(v[h.indexOf('CLAIM-CHECKED')]).toBe('7');
     expect(renderStatus([{ ...row, filteredOutTotal: null, expiredTotal: null }])).toMatch(/-\s+-\s+4\/4/);
   });
 });
