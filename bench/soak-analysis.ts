@@ -1,5 +1,5 @@
 /**
- * The pure parts of `npm run bench:soak`: the sampling schedule, drift from 10 % to 100 % of the run
+ * The pure parts of `npm run bench:soak`: the sampling schedule, drift from 10 % to 100 % of the messages
  * (a least-squares line through the samples, so one noisy sample does not decide it), the descriptor
  * trend, the message accounting, the verdicts against the issue's targets, and the CSV. No I/O.
  */
@@ -65,7 +65,7 @@ export function fitLine(points: ReadonlyArray<readonly [number, number]>): Line 
 }
 
 export interface Drift {
-  /** The fitted value at 10 % of the run. */
+  /** The fitted value when 10 % of the messages were through. */
   readonly from: number;
   /** The fitted value at the end of the run. */
   readonly to: number;
@@ -81,16 +81,19 @@ export const MIN_DRIFT_SAMPLES = 3;
 
 /**
  * Drift of a figure from `fromFraction` (10 %) of the run to its end: a least-squares line through
- * the samples taken from then on, read at both ends. Undefined with fewer than MIN_DRIFT_SAMPLES.
+ * the samples from the first one at which that share of the messages was through (so the start-up,
+ * however long it takes, stays out) to the last, read at both ends. Undefined with fewer than
+ * MIN_DRIFT_SAMPLES.
  */
 export function driftOf(
   samples: readonly SoakSample[],
   value: (s: SoakSample) => number | undefined,
   fromFraction = 0.1,
 ): Drift | undefined {
-  const end = samples.at(-1)?.elapsedSec;
-  if (end === undefined) return undefined;
-  const start = end * fromFraction;
+  const last = samples.at(-1);
+  if (last === undefined) return undefined;
+  const end = last.elapsedSec;
+  const start = samples.find((s) => s.finished >= fromFraction * last.finished)?.elapsedSec ?? end;
   const points: Array<[number, number]> = [];
   for (const s of samples) {
     const v = value(s);

@@ -78,7 +78,7 @@ export function renderSoakReport(run: SoakRun, chartFile: string, csvFile: strin
     '| --- | --- | --- | --- |',
     ...run.verdicts.map((v) => `| ${v.figure} | ${v.measured} | ${v.target} | ${verdictCell(v.pass)} |`),
     '',
-    `Samples: [${csvFile}](${csvFile}). Drift is read off a least-squares line through the samples from 10 % of the run's time to its end (so start-up and one noisy sample do not decide it); a rise in memory or a fall in msgs/s counts against the target. RSS and descriptors come from /proc of the bridge; heap used and the event-loop delay p99 (per interval, \`perf_hooks.monitorEventLoopDelay\`) from \`bench/soak-probe.mjs\`, preloaded with \`--import\` because the bridge's /metrics has neither. Lost = published − handled (\`nsq_lambda_messages_finished_total\`) − dead-lettered (\`nsq_lambda_messages_dead_lettered_total\`), and nsqd must hold none.`,
+    `Samples: [${csvFile}](${csvFile}). Drift is read off a least-squares line through the samples from the one at which 10 % of the messages were through to the last (so start-up and one noisy sample do not decide it); a rise in memory or a fall in msgs/s counts against the target. RSS and descriptors come from /proc of the bridge; heap used and the event-loop delay p99 (per interval, \`perf_hooks.monitorEventLoopDelay\`) from \`bench/soak-probe.mjs\`, preloaded with \`--import\` because the bridge's /metrics has neither. Lost = published − handled (\`nsq_lambda_messages_finished_total\`) − dead-lettered (\`nsq_lambda_messages_dead_lettered_total\`), and nsqd must hold none.`,
     '',
   ];
   return lines.join('\n');

@@ -88,15 +88,29 @@ describe('driftOf', () => {
     ['flat', (_t: number) => 100 * MIB, 0],
     [
       'growing 10 % from 10 % of the run to its end',
-      (t: number) => 100 * MIB * (1 + (0.1 * (t - 9)) / 81),
+      (t: number) => 100 * MIB * (1 + (0.1 * (t - 10)) / 80),
       0.1,
     ],
-    ['shrinking by 20 %', (t: number) => 100 * MIB * (1 - (0.2 * (t - 9)) / 81), -0.2],
+    ['shrinking by 20 %', (t: number) => 100 * MIB * (1 - (0.2 * (t - 10)) / 80), -0.2],
   ])('RSS %s', (_name, rss, expected) => {
-    // 18 samples: 5 … 90 s; 10 % of the run is 9 s.
+    // 18 samples: 5 … 90 s, 1,000 msgs/s; 10 % of the messages were through at the 10 s sample.
     const drift = driftOf(samplesOf(18, { rss }), (s) => s.rssBytes);
     expect(drift?.fraction).toBeCloseTo(expected, 6);
     expect(drift?.samples).toBe(17);
+  });
+
+  it('starts at 10 % of the messages, not of the time, so a slow start-up stays out', () => {
+    // 2 messages a second for 50 s, then 1,000: 10 % of the 100,100 are through at the 60 s sample.
+    const samples = samplesOf(30, { rss: (t) => (t < 60 ? 50 * MIB : 100 * MIB + (t - 60) * MIB) }).map(
+      (s) => ({
+        ...s,
+        finished: s.elapsedSec <= 50 ? s.elapsedSec * 2 : 100 + (s.elapsedSec - 50) * 1_000,
+      }),
+    );
+    const drift = driftOf(samples, (s) => s.rssBytes);
+    expect(drift?.samples).toBe(19);
+    expect(drift?.from).toBeCloseTo(100 * MIB, 0);
+    expect(drift?.to).toBeCloseTo(190 * MIB, 0);
   });
 
   it('leaves out the start-up before 10 % of the run', () => {
