@@ -127,7 +127,14 @@ class Targets {
 /** The soak's section (`npm run bench:soak -- --out <the results' directory>`), linked from the report's directory. */
 function soakSections(resultsPath: string, outPath: string): string[] {
   const soakJson = join(dirname(resultsPath), 'soak.json');
-  if (!existsSync(soakJson)) return [];
+  if (!existsSync(soakJson))
+    return [
+      [
+        '## Soak (`npm run bench:soak`)',
+        '',
+        `No soak beside these results. \`npm run bench:soak -- --out ${relative(projectRoot, dirname(resultsPath))}\` sends a million 1 KiB messages through the bridge and writes its samples and chart there; re-rendering this page (\`npm run bench -- --render ${relative(projectRoot, resultsPath)}\`) then adds them here.`,
+      ].join('\n'),
+    ];
   const soak = JSON.parse(readFileSync(soakJson, 'utf8')) as SoakRun;
   const link = (file: string) => relative(dirname(outPath), join(dirname(resultsPath), file));
   return [renderSoakReport(soak, link('soak.svg'), link('soak.csv'))];
