@@ -25,6 +25,7 @@ export interface SoakRun {
 }
 
 const MIB = 2 ** 20;
+const bytes = (b: number) => (b >= 1024 && b % 1024 === 0 ? `${b / 1024} KiB` : `${b} B`);
 
 export function soakChart(run: SoakRun): LineChartInput {
   const at = (f: (s: SoakSample) => number | undefined) =>
@@ -33,8 +34,8 @@ export function soakChart(run: SoakRun): LineChartInput {
       return v === undefined ? [] : [[s.elapsedSec, v] as const];
     });
   return {
-    title: `Soak: ${run.accounting.published.toLocaleString('en-US')} messages of ${run.options.bodyBytes} B through the bridge`,
-    subtitle: `${run.bridge}; one sample every ${run.options.intervalSec} s`,
+    title: `Soak: ${run.accounting.published.toLocaleString('en-US')} messages of ${bytes(run.options.bodyBytes)} through the bridge`,
+    subtitle: `the bridge ${run.options.bridgeFrom === 'bundle' ? 'bundle' : 'from source'}, batch 100 → local Lambda, sleep-5ms; a sample every ${run.options.intervalSec} s; ${run.startedAt.slice(0, 16).replace('T', ' ')} UTC`,
     xLabel: 'seconds since the start',
     panels: [
       {
@@ -68,7 +69,7 @@ export function renderSoakReport(run: SoakRun, chartFile: string, csvFile: strin
   const lines = [
     '## Soak (`npm run bench:soak`)',
     '',
-    `${run.accounting.published.toLocaleString('en-US')} messages of ${run.options.bodyBytes} B through the bridge to the local Lambda, \`sleep-5ms\` function (5 ms per batch). ${run.bridge}. Run ${run.startedAt} → ${run.finishedAt}, \`${run.command}\`${run.cutShort ? `; CUT SHORT at ${run.options.maxMinutes} min` : ''}.`,
+    `${run.accounting.published.toLocaleString('en-US')} messages of ${bytes(run.options.bodyBytes)} through the bridge to the local Lambda, \`sleep-5ms\` function (5 ms per batch). ${run.bridge}. Run ${run.startedAt} → ${run.finishedAt}, \`${run.command}\`${run.cutShort ? `; CUT SHORT at ${run.options.maxMinutes} min` : ''}.`,
     '',
     `Took ${formatDuration(seconds)}${run.expectedSec === undefined ? '' : ` (expected ≈ ${formatDuration(run.expectedSec)} from docs/benchmarks/results.json)`}: ${seconds > 0 ? Math.round(through / seconds).toLocaleString('en-US') : '–'} msgs/s on average${cpu === undefined || through === 0 ? '' : `, bridge CPU ${((cpu / through) * 100_000).toFixed(2)} s per 100k messages`}. Machine: ${run.environment.cpus} × ${run.environment.cpuModel}, Node ${run.environment.node}, commit ${run.environment.gitCommit}, load average ${run.environment.loadAverageStart.join(' ')} at the start, ${run.environment.loadAverageEnd.join(' ')} at the end.`,
     '',
@@ -78,7 +79,7 @@ export function renderSoakReport(run: SoakRun, chartFile: string, csvFile: strin
     '| --- | --- | --- | --- |',
     ...run.verdicts.map((v) => `| ${v.figure} | ${v.measured} | ${v.target} | ${verdictCell(v.pass)} |`),
     '',
-    `Samples: [${csvFile}](${csvFile}). Drift is read off a least-squares line through the samples from the one at which 10 % of the messages were through to the last (so start-up and one noisy sample do not decide it); a rise in memory or a fall in msgs/s counts against the target. RSS and descriptors come from /proc of the bridge; heap used and the event-loop delay p99 (per interval, \`perf_hooks.monitorEventLoopDelay\`) from \`bench/soak-probe.mjs\`, preloaded with \`--import\` because the bridge's /metrics has neither. Lost = published − handled (\`nsq_lambda_messages_finished_total\`) − dead-lettered (\`nsq_lambda_messages_dead_lettered_total\`), and nsqd must hold none.`,
+    `Samples: [${csvFile}](${csvFile}). Drift is read off a least-squares line through the samples from the one at which 10 % of the messages were through to the last (so start-up and one noisy sample do not decide it); a rise in memory or a fall in msgs/s counts against the target. RSS and descriptors come from /proc of the bridge; heap used and the event-loop delay p99 (per interval, \`perf_hooks.monitorEventLoopDelay\`) from \`bench/soak-probe.mjs\`, preloaded with \`--import\` because the bridge's /metrics has neither (as of the probe's last write, at most one interval old). Lost = published − handled (\`nsq_lambda_messages_finished_total\`) − dead-lettered (\`nsq_lambda_messages_dead_lettered_total\`), and nsqd must hold none.`,
     '',
   ];
   return lines.join('\n');

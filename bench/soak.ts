@@ -118,6 +118,7 @@ async function soak(options: SoakOptions, command: string, isStopping: () => boo
     await nsqd.unpause(TOPIC, CHANNEL);
     let done = false;
     // Keep the channel between backlog/2 and backlog until every message is published.
+    let feederError: unknown;
     const feeder = (async () => {
       while (!done && published < options.messages) {
         const f = await nsqd.channel(TOPIC, CHANNEL);
@@ -127,7 +128,9 @@ async function soak(options: SoakOptions, command: string, isStopping: () => boo
           published += n;
         } else await sleep(100);
       }
-    })();
+    })().catch((err: unknown) => {
+      feederError = err; // the sampling loop stops the run with it
+    });
     const samples: SoakSample[] = [];
     let previous = { elapsedSec: 0, finished: 0 };
     const cpu0 = readCpuSeconds(pid);
@@ -160,6 +163,7 @@ async function soak(options: SoakOptions, command: string, isStopping: () => boo
     while (finished < options.messages && Date.now() < deadline && !isStopping()) {
       if (!consumer.running)
         throw new Error(`the bridge exited during the soak:\n${consumer.output().slice(-4000)}`);
+      if (feederError !== undefined) throw new Error('publishing to nsqd failed', { cause: feederError });
       if (Date.now() >= dueAt) {
         finished = await sample();
         dueAt = nextSampleAtMs(t0, intervalMs, Date.now());
@@ -234,7 +238,13 @@ async function main(): Promise<void> {
     .option('--out <dir>', `where soak.{csv,svg,json,md} go (default ${SOAK_DEFAULTS.out})`)
     .option('--bridge-from <bundle|source>', `what runs (default ${SOAK_DEFAULTS.bridgeFrom})`)
     .parse();
-  const options = resolveSoakOptions(program.opts());
+  let options: SoakOptions;
+  try {
+    options = resolveSoakOptions(program.opts());
+  } catch (err) {
+    log(err instanceof Error ? err.message : String(err));
+    process.exit(2);
+  }
   process.env.NSQ_LAMBDA_SERVICES_OWN_PROCESS_GROUP = '1';
   let stopping = false;
   onStopSignals({
