@@ -134,7 +134,7 @@ export function renderCostsReport(run: BenchRun, prices: Prices, deployment = DE
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (r) =>
-        `| ${size(r.bodyBytes)} | ${r.handlerMs} ms | ${Math.round(r.bridge.invocations).toLocaleString('en-US')} | ${usd(r.bridge.lambdaRequests)} | ${usd(r.bridge.gbSecondsArm64)} | ${usd(r.bridge.gbSecondsX86)} | ${usd(r.bridge.fargate)} | ${usd(r.bridge.deadLetterPuts)} | **${usd(r.bridge.totalArm64)}** | ${usd(r.bridge.totalX86)} |`,
+        `| ${size(r.bodyBytes)} | ${r.handlerMs.toLocaleString('en-US')} ms | ${Math.round(r.bridge.invocations).toLocaleString('en-US')} | ${usd(r.bridge.lambdaRequests)} | ${usd(r.bridge.gbSecondsArm64)} | ${usd(r.bridge.gbSecondsX86)} | ${usd(r.bridge.fargate)} | ${usd(r.bridge.deadLetterPuts)} | **${usd(r.bridge.totalArm64)}** | ${usd(r.bridge.totalX86)} |`,
     ),
     '',
     `Fargate is the marginal cost of the messages. At least one task always runs: ${usd(alwaysOn)} a month (730 h) whatever goes through it, enough for about ${Math.round((d.taskVcpu * d.taskCpuUtilization * 3600 * 730 * 100_000) / (figures[0]?.cpuSecondsPer100k ?? 1) / 1e6).toLocaleString('en-US')} million ${size(figures[0]?.bodyBytes ?? 0)} messages a month at ${d.taskCpuUtilization * 100} % CPU.`,
@@ -147,7 +147,7 @@ export function renderCostsReport(run: BenchRun, prices: Prices, deployment = DE
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows.map(
       (r) =>
-        `| ${size(r.bodyBytes)} | ${r.handlerMs} ms | **${usd(r.bridge.totalArm64)}** | ${usd(r.sqs.total)} | ${usd(r.sqs.transport)} (${Math.round(r.sqs.transportRequests).toLocaleString('en-US')} requests) | ${usd(r.nsqToHttp.total)} | ${usd(r.nsqToHttp.transport)} |`,
+        `| ${size(r.bodyBytes)} | ${r.handlerMs.toLocaleString('en-US')} ms | **${usd(r.bridge.totalArm64)}** | ${usd(r.sqs.total)} | ${usd(r.sqs.transport)} (${Math.round(r.sqs.transportRequests).toLocaleString('en-US')} requests) | ${usd(r.nsqToHttp.total)} | ${usd(r.nsqToHttp.transport)} |`,
     ),
     '',
     '## Inputs',

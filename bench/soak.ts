@@ -186,13 +186,20 @@ async function soak(options: SoakOptions, command: string, isStopping: () => boo
     const deadLetterTopicCount = await nsqd.topicMessageCount(DEAD_LETTER_TOPIC);
     if (deadLetterTopicCount !== counters.deadLettered)
       log(`the dead-letter topic holds ${deadLetterTopicCount}, the bridge counted ${counters.deadLettered}`);
-    const end = await nsqd.channel(TOPIC, CHANNEL);
+    // What nsqd still holds, the same across a quiet second (one poll can fall between its lists).
+    const leftInNsqd = await waitStable(
+      async () => {
+        const c = await nsqd.channel(TOPIC, CHANNEL);
+        return c.depth + c.inFlight + c.deferred;
+      },
+      { what: "nsqd's channel to settle", quietMs: 1_000, timeoutMs: 30_000 },
+    );
     await consumer.stop('SIGTERM', 20_000);
     const accounting = accountFor({
       published,
       handled: counters.handled,
       deadLettered: counters.deadLettered,
-      leftInNsqd: end.depth + end.inFlight + end.deferred,
+      leftInNsqd,
     });
     return {
       startedAt,

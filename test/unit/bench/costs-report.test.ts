@@ -53,9 +53,9 @@ describe('the report', () => {
     expect(costRows(figuresFrom(run), PRICES)).toHaveLength(9);
     const md = renderCostsReport(run, PRICES);
     expect(md).toContain(`${PRICES.region} on-demand list prices checked on ${PRICES.checkedOn}`);
-    expect(md).toContain('| 1 KiB | 1000 ms |');
+    expect(md).toContain('| 1 KiB | 1,000 ms |');
     expect(md).toContain('interpolated linearly in body size');
-    expect(md.match(/^\| 10 KiB \| (10|100|1000) ms \|/gm)).toHaveLength(6);
+    expect(md.match(/^\| 10 KiB \| (10|100|1,000) ms \|/gm)).toHaveLength(6);
   });
 
   it.each([
