@@ -38,8 +38,15 @@ export interface PricedFigures extends BridgeFigures {
   readonly source: string;
 }
 
-/** The bridge's figures at each body size: measured where the run has the size, else interpolated. */
-export function figuresFrom(run: BenchRun, sizes: readonly number[] = BODY_SIZES): PricedFigures[] {
+/**
+ * The bridge's figures at each body size: measured where the run has the size, else taken from `extra`
+ * (the soak's, measured at its size), else interpolated between the run's smallest and largest.
+ */
+export function figuresFrom(
+  run: BenchRun,
+  sizes: readonly number[] = BODY_SIZES,
+  extra: readonly PricedFigures[] = [],
+): PricedFigures[] {
   const measured = run.workloads.flatMap((w) => {
     const trials = run.throughput.filter((t) => t.systemId === COST_SYSTEM && t.workloadId === w.id);
     if (trials.length === 0) return [];
@@ -59,7 +66,8 @@ export function figuresFrom(run: BenchRun, sizes: readonly number[] = BODY_SIZES
   if (!small || !large || small === large)
     throw new Error(`${COST_SYSTEM} needs two measured body sizes in the results, found ${sorted.length}`);
   return sizes.map((bodyBytes) => {
-    const exact = sorted.find((m) => m.bodyBytes === bodyBytes);
+    const exact =
+      sorted.find((m) => m.bodyBytes === bodyBytes) ?? extra.find((m) => m.bodyBytes === bodyBytes);
     if (exact) return exact;
     const at = (f: (m: BridgeFigures) => number) =>
       interpolateFigure(
@@ -111,8 +119,13 @@ export function usd(value: number): string {
 
 const size = (b: number) => (b >= 1024 ? `${b / 1024} KiB` : `${b} B`);
 
-export function renderCostsReport(run: BenchRun, prices: Prices, deployment = DEPLOYMENT): string {
-  const figures = figuresFrom(run);
+export function renderCostsReport(
+  run: BenchRun,
+  prices: Prices,
+  deployment = DEPLOYMENT,
+  extra: readonly PricedFigures[] = [],
+): string {
+  const figures = figuresFrom(run, BODY_SIZES, extra);
   const rows = costRows(figures, prices, deployment);
   const d = deployment;
   const f = prices.fargate[d.taskArch];
@@ -152,7 +165,7 @@ export function renderCostsReport(run: BenchRun, prices: Prices, deployment = DE
     '',
     '## Inputs',
     '',
-    `Measured figures of \`${COST_SYSTEM}\` (the bridge bundle, batch 100, against the local Lambda) in docs/benchmarks/results.json; bridge CPU is user + system time from /proc, on this machine's x86 cores (a Fargate arm64 vCPU is assumed to do the same work in the same time).`,
+    `Measured figures of \`${COST_SYSTEM}\` (the bridge bundle, batch 100, against the local Lambda) in docs/benchmarks/results.json, and of the soak (\`npm run bench:soak\`, the same bridge settings) where it measured a size the benchmark did not; bridge CPU is user + system time from /proc, on this machine's x86 cores (a Fargate arm64 vCPU is assumed to do the same work in the same time).`,
     '',
     '| body | CPU s per 100k messages | invocations per 1,000 | peak RSS | source |',
     '| --- | --- | --- | --- | --- |',

@@ -2,6 +2,7 @@
  * What `npm run bench:soak` writes besides the CSV: the chart input (four panels over time) and the
  * Markdown report with the verdicts. Pure functions of the run's record.
  */
+import type { BridgeFigures } from './cost-model.ts';
 import type { LineChartInput } from './line-chart.ts';
 import type { EnvironmentInfo } from './results.ts';
 import { type Accounting, formatDuration, type SoakSample, type Verdict } from './soak-analysis.ts';
@@ -21,6 +22,8 @@ export interface SoakRun {
   readonly verdicts: readonly Verdict[];
   /** True when the run stopped at maxMinutes before every message was through. */
   readonly cutShort: boolean;
+  /** The bridge over the whole run, in the bench's units (docs/COSTS.md prices 1 KiB with them). */
+  readonly figures?: BridgeFigures;
   readonly environment: EnvironmentInfo;
 }
 
@@ -64,14 +67,14 @@ const verdictCell = (pass: boolean | undefined) =>
 export function renderSoakReport(run: SoakRun, chartFile: string, csvFile: string): string {
   const last = run.samples.at(-1);
   const seconds = last?.elapsedSec ?? 0;
-  const cpu = last?.cpuSeconds;
   const through = run.accounting.handled + run.accounting.deadLettered;
+  const f = run.figures;
   const lines = [
     '## Soak (`npm run bench:soak`)',
     '',
     `${run.accounting.published.toLocaleString('en-US')} messages of ${bytes(run.options.bodyBytes)} through the bridge to the local Lambda, \`sleep-5ms\` function (5 ms per batch). ${run.bridge}. Run ${run.startedAt} → ${run.finishedAt}, \`${run.command}\`${run.cutShort ? `; CUT SHORT at ${run.options.maxMinutes} min` : ''}.`,
     '',
-    `Took ${formatDuration(seconds)}${run.expectedSec === undefined ? '' : ` (expected ≈ ${formatDuration(run.expectedSec)} from docs/benchmarks/results.json)`}: ${seconds > 0 ? Math.round(through / seconds).toLocaleString('en-US') : '–'} msgs/s on average${cpu === undefined || through === 0 ? '' : `, bridge CPU ${((cpu / through) * 100_000).toFixed(2)} s per 100k messages`}. Machine: ${run.environment.cpus} × ${run.environment.cpuModel}, Node ${run.environment.node}, commit ${run.environment.gitCommit}, load average ${run.environment.loadAverageStart.join(' ')} at the start, ${run.environment.loadAverageEnd.join(' ')} at the end.`,
+    `Took ${formatDuration(seconds)}${run.expectedSec === undefined ? '' : ` (expected ≈ ${formatDuration(run.expectedSec)} from docs/benchmarks/results.json)`}: ${seconds > 0 ? Math.round(through / seconds).toLocaleString('en-US') : '–'} msgs/s on average${f ? `; the bridge used ${f.cpuSecondsPer100k.toFixed(2)} CPU s per 100k messages, made ${f.invocationsPer1000.toFixed(1)} invocations per 1,000, peak RSS ${(f.peakRssBytes / MIB).toFixed(0)} MiB` : ''}. Machine: ${run.environment.cpus} × ${run.environment.cpuModel}, Node ${run.environment.node}, commit ${run.environment.gitCommit}, load average ${run.environment.loadAverageStart.join(' ')} at the start, ${run.environment.loadAverageEnd.join(' ')} at the end.`,
     '',
     `![soak](${chartFile})`,
     '',

@@ -112,6 +112,7 @@ async function soak(options: SoakOptions, command: string, isStopping: () => boo
     });
     await waitConnected(nsqd, [CHANNEL], consumer);
     const pid = consumer.pid;
+    const invocations0 = target.requests();
     const bridge = `${bundle ? `\`node ${[...bridgeNodeArgs(), '--import bench/soak-probe.mjs', relative(projectRoot, bundle)].join(' ')}\`` : 'bridge/src/main.ts through tsx'}, maxMessages ${SYSTEM.batching.maxMessages}, maxWaitMs ${SYSTEM.batching.maxWaitMs}, maxConcurrentInvocations ${SYSTEM.batching.maxConcurrentInvocations}, maxInFlight ${SYSTEM.batching.maxInFlight}`;
 
     const t0 = Date.now();
@@ -194,6 +195,9 @@ async function soak(options: SoakOptions, command: string, isStopping: () => boo
       },
       { what: "nsqd's channel to settle", quietMs: 1_000, timeoutMs: 30_000 },
     );
+    const invocations = target.requests() - invocations0;
+    const peakRssBytes = readMemoryUse(pid).peakRssBytes;
+    const cpuSeconds = readCpuSeconds(pid) - cpu0;
     await consumer.stop('SIGTERM', 20_000);
     const accounting = accountFor({
       published,
@@ -212,6 +216,14 @@ async function soak(options: SoakOptions, command: string, isStopping: () => boo
       accounting,
       verdicts: soakVerdicts(samples, accounting),
       cutShort,
+      ...(counters.handled > 0 && {
+        figures: {
+          bodyBytes: options.bodyBytes,
+          cpuSecondsPer100k: (cpuSeconds / counters.handled) * 100_000,
+          invocationsPer1000: (invocations / counters.handled) * 1000,
+          peakRssBytes,
+        },
+      }),
       environment: environmentInfo(loadStart),
     };
   } finally {

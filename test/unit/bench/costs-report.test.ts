@@ -41,6 +41,19 @@ describe('figuresFrom', () => {
     expect(kib?.source).toMatch(/^interpolated/);
   });
 
+  it('prefers a size measured by the soak to interpolation, and the run to the soak', () => {
+    const soak = {
+      bodyBytes: 1024,
+      cpuSecondsPer100k: 2,
+      invocationsPer1000: 10,
+      peakRssBytes: 1,
+      source: 'soak',
+    };
+    const [small, kib] = figuresFrom(run, [200, 1024], [soak, { ...soak, bodyBytes: 200 }]);
+    expect(kib).toEqual(soak);
+    expect(small?.source).toMatch(/^measured \(median/);
+  });
+
   it('refuses a run without two measured sizes of the priced system', () => {
     expect(() => figuresFrom({ ...run, throughput: run.throughput.slice(0, 3) })).toThrow(
       /needs two measured body sizes/,

@@ -26,6 +26,7 @@ const run: SoakRun = {
   accounting,
   verdicts: soakVerdicts(samples, accounting),
   cutShort: false,
+  figures: { bodyBytes: 1024, cpuSecondsPer100k: 2.5, invocationsPer1000: 10, peakRssBytes: 120 * 2 ** 20 },
   environment: sampleRun().environment,
 };
 
@@ -48,7 +49,9 @@ describe('renderSoakReport', () => {
     const md = renderSoakReport(run, 'benchmarks/soak.svg', 'benchmarks/soak.csv');
     expect(md).toMatch(/^## Soak/);
     expect(md).toContain('Took 20 s (expected ≈ 18 s from docs/benchmarks/results.json): 1,000 msgs/s');
-    expect(md).toContain('bridge CPU 25.00 s per 100k messages');
+    expect(md).toContain(
+      'the bridge used 2.50 CPU s per 100k messages, made 10.0 invocations per 1,000, peak RSS 120 MiB',
+    );
     expect(md).toContain('![soak](benchmarks/soak.svg)');
     expect(md).toContain('[benchmarks/soak.csv](benchmarks/soak.csv)');
     expect(md).toContain(
