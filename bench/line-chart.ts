@@ -21,6 +21,8 @@ export interface LineChartInput {
   readonly subtitle?: string;
   readonly xLabel: string;
   readonly panels: readonly LinePanel[];
+  /** Dashed vertical lines across every panel (e.g. where drift is measured from). */
+  readonly markers?: ReadonlyArray<{ readonly x: number; readonly label: string }>;
 }
 
 const PALETTE = ['#2563eb', '#ea580c', '#16a34a', '#9333ea'];
@@ -54,7 +56,7 @@ export function renderLineChart(input: LineChartInput): string {
   const plotWidth = WIDTH - LEFT - RIGHT;
   const out: string[] = [];
   let y = input.subtitle ? 70 : 54;
-  for (const panel of input.panels) {
+  for (const [index, panel] of input.panels.entries()) {
     const yMax = niceCeiling(
       Math.max(0, ...panel.series.flatMap((s) => s.points.map(([, v]) => (Number.isFinite(v) ? v : 0)))),
     );
@@ -70,6 +72,18 @@ export function renderLineChart(input: LineChartInput): string {
       out.push(
         `<text x="${gx.toFixed(1)}" y="${box.y + box.height + 14}" class="tick">${escapeXml(formatNumber(xMax * f))}</text>`,
       );
+    }
+    for (const marker of input.markers ?? []) {
+      if (!(marker.x >= 0 && marker.x <= xMax)) continue;
+      const mx = LEFT + (xMax > 0 ? (marker.x / xMax) * plotWidth : 0);
+      out.push(
+        `<line x1="${mx.toFixed(1)}" y1="${box.y}" x2="${mx.toFixed(1)}" y2="${box.y + box.height}" class="marker"/>`,
+      );
+      // Labelled once, in the first panel.
+      if (index === 0)
+        out.push(
+          `<text x="${(mx + 4).toFixed(1)}" y="${box.y + 12}" class="mlabel">${escapeXml(marker.label)}</text>`,
+        );
     }
     panel.series.forEach((series, i) => {
       const colour = PALETTE[i % PALETTE.length];
@@ -90,6 +104,7 @@ export function renderLineChart(input: LineChartInput): string {
     '.title{font-size:17px;font-weight:600}.subtitle{fill:#4b5563}.panel{font-size:14px;font-weight:600}',
     '.tick{text-anchor:middle;fill:#6b7280;font-size:11px}.ytick{text-anchor:end;fill:#6b7280;font-size:11px}',
     '.legend{text-anchor:end;font-weight:600}.grid{stroke:#e5e7eb}',
+    '.marker{stroke:#6b7280;stroke-dasharray:4 3}.mlabel{fill:#6b7280;font-size:11px}',
     '</style>',
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     `<text x="16" y="26" class="title">${escapeXml(input.title)}</text>`,

@@ -76,6 +76,13 @@ export interface Drift {
   readonly samples: number;
 }
 
+/** When drift starts: the first sample at which `fromFraction` of the run's messages were through. */
+export function driftStartSec(samples: readonly SoakSample[], fromFraction = 0.1): number | undefined {
+  const last = samples.at(-1);
+  if (last === undefined) return undefined;
+  return samples.find((s) => s.finished >= fromFraction * last.finished)?.elapsedSec;
+}
+
 /** Fewest samples a drift is computed from (two points always fit a line exactly). */
 export const MIN_DRIFT_SAMPLES = 3;
 
@@ -90,10 +97,9 @@ export function driftOf(
   value: (s: SoakSample) => number | undefined,
   fromFraction = 0.1,
 ): Drift | undefined {
-  const last = samples.at(-1);
-  if (last === undefined) return undefined;
-  const end = last.elapsedSec;
-  const start = samples.find((s) => s.finished >= fromFraction * last.finished)?.elapsedSec ?? end;
+  const end = samples.at(-1)?.elapsedSec;
+  const start = driftStartSec(samples, fromFraction);
+  if (end === undefined || start === undefined) return undefined;
   const points: Array<[number, number]> = [];
   for (const s of samples) {
     const v = value(s);

@@ -5,7 +5,13 @@
 import type { BridgeFigures } from './cost-model.ts';
 import type { LineChartInput } from './line-chart.ts';
 import type { EnvironmentInfo } from './results.ts';
-import { type Accounting, formatDuration, type SoakSample, type Verdict } from './soak-analysis.ts';
+import {
+  type Accounting,
+  driftStartSec,
+  formatDuration,
+  type SoakSample,
+  type Verdict,
+} from './soak-analysis.ts';
 import type { SoakOptions } from './soak-options.ts';
 
 export interface SoakRun {
@@ -36,7 +42,11 @@ export function soakChart(run: SoakRun): LineChartInput {
       const v = f(s);
       return v === undefined ? [] : [[s.elapsedSec, v] as const];
     });
+  const from = driftStartSec(run.samples);
   return {
+    ...(from !== undefined && {
+      markers: [{ x: from, label: '10 % of the messages: drift measured from here' }],
+    }),
     title: `Soak: ${run.accounting.published.toLocaleString('en-US')} messages of ${bytes(run.options.bodyBytes)} through the bridge`,
     subtitle: `the bridge ${run.options.bridgeFrom === 'bundle' ? 'bundle' : 'from source'}, batch 100 → local Lambda, sleep-5ms; a sample every ${run.options.intervalSec} s; ${run.startedAt.slice(0, 16).replace('T', ' ')} UTC`,
     xLabel: 'seconds since the start',

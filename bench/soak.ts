@@ -7,7 +7,7 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { buildBinariesStoppable, projectRoot } from '#dev/services/binaries';
@@ -256,7 +256,14 @@ async function main(): Promise<void> {
     .option('--backlog <n>', `messages kept in nsqd's channel (default ${SOAK_DEFAULTS.backlog})`)
     .option('--out <dir>', `where soak.{csv,svg,json,md} go (default ${SOAK_DEFAULTS.out})`)
     .option('--bridge-from <bundle|source>', `what runs (default ${SOAK_DEFAULTS.bridgeFrom})`)
+    .option('--render <soak.json>', 'only re-render the CSV, chart and report of a saved soak (beside it)')
     .parse();
+  const rendering = program.opts<{ render?: string }>().render;
+  if (rendering) {
+    const saved = JSON.parse(readFileSync(resolve(projectRoot, rendering), 'utf8')) as SoakRun;
+    writeOutputs({ ...saved, options: { ...saved.options, out: dirname(resolve(projectRoot, rendering)) } });
+    return;
+  }
   let options: SoakOptions;
   try {
     options = resolveSoakOptions(program.opts());

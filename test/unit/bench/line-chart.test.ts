@@ -23,6 +23,10 @@ describe('polyline', () => {
 describe('renderLineChart', () => {
   const svg = renderLineChart({
     title: 'Soak <1M> & more',
+    markers: [
+      { x: 7, label: '10 %' },
+      { x: 1_000, label: 'off the axis' },
+    ],
     xLabel: 'seconds',
     panels: [
       {
@@ -58,5 +62,11 @@ describe('renderLineChart', () => {
     expect(svg.match(/<path /g)).toHaveLength(2);
     for (const label of ['RSS', 'heap used', 'msgs/s']) expect(svg).toContain(`>${label}</text>`);
     expect(svg).toContain('memory (MiB)');
+  });
+
+  it('draws each marker inside the x axis across every panel, labelled once', () => {
+    expect(svg.match(/class="marker"/g)).toHaveLength(2);
+    expect(svg.match(/>10 %<\/text>/g)).toHaveLength(1);
+    expect(svg).not.toContain('off the axis');
   });
 });

@@ -41,6 +41,8 @@ describe('soakChart', () => {
     ]);
     expect(chart.panels[0]?.series[0]?.points[0]).toEqual([5, 100]);
     expect(chart.panels[0]?.series[1]?.points).toHaveLength(3);
+    // 10 % of 20,000 messages were through at the 5 s sample.
+    expect(chart.markers?.[0]?.x).toBe(5);
   });
 });
 
