@@ -128,7 +128,7 @@ export interface Accounting {
   readonly deadLettered: number;
   /** Messages nsqd still holds (depth + in flight + deferred) at the end. */
   readonly leftInNsqd: number;
-  /** published − handled − dead-lettered, never below 0. */
+  /** published − handled − dead-lettered − left in nsqd, never below 0. */
   readonly lost: number;
   /** Handled or dead-lettered more than once (at-least-once redeliveries). */
   readonly duplicates: number;
@@ -138,7 +138,7 @@ export function accountFor(input: Omit<Accounting, 'lost' | 'duplicates'>): Acco
   const accounted = input.handled + input.deadLettered;
   return {
     ...input,
-    lost: Math.max(0, input.published - accounted),
+    lost: Math.max(0, input.published - accounted - input.leftInNsqd),
     duplicates: Math.max(0, accounted - input.published),
   };
 }

@@ -14,7 +14,7 @@ export const soakOptionsSchema = z
     /** The run stops (and reports what it has) after this long, every message through or not. */
     maxMinutes: z
       .number()
-      .min(1)
+      .min(0.05)
       .max(24 * 60),
     /** nsqd's channel is topped up to `backlog` whenever it falls below half of it (nsqd memory stays bounded). */
     backlog: z.number().int().min(1_000).max(1_000_000),

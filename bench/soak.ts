@@ -177,7 +177,9 @@ async function soak(options: SoakOptions, command: string, isStopping: () => boo
     if (samples.at(-1)?.finished !== finished || finished === 0) await sample();
     done = true;
     await feeder;
-    // The bridge counts a message after nsqd saw its FIN: wait for its counters to hold still.
+    // Nothing more is delivered (a run cut short leaves its backlog); what is in flight finishes.
+    await nsqd.pause(TOPIC, CHANNEL);
+    // The bridge's counters and nsqd's FIN count move at slightly different moments: wait for them to hold still.
     const metricsUrl = `http://127.0.0.1:${httpPort}/metrics`;
     const counters = await waitStable(() => bridgeCounters(metricsUrl), {
       what: 'the bridge counters to settle',

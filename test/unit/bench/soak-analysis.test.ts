@@ -136,17 +136,23 @@ describe('driftOf', () => {
 
 describe('accountFor', () => {
   it.each([
-    // published, handled, dead-lettered → lost, duplicates
-    [1_000, 1_000, 0, 0, 0],
-    [1_000, 990, 10, 0, 0],
-    [1_000, 985, 10, 5, 0],
-    [1_000, 1_003, 0, 0, 3],
-  ])('%d published, %d handled, %d dead-lettered: %d lost, %d duplicates', (p, h, d, lost, dup) => {
-    expect(accountFor({ published: p, handled: h, deadLettered: d, leftInNsqd: 0 })).toMatchObject({
-      lost,
-      duplicates: dup,
-    });
-  });
+    // published, handled, dead-lettered, still in nsqd → lost, duplicates
+    [1_000, 1_000, 0, 0, 0, 0],
+    [1_000, 990, 10, 0, 0, 0],
+    [1_000, 985, 10, 0, 5, 0],
+    // a run cut short: what nsqd still holds is not lost
+    [1_000, 985, 10, 5, 0, 0],
+    [1_000, 980, 10, 5, 5, 0],
+    [1_000, 1_003, 0, 0, 0, 3],
+  ])(
+    '%d published, %d handled, %d dead-lettered, %d in nsqd: %d lost, %d duplicates',
+    (p, h, d, left, lost, dup) => {
+      expect(accountFor({ published: p, handled: h, deadLettered: d, leftInNsqd: left })).toMatchObject({
+        lost,
+        duplicates: dup,
+      });
+    },
+  );
 });
 
 describe('soakVerdicts', () => {
