@@ -134,7 +134,7 @@ export async function buildBridgeBundle(): Promise<string> {
     entryPoints: ['bridge/src/main.ts'],
     bundle: true,
     platform: 'node',
-    target: 'node22',
+    target: 'node24',
     format: 'esm',
     external: ['snappystream'],
     sourcemap: true,

@@ -205,7 +205,7 @@ export function bridgeNodeArgs(
   return value.split(/\s+/).filter(Boolean);
 }
 
-/** Node 22 running TypeScript through tsx, like `npm start` does. */
+/** The project's Node (24) running TypeScript through tsx, like `npm start` does. */
 function nodeTsArgs(script: string, extra: readonly string[] = []): string[] {
   return [...extra, '--import', 'tsx', join(projectRoot, script)];
 }

@@ -2,7 +2,7 @@
 # Builds the real services the tests and the local stack run, from the Go module proxy, pinned,
 # into .cache/bin (ignored by git). A second run finds the stamp and does nothing.
 #
-#   nsq v1.3.0: nsqd, nsqlookupd, nsq_to_http, to_nsq.
+#   nsq v1.3.0: nsqd, nsqlookupd, nsqadmin, nsq_to_http, to_nsq.
 #     Its go.mod has a replace directive, so `go install ...@v1.3.0` is refused; we download the
 #     module and build it as the main module, where the replace is honoured.
 #   MinIO (S3-compatible server) at a pinned pseudo-version: MinIO tags releases as RELEASE.*,
@@ -57,8 +57,9 @@ build_module() {
   echo "build-binaries: $name built in $((SECONDS - start))s" >&2
 }
 
-build_module nsq github.com/nsqio/nsq "$NSQ_VERSION" "nsq-$NSQ_VERSION" \
-  ./apps/nsqd ./apps/nsqlookupd ./apps/nsq_to_http ./apps/to_nsq
+# The stamp names the apps: a cache built before nsqadmin was added (stamp nsq-v1.3.0) builds again.
+build_module nsq github.com/nsqio/nsq "$NSQ_VERSION" "nsq-$NSQ_VERSION-with-nsqadmin" \
+  ./apps/nsqd ./apps/nsqlookupd ./apps/nsqadmin ./apps/nsq_to_http ./apps/to_nsq
 
 if [[ "${SKIP_MINIO:-}" != "1" ]]; then
   build_module minio github.com/minio/minio "$MINIO_VERSION" "minio-$MINIO_VERSION" .

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs a command under Node.js >= 22, whatever the machine's own Node is.
+// Runs a command under Node.js >= 24 (Lambda's nodejs24.x), whatever the machine's own Node is.
 //
 //   node dev/node.mjs <command> [args...]
 //
@@ -7,16 +7,17 @@
 // is plain ESM with no dependencies. When the current Node is older than
 // REQUIRED_MAJOR it installs the pinned `node` package from the npm registry
 // (the package carries the official binary) into .cache/node, then runs the
-// command with that binary first on PATH. Signals are forwarded and the exit
+// command with that binary first on PATH. A .cache/node holding another version
+// (an older pin) is replaced. Signals are forwarded and the exit
 // code is passed through. When its own parent dies (npm ends on a SIGHUP without
 // forwarding it, or is killed), the command gets a SIGHUP, as from a closed terminal.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const REQUIRED_MAJOR = 22;
-const PINNED_NODE = '22.23.3';
+export const REQUIRED_MAJOR = 24;
+const PINNED_NODE = '24.21.0';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cacheDir = join(root, '.cache', 'node');
@@ -26,10 +27,18 @@ function major(version) {
   return Number(version.replace(/^v/, '').split('.')[0]);
 }
 
+function installedVersion() {
+  try {
+    return JSON.parse(readFileSync(join(cacheDir, 'node_modules', 'node', 'package.json'), 'utf8')).version;
+  } catch {
+    return undefined;
+  }
+}
+
 export function ensureNodeBinDir() {
   if (major(process.version) >= REQUIRED_MAJOR) return dirname(process.execPath);
   const nodeBin = join(binDir, 'node');
-  if (existsSync(nodeBin)) return binDir;
+  if (existsSync(nodeBin) && installedVersion() === PINNED_NODE) return binDir;
   process.stderr.write(
     `node ${process.version} is older than ${REQUIRED_MAJOR}; installing node@${PINNED_NODE} into .cache/node\n`,
   );

@@ -1,11 +1,14 @@
 /**
  * `npm start`: the whole system on one machine, on embedded defaults, bound to 127.0.0.1 (see dev/up/stack.ts):
- * nsqd, redis-server, the local Upstash endpoint, MinIO, the local Lambda serving functions/ and the bridge.
- * Publishes sample messages for the example functions and shows live progress per subscription.
+ * nsqlookupd, nsqd (registered with it), nsqadmin, redis-server, the local Upstash endpoint, MinIO (API and
+ * console), the local Lambda serving functions/ and the bridge, which discovers nsqd through nsqlookupd.
+ * Prints every endpoint with its local-only credentials (dev/up/banner.ts), publishes sample messages for
+ * the example functions and shows live progress per subscription (dev/up/progress.ts).
  *
  *   npm start                      # sample traffic, live progress
  *   npm start -- --dev             # the same stack, no sample traffic (a dev stack to publish to yourself)
  *   npm start -- --free-ports      # any free ports instead of the fixed defaults
+ *   npm start -- --plain           # progress as lines, also on a terminal
  *
  * Ctrl-C, and SIGINT, SIGTERM or SIGHUP to npm or to this process, drain the bridge and stop everything
  * it started; a second signal exits at once (still killing every child). Exit codes: 0 after a clean
@@ -28,43 +31,26 @@ import { buildBinariesStoppable } from './services/binaries.ts';
 import { stopAllProcesses } from './services/process.ts';
 import { beginRun, cleanLeftovers, leftoversLine } from './services/run-records.ts';
 import { onStopSignals } from './services/stop-signals.ts';
-import { type ProgressPrinter as Printer, ProgressPrinter, progressFromMetrics } from './up/progress.ts';
+import { banner } from './up/banner.ts';
+import { outputMode, ProgressPrinter, ProgressTracker } from './up/progress.ts';
 import { sampleMessages } from './up/samples.ts';
-import { deadLetterBucket, type Stack, StackError, startStack } from './up/stack.ts';
+import { type Stack, StackError, startStack } from './up/stack.ts';
 
 const program = new Command('npm start')
-  .description('Run nsq-lambda locally: nsqd, redis, local Upstash, MinIO, the local Lambda and the bridge')
+  .description(
+    'Run nsq-lambda locally: nsqlookupd, nsqd, nsqadmin, redis, local Upstash, MinIO, the local Lambda and the bridge',
+  )
   .option('--dev', 'keep the stack running without publishing sample messages', false)
   .option('--free-ports', 'use any free ports instead of the fixed defaults', false)
+  .option('--plain', 'print progress as lines, also on a terminal (no table redrawn in place)', false)
   .option('--refresh-ms <ms>', 'progress refresh interval', (v) => Number.parseInt(v, 10), 1_000)
   .showHelpAfterError();
-
-function whereToLook(stack: Stack, dev: boolean): string {
-  const { ports } = stack;
-  return [
-    '',
-    'nsq-lambda is running locally (Ctrl-C drains and stops everything):',
-    `  nsqd         tcp 127.0.0.1:${ports.nsqdTcp}   http http://127.0.0.1:${ports.nsqdHttp}/stats`,
-    `  local Lambda ${stack.lambda.endpoint}   (stats ${stack.lambda.endpoint}/local/stats)`,
-    `  bridge       metrics ${stack.bridge.httpUrl}/metrics   ready ${stack.bridge.httpUrl}/readyz`,
-    `  dead letters s3://${deadLetterBucket}/dead-letters/ on ${stack.minio.endpoint}`,
-    `               AWS_ACCESS_KEY_ID=${stack.minio.accessKeyId} AWS_SECRET_ACCESS_KEY=<see dev/services/minio.ts> aws --endpoint-url ${stack.minio.endpoint} s3 ls s3://${deadLetterBucket} --recursive`,
-    `  Upstash      ${stack.upstash.url}   (redis-server on 127.0.0.1:${ports.redis})`,
-    `  logs         ${stack.logFiles.bridge}`,
-    `               ${stack.logFiles.lambda}`,
-    `  functions    ${stack.functions.map((f) => f.definition.name).join(', ')}`,
-    dev
-      ? `  publish      curl -d '{"greeting":"hi"}' 'http://127.0.0.1:${ports.nsqdHttp}/pub?topic=template'`
-      : '  sample messages published; progress per subscription:',
-    '',
-  ].join('\n');
-}
 
 async function main(): Promise<void> {
   program.parse();
   // Services in their own process groups: Ctrl-C reaches only this process, which stops them in order.
   process.env.NSQ_LAMBDA_SERVICES_OWN_PROCESS_GROUP = '1';
-  const opts = program.opts<{ dev: boolean; freePorts: boolean; refreshMs: number }>();
+  const opts = program.opts<{ dev: boolean; freePorts: boolean; plain: boolean; refreshMs: number }>();
   const out = process.stdout;
   let stack: Stack | undefined;
   let stopBuild: (() => void) | undefined;
@@ -108,8 +94,9 @@ async function main(): Promise<void> {
     onStatus: (line) => out.write(`${line}\n`),
   });
   if (interrupted) return; // a signal arrived during start-up: stop() is running
-  out.write(`${whereToLook(stack, opts.dev)}\n`);
+  out.write(`${banner(stack, opts.dev)}\n`);
 
+  const mode = outputMode(out.isTTY === true, opts.plain);
   const published = new Map<string, number>();
   if (!opts.dev) {
     for (const batch of sampleMessages(stack.functions.map((f) => f.definition.name))) {
@@ -118,12 +105,13 @@ async function main(): Promise<void> {
     }
     out.write(
       `published ${[...published].map(([topic, n]) => `${n} to ${topic}`).join(', ')}\n${
-        out.isTTY ? '' : 'progress lines follow when counters change\n'
+        mode === 'table' ? '' : 'progress lines follow when what they show changes\n'
       }`,
     );
   }
 
-  const printer: Printer = new ProgressPrinter(out);
+  const printer = new ProgressPrinter(out, mode);
+  const tracker = new ProgressTracker();
   const totalPublished = [...published.values()].reduce((a, b) => a + b, 0);
   let announcedDone = false;
   const leakWarningsSeen = new Map<string, number>();
@@ -131,7 +119,7 @@ async function main(): Promise<void> {
     if (interrupted || !stack) return;
     try {
       const text = await (await fetch(`${stack.bridge.httpUrl}/metrics`)).text();
-      const rows = progressFromMetrics(text, stack.subscriptions);
+      const rows = tracker.fromMetrics(text, stack.subscriptions, performance.now());
       printer.print(rows);
       // Surface the local Lambda's leak warnings here too, not only in its log.
       for (const [name, fn] of Object.entries(stack.lambda.stats())) {

@@ -1,7 +1,8 @@
 /**
  * `createBridge`: one SubscriptionRunner per subscription, one TouchManager for every in-flight
  * message, the toggle poller, and the lifecycle (start, drain, stop). Transport-free: the NSQ side
- * comes from `createSource` (nsqjs by default), Lambda and dead letters from the ports.
+ * comes from `createSource` (nsqjs by default), Lambda and dead letters from the ports. A subscription
+ * whose function is an HTTP endpoint has its own invoker (`invokers`, by subscription name).
  */
 import type { BridgeConfig, BridgeSubscription } from '#shared/config/bridge-config';
 import { SubscriptionRunner, type SubscriptionStatus } from './engine/subscription-runner.ts';
@@ -28,7 +29,10 @@ export type SourceFactory = (
 
 export interface CreateBridgeOptions {
   readonly config: BridgeConfig;
+  /** The invoker of every subscription not in `invokers` (the Lambda invoker). */
   readonly invoker: BatchInvoker;
+  /** Per-subscription invokers, by subscription name (the HTTP targets'). Closed with the bridge. */
+  readonly invokers?: ReadonlyMap<string, BatchInvoker>;
   readonly deadLetters: DeadLetterStore;
   /** Reads the remote on/off switch; without it toggles are not polled. */
   readonly toggles?: ToggleReader;
@@ -72,10 +76,11 @@ export function createBridge(options: CreateBridgeOptions): Bridge {
     events,
     sweepIntervalMs: Math.max(50, Math.min(1_000, Math.floor(minTouchMs / 4))),
   });
+  const invokerOf = (subscription: string) => options.invokers?.get(subscription) ?? invoker;
   const runners = config.subscriptions.map(
     (s) =>
       new SubscriptionRunner(s, {
-        invoker,
+        invoker: invokerOf(s.name),
         deadLetters,
         events,
         clock,
@@ -116,20 +121,27 @@ export function createBridge(options: CreateBridgeOptions): Bridge {
   };
   /** One DryRun per function at start: fails fast in the logs, and warms the client for the first batch. */
   const preflight = async () => {
-    if (!invoker.preflight) return;
-    const byFunction = new Map<string, SubscriptionRunner[]>();
+    // One check per (invoker, function): only invokers that can check without running anything.
+    const byFunction = new Map<BatchInvoker, Map<string, SubscriptionRunner[]>>();
     for (const r of runners) {
-      const list = byFunction.get(r.config.functionName) ?? [];
+      const own = invokerOf(r.name);
+      if (!own.preflight) continue;
+      const functions = byFunction.get(own) ?? new Map<string, SubscriptionRunner[]>();
+      byFunction.set(own, functions);
+      const list = functions.get(r.config.functionName) ?? [];
       list.push(r);
-      byFunction.set(r.config.functionName, list);
+      functions.set(r.config.functionName, list);
     }
+    const checks = [...byFunction].flatMap(([own, functions]) =>
+      [...functions].map(([functionName, subscribers]) => ({ own, functionName, subscribers })),
+    );
     await Promise.all(
-      [...byFunction].map(async ([functionName, subscribers]) => {
+      checks.map(async ({ own, functionName, subscribers }) => {
         const timeoutMs = Math.min(
           ...subscribers.map((r) => r.config.invocationTimeoutMs),
           PREFLIGHT_TIMEOUT_MS,
         );
-        const result = await invoker.preflight?.(functionName, timeoutMs);
+        const result = await own.preflight?.(functionName, timeoutMs);
         if (!result) return;
         for (const r of subscribers)
           events.emit('function_preflight', {
@@ -198,11 +210,16 @@ export function createBridge(options: CreateBridgeOptions): Bridge {
         const results = await Promise.allSettled(runners.map((r) => r.drain(deadlineAtMs)));
         const timedOut = results.some((r) => r.status === 'rejected' || r.value);
         touch.stop();
-        try {
-          await invoker.close();
-        } catch (error) {
-          events.emit('error', { error: error as Error });
-        }
+        const invokers = new Set([invoker, ...(options.invokers?.values() ?? [])]);
+        await Promise.all(
+          [...invokers].map(async (i) => {
+            try {
+              await i.close();
+            } catch (error) {
+              events.emit('error', { error: error as Error });
+            }
+          }),
+        );
         running = false;
         const answered = runners.reduce((sum, r) => sum + r.answeredCount, 0);
         events.emit('stopped', { answered, timedOut });

@@ -1,6 +1,6 @@
 /**
- * The bridge process: loads the config (exit 1 listing every problem), wires the adapters (Lambda
- * invoker, dead-letter store, Upstash toggles, metrics, logs, EMF, health/metrics HTTP) around
+ * The bridge process: loads the config and the HTTP targets' signing secrets (exit 1 listing every
+ * problem), wires the adapters (Lambda invoker, one HTTP invoker per HTTP target, dead-letter store, Upstash toggles, metrics, logs, EMF, health/metrics HTTP) around
  * `createBridge`, and drains on SIGTERM/SIGINT.
  *
  * Shutdown budget (ECS): SIGTERM → drain (RDY 0, requeue what is queued, let in-flight invocations finish
@@ -11,6 +11,7 @@
  * Exit code 1 when the drain deadline passed or start-up failed.
  */
 import { pathToFileURL } from 'node:url';
+import type { SecretReader } from '#shared/clients/secrets-manager';
 import { type BridgeConfig, ConfigError, loadBridgeConfig } from '#shared/config/bridge-config';
 import { UpstashToggleReader } from '#shared/toggle/toggle-reader';
 import { startBacklogMonitor } from './backlog/backlog-monitor.ts';
@@ -18,6 +19,8 @@ import { backlogSubscriptions } from './backlog/backlog-subscriptions.ts';
 import { type Bridge, createBridge } from './bridge.ts';
 import { createNsqTopicDeadLetterStore } from './dead-letter/nsq-topic-store.ts';
 import { BridgeEventEmitter } from './events.ts';
+import { createHttpInvoker } from './http/http-invoker.ts';
+import { resolveSigningSecrets } from './http/signing-secrets.ts';
 import { createLambdaInvoker } from './lambda/lambda-invoker.ts';
 import { assertNsqjsInternals } from './nsq/nsqjs-internals.ts';
 import { NsqjsInternalsError } from './nsq/nsqjs-internals-check.ts';
@@ -27,7 +30,7 @@ import { attachLogging } from './observability/log-events.ts';
 import { createLogger, isLogLevel, type Logger } from './observability/logger.ts';
 import { attachMetrics } from './observability/metrics.ts';
 import { MetricsRegistry } from './observability/metrics-registry.ts';
-import type { DeadLetterStore, ToggleReader } from './ports.ts';
+import type { BatchInvoker, DeadLetterStore, ToggleReader } from './ports.ts';
 
 // The S3 store (@aws-sdk/client-s3) and the Upstash client are imported only when the config uses
 // them: in the bundle their modules then never run, which keeps about 8 MiB off the RSS of a bridge
@@ -72,15 +75,50 @@ const STARTUP_REFUSAL_WAIT_MS = 15_000;
 export interface MainOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly exit?: (code: number) => void;
+  /** Reads a Secrets Manager secret (signing secrets given as ARNs). @default readSecretFromSecretsManager */
+  readonly readSecret?: SecretReader;
+}
+
+/** The HTTP targets' invokers, by subscription name; every signing-secret problem listed at once. */
+async function httpInvokers(
+  config: BridgeConfig,
+  env: NodeJS.ProcessEnv,
+  readSecret: SecretReader | undefined,
+): Promise<{ invokers: Map<string, BatchInvoker>; secrets: string[] }> {
+  const { secrets, problems } = await resolveSigningSecrets(config.subscriptions, {
+    env,
+    // Imported only when a signing secret is an ARN: a bridge without one never loads the SDK client.
+    readSecret:
+      readSecret ??
+      (async (arn) => (await import('#shared/clients/secrets-manager')).readSecretFromSecretsManager(arn)),
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  const invokers = new Map<string, BatchInvoker>();
+  for (const s of config.subscriptions) {
+    const own = secrets.get(s.name);
+    if (!s.target || !own) continue;
+    invokers.set(
+      s.name,
+      createHttpInvoker({
+        url: s.target.url,
+        secrets: own,
+        headers: s.target.headers,
+        connections: s.maxConcurrentInvocations,
+      }),
+    );
+  }
+  return { invokers, secrets: [...secrets.values()].flat() };
 }
 
 export async function main(options: MainOptions = {}): Promise<void> {
   const env = options.env ?? process.env;
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let config: BridgeConfig;
+  let http: Awaited<ReturnType<typeof httpInvokers>>;
   try {
     config = loadBridgeConfig(env);
     assertNsqjsInternals();
+    http = await httpInvokers(config, env, options.readSecret);
   } catch (error) {
     const known = error instanceof ConfigError || error instanceof NsqjsInternalsError;
     process.stderr.write(`${known ? (error as Error).message : String(error)}\n`);
@@ -89,7 +127,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
   }
   const logger = createLogger({
     level: isLogLevel(env.LOG_LEVEL) ? env.LOG_LEVEL : 'info',
-    redact: [config.secrets.nsqAuthSecret, config.secrets.upstashToken],
+    redact: [config.secrets.nsqAuthSecret, config.secrets.upstashToken, ...http.secrets],
     base: { service: 'nsq-lambda-bridge' },
   });
   const events = new BridgeEventEmitter();
@@ -104,9 +142,16 @@ export async function main(options: MainOptions = {}): Promise<void> {
   });
   const deadLetters = await deadLetterStore(config);
   const toggles = await toggleReader(config, logger);
-  const bridge = createBridge({ config, invoker, deadLetters, events, ...(toggles && { toggles }) });
+  const bridge = createBridge({
+    config,
+    invoker,
+    invokers: http.invokers,
+    deadLetters,
+    events,
+    ...(toggles && { toggles }),
+  });
   attachMetrics(events, registry, { subscriptions: () => bridge.status.subscriptions });
-  const http = await startHttp(config, bridge, registry, logger);
+  const endpoint = await startHttp(config, bridge, registry, logger);
   const backlogPlan = backlogSubscriptions(config);
   for (const { name, reason } of backlogPlan.skipped)
     logger.warn('backlog not monitored', { subscription: name, reason });
@@ -126,7 +171,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
     logger.info('draining', { reason, deadlineMs: config.drain.deadlineMs });
     backlog?.stop();
     const { timedOut } = await bridge.stop();
-    await http.close().catch(() => {});
+    await endpoint.close().catch(() => {});
     emf?.stop();
     logger.info('stopped', { timedOut });
     exit(timedOut ? 1 : code);
@@ -182,11 +227,13 @@ export async function main(options: MainOptions = {}): Promise<void> {
       topic: s.topic,
       channel: s.channelName,
       functionName: s.functionName,
+      // Origin and path only: a query string may carry a platform token.
+      ...(s.target && { url: `${new URL(s.target.url).origin}${new URL(s.target.url).pathname}` }),
       nsqd: s.nsqdTcpAddresses,
       lookupd: s.lookupdHttpAddresses,
     })),
     deadLetters: config.deadLetter.kind,
-    http: http.url,
+    http: endpoint.url,
   });
 }
 

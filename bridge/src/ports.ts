@@ -37,6 +37,12 @@ export type InvokeResult =
       readonly errorType: string;
       readonly message: string;
       readonly durationMs: number;
+      /**
+       * The refusal lasts until someone fixes a setting (an HTTP endpoint rejecting the request signature,
+       * 401/403): retried like a throttle, never spending an attempt, so a rotated or mistyped secret
+       * cannot dead-letter a backlog.
+       */
+      readonly keepsAttempts?: true;
     }
   /** It may or may not have run: socket timeout, connection reset mid-request, 5xx. */
   | {

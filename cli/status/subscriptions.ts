@@ -25,7 +25,7 @@ export function subscriptionsFromDefinitions(functions: readonly LoadedFunction[
   const config = bridgeConfigFromDefinitions(functions, { deadLetter: { kind: 's3', bucket: 'unused' } });
   return config.subscriptions.map((s) => ({
     name: s.name,
-    toggleName: s.toggleName ?? s.functionName,
+    toggleName: s.toggleName ?? s.functionName ?? s.name,
     topic: s.topic,
     channel: nsqChannel(s.channel, s.ephemeral),
   }));
@@ -50,7 +50,7 @@ export function subscriptionsFromBridgeConfig(path: string, shown = path): Watch
   }
   return config.subscriptions.map((s) => ({
     name: s.name,
-    toggleName: s.toggleName ?? s.functionName,
+    toggleName: s.toggleName ?? s.functionName ?? s.name,
     topic: s.topic,
     channel: nsqChannel(s.channel, s.ephemeral),
   }));

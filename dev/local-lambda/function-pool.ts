@@ -15,7 +15,7 @@ import { type InvokeOutcome, WorkerProcess } from './worker-process.ts';
 
 export interface PoolSettings {
   readonly runtimeFile: string;
-  /** The Lambda runtime emulated (`nodejs22.x`): AWS_EXECUTION_ENV and its client's behaviour. */
+  /** The Lambda runtime emulated (`nodejs24.x`): AWS_EXECUTION_ENV and its client's behaviour. */
   readonly lambdaRuntime: string;
   readonly region: string;
   readonly accountId: string;
@@ -243,6 +243,9 @@ export class FunctionPool {
       logGroupName: `/aws/lambda/${d.name}`,
       logStreamName: this.#logStream(worker),
       deadlineMs: Date.now() + timeoutMs,
+      // Lambda passes the invocation's X-Ray trace header; the local Lambda has no X-Ray, and sends the empty
+      // header RIE sends (so 4.x's context.xRayTraceId is "" and _X_AMZN_TRACE_ID stays unset).
+      xRayTraceId: '',
     };
     const started = performance.now();
     const outcome = await worker.invoke(payload, context, timeoutMs);
@@ -281,7 +284,7 @@ export class FunctionPool {
       runtimeFile: this.#settings.runtimeFile,
       bundleFile: this.#bundle.file,
       handlerExport: this.#bundle.handlerExport,
-      callbackHandlers: runtimeClient(this.#settings.lambdaRuntime).callbackHandlers,
+      clientMajor: runtimeClient(this.#settings.lambdaRuntime).major,
       memoryMb: this.#definition.memoryMb,
       env: this.environment(logStream),
       cwd: dirname(this.#bundle.file),

@@ -16,7 +16,7 @@ function isErrorLike(value: unknown): value is { name: string; message: string; 
 }
 
 /**
- * The payload aws-lambda-ric (the runtime interface client nodejs22.x carries; Errors.js `toRapidResponse`)
+ * The payload aws-lambda-ric 3.x (the runtime interface client nodejs22.x carries; Errors.js `toRapidResponse`)
  * makes of a thrown or rejected value: `{errorType, errorMessage, trace}` with the stack lines as `trace` and
  * no other field. A value that is not an error gets `typeof` as its type and `toString()` as its message
  * (`{}` → "object", "[object Object]"). DEL characters are escaped as the client does. The parity suite
@@ -38,6 +38,32 @@ export function toLambdaError(value: unknown): LambdaErrorPayload {
       errorType: 'handled',
       errorMessage:
         'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
+    };
+  }
+}
+
+/**
+ * The payload aws-lambda-ric 4.x (the client nodejs24.x carries; utils/error.js `formatError`) makes of a thrown
+ * or rejected value. Unlike 3.x, only an `instanceof Error` counts as an error (an error-like object is a
+ * plain "object"), a value's message is `String(value)` (so `null` is "null", not a failure), and an error
+ * without a stack has an empty `trace`.
+ */
+export function toLambdaErrorV4(value: unknown): LambdaErrorPayload {
+  try {
+    if (value instanceof Error) {
+      return {
+        errorType: value.name?.replaceAll('\x7F', '%7F'),
+        errorMessage: value.message?.replaceAll('\x7F', '%7F'),
+        trace: value.stack?.replaceAll('\x7F', '%7F').split('\n') ?? [],
+      };
+    }
+    return { errorType: typeof value, errorMessage: String(value), trace: [] };
+  } catch {
+    return {
+      errorType: 'handled',
+      errorMessage:
+        'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
+      trace: [],
     };
   }
 }

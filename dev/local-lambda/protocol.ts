@@ -25,6 +25,8 @@ export interface InvokeContextFields {
   readonly logStreamName: string;
   /** Epoch ms when the invocation times out; getRemainingTimeInMillis() counts down to it. */
   readonly deadlineMs: number;
+  /** The X-Ray trace header of the invocation (4.x's `context.xRayTraceId`); empty when there is none. */
+  readonly xRayTraceId: string;
 }
 
 export type ParentMessage = {

@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { recordOf, writeRecord } from '#dev/services/run-records';
+import { heapFlags } from './heap-flags.ts';
 import type { InvokeContextFields, LambdaErrorPayload, MemorySample, WorkerMessage } from './protocol.ts';
 
 export interface WorkerSpawnOptions {
@@ -14,8 +15,8 @@ export interface WorkerSpawnOptions {
   readonly runtimeFile: string;
   readonly bundleFile: string;
   readonly handlerExport: string;
-  /** Whether callback-style handlers run (shared/functions/runtime-client.ts). */
-  readonly callbackHandlers: boolean;
+  /** The major version of the runtime interface client the worker follows (shared/functions/runtime-client.ts). */
+  readonly clientMajor: 3 | 4;
   readonly memoryMb: number;
   /** The complete environment of the process (the function's own, not the server's). */
   readonly env: NodeJS.ProcessEnv;
@@ -70,11 +71,11 @@ export class WorkerProcess {
     this.#child = spawn(
       process.execPath,
       [
-        `--max-old-space-size=${options.memoryMb}`,
+        ...heapFlags(options.memoryMb),
         options.runtimeFile,
         options.bundleFile,
         options.handlerExport,
-        options.callbackHandlers ? 'callbacks' : 'no-callbacks',
+        `ric${options.clientMajor}`,
       ],
       // 'json', not 'advanced': V8's serializer saves about 0.2 ms of CPU per 40 KB event, but the worker
       // then holds each received event in Buffers outside the heap until a GC, and its RSS climbs over
@@ -241,9 +242,14 @@ export class WorkerProcess {
         : /heap out of memory|Reached heap limit/i.test(this.#stderrTail)
           ? ' (out of memory: JavaScript heap limit reached)'
           : '';
+    // Exit status 0: the process ended by itself with nothing left to run (4.x: a promise that never settles).
+    const why =
+      code === 0 && !signal
+        ? 'without providing a reason'
+        : `${when ? `${when} ` : ''}with error: ${status}${oom}`;
     return {
       errorType: 'Runtime.ExitError',
-      errorMessage: `${requestId ? `RequestId: ${requestId} ` : ''}Error: Runtime exited${when ? ` ${when}` : ''} with error: ${status}${oom}`,
+      errorMessage: `${requestId ? `RequestId: ${requestId} ` : ''}Error: Runtime exited ${why}`,
     };
   }
 

@@ -1,17 +1,24 @@
 /**
  * The runtime inside one worker process: the local stand-in for Lambda's Node.js runtime interface client
- * (aws-lambda-ric 3.x, which nodejs22.x carries). It imports the function's bundle once (module scope survives
- * between invocations, as in a warm execution environment), then runs one invocation per `invoke` message from
- * the server and answers with the result, the logs of that invocation and the process's memory. How an
- * invocation finishes follows the client (callback-context.ts); test/parity holds it to the real one.
+ * (aws-lambda-ric 4.x, which nodejs24.x carries, or 3.x, which nodejs22.x carries). It imports the function's
+ * bundle once (module scope survives between invocations, as in a warm execution environment), then runs one
+ * invocation per `invoke` message from the server and answers with the result, the logs of that invocation and
+ * the process's memory. How an invocation finishes follows the client (buffered-invoke.ts for 4.x,
+ * callback-context.ts for 3.x); test/parity holds it to the real one.
  *
- * Started as `node --max-old-space-size=<memoryMb> worker.mjs <bundle> <handlerExport> <callbacks|no-callbacks>`
+ * Started as `node --max-old-space-size=<memoryMb> worker.mjs <bundle> <handlerExport> <ric3|ric4>`
  * with an IPC channel. The server bundles this file with esbuild; it imports nothing but Node built-ins.
  */
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
+import {
+  BufferedInvokeProcessor,
+  buildContextV4,
+  CallbackHandlerDeprecatedError,
+  refusesHandler,
+} from './buffered-invoke.ts';
 import { buildCallbackContext, type Callback, serializeResponse } from './callback-context.ts';
-import { toLambdaError, UnhandledPromiseRejection } from './lambda-error.ts';
+import { toLambdaError, toLambdaErrorV4, UnhandledPromiseRejection } from './lambda-error.ts';
 import type {
   InvokeContextFields,
   LambdaErrorPayload,
@@ -23,11 +30,11 @@ import type {
 type Handler = (event: unknown, context: unknown, callback: Callback) => unknown;
 
 const maxCapturedLogBytes = 64 * 1024;
-/** aws-lambda-ric 4.x's refusal of callback-style handlers (nodejs24.x and later). */
-const callbackRefusal =
-  'ERROR: AWS Lambda has removed support for callback-based function handlers starting with Node.js 24. You need to modify this function to use a supported handler signature to use Node.js 24 or later. For more information see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html.';
 
-const [bundleFile, handlerExport, callbackMode] = process.argv.slice(2);
+const [bundleFile, handlerExport, clientArg] = process.argv.slice(2);
+/** The client followed: 4.x unless told 3.x. */
+const v4 = clientArg !== 'ric3';
+const lambdaError = v4 ? toLambdaErrorV4 : toLambdaError;
 
 interface Current {
   readonly requestId: string;
@@ -63,7 +70,9 @@ function installConsole(): void {
   for (const [method, level] of levels) {
     console[method] = (...args: unknown[]) => {
       // The client's text format: one line per call, inner newlines as \r.
-      const line = `${new Date().toISOString()}\t${current?.requestId ?? 'undefined'}\t${level}\t${format(...args)}`;
+      // Outside an invocation the request id is "-" (4.x) or "undefined" (3.x).
+      const requestId = current?.requestId ?? (v4 ? '-' : 'undefined');
+      const line = `${new Date().toISOString()}\t${requestId}\t${level}\t${format(...args)}`;
       const text = `${line.replace(/\n/g, '\r')}\n`;
       (level === 'ERROR' || level === 'WARN' ? process.stderr : process.stdout).write(text);
       if (current) {
@@ -90,7 +99,7 @@ function logInvokeError(label: string, err: unknown): void {
   try {
     formatted = `\t${JSON.stringify(error, (_key, value: unknown) => withFields(value))}`;
   } catch {
-    formatted = `\t${JSON.stringify(toLambdaError(error))}`;
+    formatted = `\t${JSON.stringify(lambdaError(error))}`;
   }
   console.error(label, formatted);
 }
@@ -140,7 +149,34 @@ function makeContext(fields: InvokeContextFields, callbackContext: object) {
   );
 }
 
-function invoke(runtime: Runtime, message: ParentMessage): void {
+/** One invocation as the 4.x client runs it (buffered-invoke.ts). */
+function invokeV4(processor: BufferedInvokeProcessor, message: ParentMessage): void {
+  const running: Current = { requestId: message.context.awsRequestId, logs: '', emptyLoop: undefined };
+  current = running;
+  // Nothing may keep the process alive but the handler's own work: with an empty event loop it ends (exit 0).
+  process.channel?.unref();
+  const live = () => current === running;
+  let event: unknown;
+  try {
+    event = JSON.parse(message.payload === '' ? '{}' : message.payload);
+  } catch (err) {
+    finish({ error: lambdaError(err) });
+    return;
+  }
+  void processor.processInvoke(event, buildContextV4(message.context), {
+    succeed: (payload) => {
+      if (live()) finish({ payload });
+    },
+    fail: (err) => {
+      if (!live()) return;
+      logInvokeError('Invoke Error', err);
+      finish({ error: lambdaError(err) });
+    },
+  });
+}
+
+/** One invocation as the 3.x client runs it (callback-context.ts). */
+function invokeV3(runtime: Runtime, message: ParentMessage): void {
   const requestId = message.context.awsRequestId;
   const running: Current = { requestId, logs: '', emptyLoop: undefined };
   current = running;
@@ -191,21 +227,24 @@ async function main(): Promise<void> {
   // The server decides when a worker ends (and the worker ends with it: 'disconnect'); a terminal's Ctrl-C
   // reaching the whole process group must not kill invocations the bridge is draining.
   process.on('SIGINT', () => {});
-  // Exit codes as the client's: 129 for an uncaught exception, 128 for an unhandled rejection.
-  process.on('uncaughtException', (err) => {
-    logInvokeError('Uncaught Exception', err);
-    failAndExit(toLambdaError(err), 129);
-  });
-  process.on('unhandledRejection', (reason, promise) => {
-    const error = new UnhandledPromiseRejection(reason, promise);
-    logInvokeError('Unhandled Promise Rejection', error);
-    failAndExit(toLambdaError(error), 128);
-  });
-  process.on('beforeExit', () => {
-    const listener = current?.emptyLoop;
-    if (current) current.emptyLoop = undefined;
-    listener?.();
-  });
+  if (!v4) {
+    // 3.x's handlers, with its exit codes: 129 for an uncaught exception, 128 for an unhandled rejection.
+    // 4.x installs none: Node prints the error and exits with status 1.
+    process.on('uncaughtException', (err) => {
+      logInvokeError('Uncaught Exception', err);
+      failAndExit(toLambdaError(err), 129);
+    });
+    process.on('unhandledRejection', (reason, promise) => {
+      const error = new UnhandledPromiseRejection(reason, promise);
+      logInvokeError('Unhandled Promise Rejection', error);
+      failAndExit(toLambdaError(error), 128);
+    });
+    process.on('beforeExit', () => {
+      const listener = current?.emptyLoop;
+      if (current) current.emptyLoop = undefined;
+      listener?.();
+    });
+  }
   if (!bundleFile || !handlerExport) {
     send({
       type: 'init-error',
@@ -223,23 +262,27 @@ async function main(): Promise<void> {
         `index.${handlerExport} is ${exported === undefined ? 'undefined or not exported' : 'not a function'}`,
       );
       notFound.name = 'Runtime.HandlerNotFound';
-      send({ type: 'init-error', error: toLambdaError(notFound) }, () => process.exit(1));
+      send({ type: 'init-error', error: lambdaError(notFound) }, () => process.exit(1));
       return;
     }
     handler = exported as Handler;
   } catch (err) {
-    send({ type: 'init-error', error: toLambdaError(err) }, () => process.exit(1));
+    send({ type: 'init-error', error: lambdaError(err) }, () => process.exit(1));
     return;
   }
-  if (callbackMode === 'no-callbacks' && handler.length >= 3) {
-    const refusal = new Error(callbackRefusal);
-    refusal.name = 'Runtime.CallbackHandlerDeprecated';
-    send({ type: 'init-error', error: toLambdaError(refusal) }, () => process.exit(1));
+  if (v4 && refusesHandler(handler)) {
+    send({ type: 'init-error', error: lambdaError(new CallbackHandlerDeprecatedError()) }, () =>
+      process.exit(1),
+    );
     return;
   }
+  // A handler refused above declares at most two parameters: 4.x calls it with two.
+  const processor = new BufferedInvokeProcessor(handler as (event: unknown, context: unknown) => unknown);
   const runtime = new Runtime(handler);
+  const runInvocation = (message: ParentMessage) =>
+    v4 ? invokeV4(processor, message) : invokeV3(runtime, message);
   process.on('message', (message: ParentMessage) => {
-    if (message.type === 'invoke') invoke(runtime, message);
+    if (message.type === 'invoke') runInvocation(message);
   });
   send({ type: 'ready', initDurationMs: performance.now() - started, ...memory() });
 }

@@ -6,7 +6,14 @@ import { fileURLToPath } from 'node:url';
 export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const binDir = join(projectRoot, '.cache', 'bin');
 
-export type GoBinary = 'nsqd' | 'nsqlookupd' | 'nsq_to_http' | 'to_nsq' | 'minio' | 'aws-lambda-rie';
+export type GoBinary =
+  | 'nsqd'
+  | 'nsqlookupd'
+  | 'nsqadmin'
+  | 'nsq_to_http'
+  | 'to_nsq'
+  | 'minio'
+  | 'aws-lambda-rie';
 
 /** Path of a binary built by dev/build-binaries.sh; throws with the fix when it is missing. */
 export function goBinary(name: GoBinary): string {

@@ -24,6 +24,8 @@ export class MinioServer implements S3Endpoint {
     readonly port: number,
     readonly dir: string,
     credentials: { accessKeyId: string; secretAccessKey: string },
+    /** The web console's port (served only when started with `console: true`). */
+    readonly consolePort: number,
   ) {
     this.accessKeyId = credentials.accessKeyId;
     this.secretAccessKey = credentials.secretAccessKey;
@@ -33,8 +35,20 @@ export class MinioServer implements S3Endpoint {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** The web console (log in with the access key and secret); served only when started with `console: true`. */
+  get consoleUrl(): string {
+    return `http://127.0.0.1:${this.consolePort}`;
+  }
+
   static async start(
-    options: { port?: number; accessKeyId?: string; secretAccessKey?: string } = {},
+    options: {
+      port?: number;
+      /** Serve the web console (on `consolePort`, or a free port). @default false */
+      console?: boolean;
+      consolePort?: number;
+      accessKeyId?: string;
+      secretAccessKey?: string;
+    } = {},
   ): Promise<MinioServer> {
     const dir = mkdtempSync(join(tmpdir(), 'minio-'));
     const credentials = {
@@ -44,7 +58,7 @@ export class MinioServer implements S3Endpoint {
     let lastError: unknown;
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = options.port ?? (await freePort());
-      const consolePort = await freePort();
+      const consolePort = options.consolePort ?? (await freePort());
       const proc = startProcess({
         name: 'minio',
         command: goBinary('minio'),
@@ -61,7 +75,7 @@ export class MinioServer implements S3Endpoint {
           ...process.env,
           MINIO_ROOT_USER: credentials.accessKeyId,
           MINIO_ROOT_PASSWORD: credentials.secretAccessKey,
-          MINIO_BROWSER: 'off',
+          MINIO_BROWSER: options.console ? 'on' : 'off',
           MINIO_UPDATE: 'off',
           MINIO_CI_CD: '1',
         },
@@ -78,15 +92,16 @@ export class MinioServer implements S3Endpoint {
             // XMinioServerNotInitialized until then, and 403 AccessDenied once it is up.
             const s3 = await fetch(`http://127.0.0.1:${port}/`);
             const body = await s3.text();
-            return s3.status !== 503 && !body.includes('XMinioServerNotInitialized');
+            if (s3.status === 503 || body.includes('XMinioServerNotInitialized')) return false;
+            return !options.console || (await fetch(`http://127.0.0.1:${consolePort}/`)).ok;
           },
           { what: `minio on ${port}`, timeoutMs: 30_000 },
         );
-        return new MinioServer(proc, port, dir, credentials);
+        return new MinioServer(proc, port, dir, credentials, consolePort);
       } catch (err) {
         lastError = err;
         await proc.stop('SIGKILL');
-        if (options.port !== undefined) break;
+        if (options.port !== undefined || options.consolePort !== undefined) break;
       }
     }
     rmSync(dir, { recursive: true, force: true });

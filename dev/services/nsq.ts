@@ -132,6 +132,9 @@ export class Nsqd {
 export interface NsqlookupdOptions {
   /** Extra flags; a later `--log-level=info` overrides the default `warn` (it logs each HTTP request). */
   readonly args?: readonly string[];
+  /** Fixed ports (`npm start`); free ports otherwise. */
+  readonly tcpPort?: number;
+  readonly httpPort?: number;
 }
 
 /** A real nsqlookupd on 127.0.0.1. */
@@ -143,8 +146,8 @@ export class Nsqlookupd {
   ) {}
 
   static async start(options: NsqlookupdOptions = {}): Promise<Nsqlookupd> {
-    const tcpPort = await freePort();
-    const httpPort = await freePort();
+    const tcpPort = options.tcpPort ?? (await freePort());
+    const httpPort = options.httpPort ?? (await freePort());
     const proc = startProcess({
       name: 'nsqlookupd',
       command: goBinary('nsqlookupd'),

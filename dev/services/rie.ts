@@ -10,7 +10,7 @@
  * enforces no payload limits. It passes its own environment on to the runtime, so the environment given
  * here is exactly what the function sees, plus the variables RIE adds (AWS_LAMBDA_RUNTIME_API, ...).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { runtimeClient } from '#shared/functions/runtime-client';
 import { goBinary, projectRoot } from './binaries.ts';
@@ -37,20 +37,19 @@ export interface RieResponse {
   readonly body: string;
 }
 
-/** The entry script of the pinned runtime interface client; throws with the fix when it is not built. */
+/**
+ * The entry script of the pinned runtime interface client (its package's `bin`: `bin/index.mjs` in 3.x,
+ * `index.mjs` in 4.x); throws with the fix when it is not built.
+ */
 export function ricEntry(version = runtimeClient().ricVersion): string {
-  const entry = join(
-    projectRoot,
-    '.cache',
-    'ric',
-    version,
-    'node_modules',
-    'aws-lambda-ric',
-    'bin',
-    'index.mjs',
-  );
-  if (!existsSync(entry))
-    throw new Error(`aws-lambda-ric ${version} is not built: run \`npm run binaries\` (looked for ${entry})`);
+  const dir = join(projectRoot, '.cache', 'ric', version, 'node_modules', 'aws-lambda-ric');
+  const manifest = join(dir, 'package.json');
+  const notBuilt = () =>
+    new Error(`aws-lambda-ric ${version} is not built: run \`npm run binaries\` (looked in ${dir})`);
+  if (!existsSync(manifest)) throw notBuilt();
+  const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin?: Record<string, string> };
+  const entry = join(dir, bin?.['aws-lambda-ric'] ?? 'index.mjs');
+  if (!existsSync(entry)) throw notBuilt();
   return entry;
 }
 

@@ -1,85 +1,109 @@
 /**
- * Live progress of `npm start`: per subscription, the bridge's counters read from its /metrics.
- * On a TTY the table is redrawn in place; otherwise a plain line per subscription is printed when its
- * counters change.
+ * Live progress of `npm start`: per subscription, the bridge's counters read from its /metrics
+ * (dev/up/progress-metrics.ts), with messages per second, errors, throttles, p99 and the toggle state.
+ * On a TTY the table is redrawn in place by log-update; otherwise, or with --plain, a line per
+ * subscription is printed when what it shows changes.
  */
-import { sumBySubscription } from './bridge-process.ts';
+import { createLogUpdate } from 'log-update';
+import {
+  countersFromMetrics,
+  ratePerSec,
+  type Sample,
+  type SubscriptionCounters,
+} from './progress-metrics.ts';
 
-export interface SubscriptionProgress {
-  readonly subscription: string;
-  readonly received: number;
-  readonly finished: number;
-  readonly requeued: number;
-  readonly deadLettered: number;
-  readonly throttled: number;
-  readonly inFlight: number;
+export interface SubscriptionProgress extends SubscriptionCounters {
+  /** Messages answered (finished or dead-lettered) per second over the last `RATE_WINDOW_MS`. */
+  readonly msgsPerSec: number | undefined;
 }
 
-const columns = [
-  ['received', 'received'],
-  ['finished', 'finished'],
-  ['requeued', 'requeued'],
-  ['deadLettered', 'dead-lettered'],
-  ['throttled', 'throttled'],
-  ['inFlight', 'in flight'],
-] as const;
+export const RATE_WINDOW_MS = 5_000;
 
-/** Reads every subscription's counters from the bridge's Prometheus text. */
-export function progressFromMetrics(
-  metricsText: string,
-  subscriptions: readonly string[],
-): SubscriptionProgress[] {
-  const read = (metric: string) => sumBySubscription(metricsText, `nsq_lambda_${metric}`);
-  const received = read('messages_received_total');
-  const finished = read('messages_finished_total');
-  const requeued = read('messages_requeued_total');
-  const deadLettered = read('messages_dead_lettered_total');
-  const throttled = read('throttles_total');
-  const inFlight = read('messages_in_flight');
-  return subscriptions.map((subscription) => ({
-    subscription,
-    received: received.get(subscription) ?? 0,
-    finished: finished.get(subscription) ?? 0,
-    requeued: requeued.get(subscription) ?? 0,
-    deadLettered: deadLettered.get(subscription) ?? 0,
-    throttled: throttled.get(subscription) ?? 0,
-    inFlight: inFlight.get(subscription) ?? 0,
-  }));
+type Column = readonly [title: string, cell: (r: SubscriptionProgress) => string];
+
+/** Counters first, in the order of the plain lines (tests and scripts read them). */
+const columns: readonly Column[] = [
+  ['received', (r) => String(r.received)],
+  ['finished', (r) => String(r.finished)],
+  ['requeued', (r) => String(r.requeued)],
+  ['dead-lettered', (r) => String(r.deadLettered)],
+  ['throttled', (r) => String(r.throttled)],
+  ['errors', (r) => String(r.errors)],
+  ['in flight', (r) => String(r.inFlight)],
+  ['msgs/s', (r) => formatRate(r.msgsPerSec)],
+  ['p99', (r) => formatMs(r.p99Ms)],
+  ['toggle', (r) => r.toggle],
+];
+
+export function formatRate(perSec: number | undefined): string {
+  return perSec === undefined ? '-' : perSec.toFixed(1);
+}
+
+export function formatMs(ms: number | undefined): string {
+  if (ms === undefined) return '-';
+  return ms < 1_000 ? `${Math.round(ms)} ms` : `${(ms / 1_000).toFixed(1)} s`;
 }
 
 /** The table as lines (header first), columns padded to fit. */
 export function progressTable(rows: readonly SubscriptionProgress[]): string[] {
-  const header = ['subscription', ...columns.map(([, title]) => title)];
-  const body = rows.map((r) => [r.subscription, ...columns.map(([key]) => String(r[key]))]);
+  const header = ['subscription', ...columns.map(([title]) => title)];
+  const body = rows.map((r) => [r.subscription, ...columns.map(([, cell]) => cell(r))]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => cells[i]?.length ?? 0)));
   const line = (cells: readonly string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [line(header), ...body.map(line)];
 }
 
-/** One plain line for a subscription (non-TTY output). */
+/** One plain line for a subscription (not a TTY, or --plain). */
 export function progressLine(row: SubscriptionProgress): string {
-  return `progress ${row.subscription}: ${columns.map(([key, title]) => `${title} ${row[key]}`).join(', ')}`;
+  return `progress ${row.subscription}: ${columns.map(([title, cell]) => `${title} ${cell(row)}`).join(', ')}`;
 }
 
-/** Writes progress: in place on a TTY, as changed lines otherwise. */
+/** Adds messages per second to the counters, from the answered counts it has seen over time. */
+export class ProgressTracker {
+  readonly #history = new Map<string, Sample[]>();
+
+  constructor(private readonly windowMs = RATE_WINDOW_MS) {}
+
+  update(counters: readonly SubscriptionCounters[], atMs: number): SubscriptionProgress[] {
+    return counters.map((c) => {
+      const samples = this.#history.get(c.subscription) ?? [];
+      samples.push({ atMs, count: c.finished + c.deadLettered });
+      while ((samples[0]?.atMs ?? atMs) < atMs - this.windowMs) samples.shift();
+      this.#history.set(c.subscription, samples);
+      return { ...c, msgsPerSec: ratePerSec(samples, this.windowMs) };
+    });
+  }
+
+  /** Reads the bridge's Prometheus text. */
+  fromMetrics(metricsText: string, subscriptions: readonly string[], atMs: number): SubscriptionProgress[] {
+    return this.update(countersFromMetrics(metricsText, subscriptions), atMs);
+  }
+}
+
+export type OutputMode = 'table' | 'lines';
+
+/** A table redrawn in place only on a TTY, and not with --plain. */
+export function outputMode(isTty: boolean, plain: boolean): OutputMode {
+  return isTty && !plain ? 'table' : 'lines';
+}
+
+/** Writes progress: a table redrawn in place, or changed lines. */
 export class ProgressPrinter {
-  #drawnLines = 0;
-  #last = new Map<string, string>();
+  readonly #last = new Map<string, string>();
+  readonly #update: ReturnType<typeof createLogUpdate> | undefined;
 
-  constructor(private readonly out: NodeJS.WriteStream) {}
-
-  get isTty(): boolean {
-    return this.out.isTTY === true;
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    readonly mode: OutputMode,
+  ) {
+    // The cursor stays visible: a run killed mid-frame must not leave the terminal without one.
+    this.#update = mode === 'table' ? createLogUpdate(out, { showCursor: true }) : undefined;
   }
 
   print(rows: readonly SubscriptionProgress[]): void {
-    if (this.isTty) {
-      const lines = progressTable(rows);
-      // Move to the start of the previous table, then overwrite each line (clearing leftovers).
-      if (this.#drawnLines > 0) this.out.write(`\x1b[${this.#drawnLines}F`);
-      this.out.write(lines.map((l) => `\x1b[2K${l}\n`).join(''));
-      this.#drawnLines = lines.length;
+    if (this.#update) {
+      this.#update(progressTable(rows).join('\n'));
       return;
     }
     for (const row of rows) {
@@ -91,8 +115,8 @@ export class ProgressPrinter {
     }
   }
 
-  /** Forget the drawn table, so the next print starts below whatever was written in between. */
+  /** Keeps the drawn table on screen; the next print starts below whatever is written in between. */
   detach(): void {
-    this.#drawnLines = 0;
+    this.#update?.done();
   }
 }

@@ -12,41 +12,18 @@ import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { type LocalLambda, startLocalLambda } from '#dev/local-lambda/server';
 import { type LocalUpstash, startLocalUpstash } from '#dev/local-upstash/server';
-import { goBinary, projectRoot, systemBinary } from '#dev/services/binaries';
+import { projectRoot } from '#dev/services/binaries';
 import { MinioServer } from '#dev/services/minio';
-import { Nsqd } from '#dev/services/nsq';
-import { freePort, isPortOpen } from '#dev/services/ports';
-import { setprivBinary, stopAllProcesses } from '#dev/services/process';
+import { Nsqd, Nsqlookupd } from '#dev/services/nsq';
+import { Nsqadmin } from '#dev/services/nsqadmin';
+import { stopAllProcesses } from '#dev/services/process';
 import { RedisServer } from '#dev/services/redis';
+import { waitFor } from '#dev/services/wait';
 import { type LocalRenderer, startLocalRenderer } from '#functions/html-backup/local-renderer';
 import { bridgeConfigFromDefinitions } from '#shared/config/bridge-config';
 import { type LoadedFunction, loadFunctions } from '#shared/functions/loader';
 import { type BridgeProcess, startBridgeProcess } from './bridge-process.ts';
-
-/** The embedded defaults: fixed ports so the URLs are the same every run. */
-export const defaultPorts = {
-  nsqdTcp: 4150,
-  nsqdHttp: 4151,
-  redis: 6399,
-  upstash: 8079,
-  bridgeHttp: 8080,
-  renderer: 8090,
-  minio: 9000,
-  lambda: 9001,
-} as const;
-
-export type StackPorts = { -readonly [K in keyof typeof defaultPorts]: number };
-
-const portNames: Record<keyof StackPorts, string> = {
-  nsqdTcp: 'nsqd TCP',
-  nsqdHttp: 'nsqd HTTP',
-  redis: 'redis-server',
-  upstash: 'local Upstash',
-  bridgeHttp: 'bridge /metrics',
-  renderer: 'local renderer',
-  minio: 'MinIO (S3)',
-  lambda: 'local Lambda',
-};
+import { choosePorts, preflight, type StackPorts } from './stack-ports.ts';
 
 export const dataBucket = 'nsq-lambda-data';
 export const deadLetterBucket = 'nsq-lambda-dead-letters';
@@ -66,6 +43,8 @@ export interface StackOptions {
 export interface Stack {
   readonly ports: StackPorts;
   readonly nsqd: Nsqd;
+  readonly nsqlookupd: Nsqlookupd;
+  readonly nsqadmin: Nsqadmin;
   readonly lambda: LocalLambda;
   readonly bridge: BridgeProcess;
   readonly minio: MinioServer;
@@ -76,52 +55,6 @@ export interface Stack {
   readonly logDir: string;
   readonly logFiles: { readonly bridge: string; readonly lambda: string };
   stop(): Promise<void>;
-}
-
-/** Problems that stop the run before anything starts: missing binaries, taken ports. */
-/** Each throws a message saying how to get the binary when it is missing. */
-export const binaryChecks: readonly (() => unknown)[] = [
-  () => goBinary('nsqd'),
-  () => goBinary('minio'),
-  () => systemBinary('redis-server'),
-  () => setprivBinary(),
-];
-
-export async function preflight(
-  ports: StackPorts,
-  checkPorts: boolean,
-  checks: readonly (() => unknown)[] = binaryChecks,
-): Promise<string[]> {
-  const problems: string[] = [];
-  for (const check of checks) {
-    try {
-      check();
-    } catch (err) {
-      problems.push((err as Error).message);
-    }
-  }
-  if (checkPorts) {
-    for (const key of Object.keys(ports) as (keyof StackPorts)[]) {
-      if (await isPortOpen(ports[key]))
-        problems.push(
-          `port ${ports[key]} (${portNames[key]}) on 127.0.0.1 is already in use: stop what uses it, or run with --free-ports`,
-        );
-    }
-  }
-  return problems;
-}
-
-async function choosePorts(free: boolean): Promise<StackPorts> {
-  if (!free) return { ...defaultPorts };
-  const ports = {} as StackPorts;
-  const taken = new Set<number>();
-  for (const key of Object.keys(defaultPorts) as (keyof StackPorts)[]) {
-    let port = await freePort();
-    while (taken.has(port)) port = await freePort();
-    taken.add(port);
-    ports[key] = port;
-  }
-  return ports;
 }
 
 function lineLog(stream: WriteStream) {
@@ -151,17 +84,37 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
   try {
     const functions = options.functions ?? (await loadFunctions());
-    status('starting nsqd, redis-server, MinIO...');
-    const [nsqd, redis, minio] = await Promise.all([
-      Nsqd.start({ tcpPort: ports.nsqdTcp, httpPort: ports.nsqdHttp }).then((s) => {
-        stops.push(() => s.dispose());
-        return s;
-      }),
+    status('starting nsqlookupd, nsqd, nsqadmin, redis-server, MinIO...');
+    // nsqlookupd first: nsqd registers with it when it starts (and retries only every 15 s).
+    const startNsq = async () => {
+      const lookupd = await Nsqlookupd.start({
+        tcpPort: ports.nsqlookupdTcp,
+        httpPort: ports.nsqlookupdHttp,
+      });
+      stops.push(() => lookupd.dispose());
+      const [nsqd, admin] = await Promise.all([
+        Nsqd.start({
+          tcpPort: ports.nsqdTcp,
+          httpPort: ports.nsqdHttp,
+          lookupdTcpAddresses: [lookupd.tcpAddress],
+        }).then((s) => {
+          stops.push(() => s.dispose());
+          return s;
+        }),
+        Nsqadmin.start({ port: ports.nsqadmin, lookupdHttpAddresses: [lookupd.httpAddress] }).then((s) => {
+          stops.push(() => s.dispose());
+          return s;
+        }),
+      ]);
+      return { lookupd, nsqd, admin };
+    };
+    const [{ lookupd: nsqlookupd, nsqd, admin: nsqadmin }, redis, minio] = await Promise.all([
+      startNsq(),
       RedisServer.start({ port: ports.redis }).then((s) => {
         stops.push(() => s.dispose());
         return s;
       }),
-      MinioServer.start({ port: ports.minio }).then((s) => {
+      MinioServer.start({ port: ports.minio, console: true, consolePort: ports.minioConsole }).then((s) => {
         stops.push(() => s.dispose());
         return s;
       }),
@@ -208,8 +161,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     stops.push(() => lambda.close());
 
     status('starting the bridge...');
+    // As in production, the bridge finds nsqd through nsqlookupd: it is given no nsqd address.
     const config = bridgeConfigFromDefinitions(functions, {
-      nsqdTcpAddresses: [nsqd.tcpAddress],
+      lookupdHttpAddresses: [nsqlookupd.httpAddress],
       lambda: { region, endpoint: lambda.endpoint },
       deadLetter: { kind: 's3', bucket: deadLetterBucket, region, endpoint: minio.endpoint },
       toggles: { url: upstash.url },
@@ -217,6 +171,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       drain: { deadlineMs: options.drainDeadlineMs ?? 20_000 },
     });
     for (const s of config.subscriptions) await nsqd.http.createTopic(s.topic);
+    // The bridge's first lookup is at start, its next one a poll interval later: have nsqlookupd list
+    // nsqd for every topic first.
+    const topics = [...new Set(config.subscriptions.map((s) => s.topic))];
+    await waitFor(
+      async () => {
+        for (const topic of topics) if ((await nsqlookupd.producers(topic)).length === 0) return false;
+        return true;
+      },
+      { what: `nsqlookupd to list nsqd for ${topics.join(', ')}`, timeoutMs: 10_000 },
+    );
     const bridge = await startBridgeProcess({
       config,
       logFile: logFiles.bridge,
@@ -234,6 +198,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return {
       ports,
       nsqd,
+      nsqlookupd,
+      nsqadmin,
       lambda,
       bridge,
       minio,

@@ -10,7 +10,19 @@ import type { FunctionDefinition } from '#shared/functions/definition';
 /** One function the bridge feeds, with the name or ARN it invokes (a CloudFormation token in a stack). */
 export interface BridgeTarget {
   readonly definition: FunctionDefinition;
+  /** The Lambda function; for an HTTP target, the name used in toggles and dead letters. */
   readonly functionName: string;
+  /** Set when the function runs behind an HTTP(S) endpoint instead of Lambda. */
+  readonly http?: BridgeHttpTarget;
+}
+
+/** An HTTP(S) function endpoint (an edge runtime) and the Secrets Manager secret it verifies signatures with. */
+export interface BridgeHttpTarget {
+  readonly url: string;
+  /** The signing secret's full ARN (a token in a stack); the bridge reads it at start with its task role. */
+  readonly signingSecretArn: string;
+  readonly timeoutMs?: number;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface BridgeRuntimeConfigInput {
@@ -39,7 +51,8 @@ export interface BridgeTls {
 
 export function bridgeRuntimeConfig(input: BridgeRuntimeConfigInput): BridgeConfigInput {
   const names = new Map(input.targets.map((t) => [t.definition.name, t.functionName]));
-  return bridgeConfigFromDefinitions(
+  const http = new Map(input.targets.flatMap((t) => (t.http ? [[t.definition.name, t.http] as const] : [])));
+  const config = bridgeConfigFromDefinitions(
     input.targets.map((t) => t.definition),
     {
       nsqdTcpAddresses: [...input.nsqdTcpAddresses],
@@ -64,4 +77,22 @@ export function bridgeRuntimeConfig(input: BridgeRuntimeConfigInput): BridgeConf
       return name;
     },
   );
+  if (http.size === 0) return config;
+  return {
+    ...config,
+    subscriptions: config.subscriptions.map((s) => {
+      const target = s.toggleName === undefined ? undefined : http.get(s.toggleName);
+      if (!target) return s;
+      return {
+        ...s,
+        target: {
+          type: 'http' as const,
+          url: target.url,
+          signingSecret: target.signingSecretArn,
+          ...(target.timeoutMs !== undefined && { timeoutMs: target.timeoutMs }),
+          ...(target.headers && { headers: { ...target.headers } }),
+        },
+      };
+    }),
+  };
 }

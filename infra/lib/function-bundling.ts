@@ -99,9 +99,13 @@ export function functionBundling(definition: FunctionDefinition): BundlingOption
   return toNodejsBundling(functionBundlingOptions(definition));
 }
 
-/** The Lambda runtime the shared bundling targets (shared/functions/bundling.ts `lambdaRuntime`). */
+/**
+ * The Lambda runtime the shared bundling targets (shared/functions/bundling.ts `lambdaRuntime`): the pinned one,
+ * never `NODEJS_LATEST`, which carries the same name while it is the newest but is variable (the CDK then warns
+ * `variableRuntimeExternals`, and the runtime could move under a deployed function).
+ */
 export function functionRuntime(): lambda.Runtime {
-  const runtime = lambda.Runtime.ALL.find((r) => r.name === lambdaRuntime);
+  const runtime = lambda.Runtime.ALL.find((r) => r.name === lambdaRuntime && !r.isVariable);
   if (!runtime || runtime.family !== lambda.RuntimeFamily.NODEJS) {
     throw new Error(
       `shared bundling targets ${JSON.stringify(lambdaRuntime)}, which is not a Node.js Lambda runtime`,

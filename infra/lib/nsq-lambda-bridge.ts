@@ -18,6 +18,15 @@ import { Construct } from 'constructs';
 import { DEFAULT_DRAIN_DEADLINE_MS, INVOCATION_TIMEOUT_MARGIN_MS } from '#shared/config/bridge-config';
 import type { FunctionDefinition } from '#shared/functions/definition';
 import { type BridgeTls, bridgeRuntimeConfig } from './bridge-runtime-config.ts';
+import {
+  checkHttpTarget,
+  createSigningSecrets,
+  httpBridgeTargets,
+  type NsqLambdaBridgeHttpTarget,
+} from './http-targets.ts';
+
+export type { NsqLambdaBridgeHttpTarget };
+
 import { acknowledgeNag, nagArnRef } from './nag.ts';
 import { repoRoot } from './paths.ts';
 import { secureBucket } from './secure-bucket.ts';
@@ -61,7 +70,7 @@ export const METRICS_BY_REASON: readonly string[] = [
 ];
 
 /**
- * The container health check: node:22-slim has no curl, so Node's own fetch probes /healthz (liveness;
+ * The container health check: node:24-bookworm-slim has no curl, so Node's own fetch probes /healthz (liveness;
  * /readyz would also fail while draining, and ECS must not replace a task that is draining).
  */
 export function bridgeHealthCheckCommand(httpPort: number): string[] {
@@ -82,6 +91,11 @@ export interface NsqLambdaBridgeTarget {
 export interface NsqLambdaBridgeProps {
   /** The functions the bridge invokes; each definition's `subscriptions` become the bridge's subscriptions. */
   readonly targets: readonly NsqLambdaBridgeTarget[];
+  /**
+   * Functions behind HTTP(S) endpoints; their subscriptions join the bridge's, and no Lambda is created or granted.
+   * @default - none
+   */
+  readonly httpTargets?: readonly NsqLambdaBridgeHttpTarget[];
   /**
    * nsqd TCP addresses (`host:port`) to consume from directly.
    * @default - none; `lookupdHttpAddresses` must then be given
@@ -212,6 +226,8 @@ export class NsqLambdaBridge extends Construct {
   public readonly drainDeadlineMs: number;
   public readonly stopTimeout: Duration;
   public readonly minTaskCount: number;
+  /** The signing secret of each HTTP target, by function name (read only by the task role). */
+  public readonly signingSecrets: ReadonlyMap<string, secretsmanager.ISecret>;
 
   constructor(scope: Construct, id: string, props: NsqLambdaBridgeProps) {
     super(scope, id);
@@ -264,10 +280,16 @@ export class NsqLambdaBridge extends Construct {
     this.stopTimeout = Duration.millis(v.drainDeadlineMs + BRIDGE_EXIT_MARGIN_MS);
 
     const stack = Stack.of(this);
+    const httpTargets = (props.httpTargets ?? []).filter((t) => t.definition.subscriptions.length > 0);
+    const signingSecrets = createSigningSecrets(this, httpTargets);
+    this.signingSecrets = signingSecrets;
     const config = bridgeRuntimeConfig({
-      targets: props.targets
-        .filter((t) => t.definition.subscriptions.length > 0)
-        .map((t) => ({ definition: t.definition, functionName: t.function.functionArn })),
+      targets: [
+        ...props.targets
+          .filter((t) => t.definition.subscriptions.length > 0)
+          .map((t) => ({ definition: t.definition, functionName: t.function.functionArn })),
+        ...httpBridgeTargets(httpTargets, signingSecrets),
+      ],
       nsqdTcpAddresses: props.nsqdTcpAddresses ?? [],
       lookupdHttpAddresses: props.lookupdHttpAddresses ?? [],
       region: stack.region,
@@ -343,6 +365,9 @@ export class NsqLambdaBridge extends Construct {
     // A target without subscriptions is never fed, so it gets no permission either.
     const fed = props.targets.filter((t) => t.definition.subscriptions.length > 0);
     for (const target of fed) target.function.grantInvoke(this.taskDefinition.taskRole);
+    // The HTTP targets' signing secrets: read by the bridge process itself at start (GetSecretValue with
+    // the task role), not injected by ECS, so no other role (not even the execution role) can read them.
+    for (const secret of signingSecrets.values()) secret.grantRead(this.taskDefinition.taskRole);
     this.deadLetterBucket.grantPut(this.taskDefinition.taskRole, `${v.deadLetterPrefix}*`);
     acknowledgeNag(
       this.taskDefinition.taskRole,
@@ -563,7 +588,10 @@ function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
 
   // Names as the bridge itself derives them (bridgeConfigFromDefinitions): the metric dimension.
   const subscriptionNames = bridgeRuntimeConfig({
-    targets: props.targets.map((t) => ({ definition: t.definition, functionName: t.definition.name })),
+    targets: [...props.targets, ...(props.httpTargets ?? [])].map((t) => ({
+      definition: t.definition,
+      functionName: t.definition.name,
+    })),
     nsqdTcpAddresses: [],
     lookupdHttpAddresses: [],
     region: 'validation',
@@ -574,7 +602,7 @@ function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
   }).subscriptions.map((s) => s.name);
   if (subscriptionNames.length === 0) {
     throw new Error(
-      `NsqLambdaBridge: no subscriptions; targets ${show(props.targets.map((t) => t.definition.name))} ` +
+      `NsqLambdaBridge: no subscriptions; targets ${show([...props.targets, ...(props.httpTargets ?? [])].map((t) => t.definition.name))} ` +
         'declare none (add `subscriptions` to a function definition)',
     );
   }
@@ -588,7 +616,8 @@ function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
         `${MAX_SCALING_SUBSCRIPTIONS} (a CloudWatch alarm limit); split them over several bridges`,
     );
   }
-  const targetNames = props.targets.map((t) => t.definition.name);
+  const targetNames = [...props.targets, ...(props.httpTargets ?? [])].map((t) => t.definition.name);
+  for (const t of props.httpTargets ?? []) checkHttpTarget(t);
   const dupTargets = targetNames.filter((n, i) => targetNames.indexOf(n) !== i);
   if (dupTargets.length > 0) throw new Error(`NsqLambdaBridge: duplicate targets ${show(dupTargets)}`);
 

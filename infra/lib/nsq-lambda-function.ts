@@ -1,6 +1,6 @@
 /**
  * The house Lambda: one per function definition. It locks the defaults every handler gets (esbuild
- * bundling, Node.js 22 on ARM64, an explicit log group with retention, source maps) and takes timeout,
+ * bundling, Node.js 24 on ARM64, an explicit log group with retention, source maps) and takes timeout,
  * memory and reserved concurrency from the definition, so the definition stays the single source.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
@@ -138,7 +138,7 @@ export class NsqLambdaFunction extends NodejsFunction {
       this,
       ['L1'],
       `Pinned to ${functionRuntime().name} on purpose: the local Lambda server, the bridge image and CI run ` +
-        'Node 22, so what is tested is what runs. The runtime follows lambdaRuntime in shared/functions/bundling.ts.',
+        'Node 24, so what is tested is what runs. The runtime follows lambdaRuntime in shared/functions/bundling.ts.',
     );
   }
 

@@ -107,14 +107,18 @@ export class NsqLambdaStack extends Stack {
     }
 
     const known = new Set(props.functions.map((f) => f.definition.name));
-    const unknown = Object.keys(settings.functionEnvironment).filter((name) => !known.has(name));
-    if (unknown.length > 0) {
-      throw new Error(
-        `nsqLambda.functionEnvironment names unknown function(s) ${JSON.stringify(unknown)}; known: ${JSON.stringify([...known])}`,
-      );
+    for (const key of ['functionEnvironment', 'httpTargets'] as const) {
+      const unknown = Object.keys(settings[key]).filter((name) => !known.has(name));
+      if (unknown.length > 0) {
+        throw new Error(
+          `nsqLambda.${key} names unknown function(s) ${JSON.stringify(unknown)}; known: ${JSON.stringify([...known])}`,
+        );
+      }
     }
     const functions = new Map<string, NsqLambdaFunction>();
     for (const loaded of props.functions) {
+      // Served by an HTTP endpoint: no Lambda (the bridge gets it as an HTTP target below).
+      if (settings.httpTargets[loaded.definition.name]) continue;
       const deploymentEnvironment = settings.functionEnvironment[loaded.definition.name];
       const fn = new NsqLambdaFunction(this, `${pascalCase(loaded.definition.name)}Function`, {
         loaded,
@@ -140,6 +144,24 @@ export class NsqLambdaStack extends Stack {
       targets: [...functions.values()]
         .filter((fn) => fn.definition.subscriptions.length > 0)
         .map((fn) => ({ definition: fn.definition, function: fn as lambda.IFunction })),
+      httpTargets: props.functions
+        .filter((f) => settings.httpTargets[f.definition.name] !== undefined)
+        .map((f) => {
+          const t = settings.httpTargets[f.definition.name] as DeploySettings['httpTargets'][string];
+          return {
+            definition: f.definition,
+            url: t.url,
+            ...(t.signingSecretArn && {
+              signingSecret: secretsmanager.Secret.fromSecretCompleteArn(
+                this,
+                `${pascalCase(f.definition.name)}SigningSecretImport`,
+                t.signingSecretArn,
+              ),
+            }),
+            ...(t.timeoutMs !== undefined && { timeoutMs: t.timeoutMs }),
+            ...(t.headers && { headers: t.headers }),
+          };
+        }),
       nsqdTcpAddresses: settings.nsqdTcpAddresses,
       lookupdHttpAddresses: settings.lookupdHttpAddresses,
       ...(settings.nsqTls && {
@@ -179,6 +201,9 @@ export class NsqLambdaStack extends Stack {
     new CfnOutput(this, 'BridgeClusterName', { value: this.bridge.cluster.clusterName });
     for (const [name, fn] of functions) {
       new CfnOutput(this, `${pascalCase(name)}FunctionName`, { value: fn.functionName });
+    }
+    for (const [name, secret] of this.bridge.signingSecrets) {
+      new CfnOutput(this, `${pascalCase(name)}SigningSecretArn`, { value: secret.secretArn });
     }
   }
 }

@@ -6,10 +6,11 @@
  * Lazy (read on first use, not at import) and cached per execution environment. A failed read is not
  * cached, so the next invocation tries again. The token never appears in errors or logs.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Redis } from '@upstash/redis';
 import { z } from 'zod';
-import { expensiveCallClientConfig } from './aws-client-config.ts';
+import { readSecretFromSecretsManager, type SecretReader } from './secrets-manager.ts';
+
+export { readSecretFromSecretsManager, type SecretReader };
 
 export const upstashCredentialsSchema = z
   .object({
@@ -20,22 +21,7 @@ export const upstashCredentialsSchema = z
 
 export type UpstashCredentials = z.infer<typeof upstashCredentialsSchema>;
 
-/** Reads a secret's text by ARN; replaceable in tests. */
-export type SecretReader = (secretArn: string) => Promise<string>;
-
 export type UpstashEnv = Readonly<Record<string, string | undefined>>;
-
-let secretsClient: SecretsManagerClient | undefined;
-
-export const readSecretFromSecretsManager: SecretReader = async (secretArn) => {
-  // Two attempts: this runs once per execution environment, where one retry is cheap.
-  secretsClient ??= new SecretsManagerClient(
-    expensiveCallClientConfig({ maxAttempts: 2, connectionTimeoutMs: 2_000, requestTimeoutMs: 5_000 }),
-  );
-  const out = await secretsClient.send(new GetSecretValueCommand({ SecretId: secretArn }));
-  if (out.SecretString === undefined) throw new Error(`secret ${secretArn} has no SecretString`);
-  return out.SecretString;
-};
 
 export async function resolveUpstashCredentials(
   env: UpstashEnv = process.env,

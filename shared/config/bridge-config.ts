@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { MAX_REQUEUE_DELAY_MS } from '#shared/contract/batch-result';
 import type { FunctionDefinition } from '#shared/functions/definition';
-import { subscriptionSettingsSchema } from './subscription.ts';
+import { type HttpTarget, httpTargetSchema, subscriptionSettingsSchema } from './subscription.ts';
 
 /**
  * The drain deadline (`drain.deadlineMs`) when none is set: the one default for the bridge and for infra/
@@ -72,13 +72,21 @@ export const bridgeSubscriptionSchema = subscriptionSettingsSchema
       .min(1)
       .max(64)
       .regex(/^[a-zA-Z0-9._-]+$/, 'must be letters, digits, dot, dash or underscore'),
-    /** The function to invoke: name or ARN. */
-    functionName: z.string().min(1).max(170),
+    /**
+     * The Lambda function to invoke: name or ARN. Required unless `target` is an HTTP endpoint; there it
+     * only names the function in toggles and dead letters. @default (HTTP target) the subscription's name
+     */
+    functionName: z.string().min(1).max(170).optional(),
+    /** An HTTP(S) endpoint to POST batches to instead of a Lambda function (docs/bridge.md). */
+    target: httpTargetSchema.optional(),
     /** The name whose remote toggle this subscription follows (shared/toggle/keys.ts). @default functionName */
     toggleName: z.string().min(1).max(170).optional(),
     /** The function's own timeout. @default 30_000 */
     functionTimeoutMs: z.number().int().min(1_000).max(900_000).default(30_000),
-    /** How long one Invoke may take before it counts as ambiguous. @default functionTimeoutMs + 10_000 */
+    /**
+     * How long one Invoke may take before it counts as ambiguous. @default functionTimeoutMs + 10_000
+     * (an HTTP target sets it with `target.timeoutMs` instead)
+     */
     invocationTimeoutMs: z.number().int().min(1_000).optional(),
     /** Overrides the global nsqd TCP addresses for this subscription. */
     nsqdTcpAddresses: z.array(hostPortSchema).optional(),
@@ -170,8 +178,18 @@ type ParsedSubscription = z.output<typeof bridgeSubscriptionSchema>;
 export interface BridgeSubscription
   extends Omit<
     ParsedSubscription,
-    'maxInFlight' | 'touchIntervalMs' | 'invocationTimeoutMs' | 'nsqdTcpAddresses' | 'lookupdHttpAddresses'
+    | 'maxInFlight'
+    | 'touchIntervalMs'
+    | 'invocationTimeoutMs'
+    | 'nsqdTcpAddresses'
+    | 'lookupdHttpAddresses'
+    | 'functionName'
+    | 'target'
   > {
+  /** The Lambda function (name or ARN); for an HTTP target, the name used in toggles and dead letters. */
+  readonly functionName: string;
+  /** Set when the subscription's function is an HTTP endpoint instead of Lambda. */
+  readonly target?: HttpTarget;
   readonly maxInFlight: number;
   readonly touchIntervalMs: number;
   readonly invocationTimeoutMs: number;
@@ -213,6 +231,16 @@ export class ConfigError extends Error {
   }
 }
 
+/** Effective invocation timeout: as configured (target.timeoutMs for HTTP), else functionTimeoutMs + 10 s. */
+function invocationTimeoutOf(
+  s: Pick<ParsedSubscription, 'invocationTimeoutMs' | 'functionTimeoutMs' | 'target'>,
+): number {
+  return (
+    (s.target ? s.target.timeoutMs : s.invocationTimeoutMs) ??
+    s.functionTimeoutMs + INVOCATION_TIMEOUT_MARGIN_MS
+  );
+}
+
 /** Effective maxInFlight: as configured, else maxMessages × maxConcurrentInvocations. */
 function defaultMaxInFlight(s: Pick<ParsedSubscription, 'maxMessages' | 'maxConcurrentInvocations'>) {
   return s.maxMessages * s.maxConcurrentInvocations;
@@ -247,8 +275,16 @@ function subscriptionRules(
       `msgTimeoutMs (${s.msgTimeoutMs}) exceeds nsqd's --max-msg-timeout (maxMsgTimeoutMs ${global.maxMsgTimeoutMs}); IDENTIFY would fail`,
       'msgTimeoutMs',
     );
-  const invocation = s.invocationTimeoutMs ?? s.functionTimeoutMs + INVOCATION_TIMEOUT_MARGIN_MS;
-  if (invocation <= s.functionTimeoutMs)
+  if (s.target === undefined && s.functionName === undefined)
+    add('functionName is required (or set `target` to an HTTP endpoint)', 'functionName');
+  if (s.target !== undefined && s.invocationTimeoutMs !== undefined)
+    add(
+      'an HTTP target sets its deadline with target.timeoutMs, not invocationTimeoutMs',
+      'invocationTimeoutMs',
+    );
+  const invocation = invocationTimeoutOf(s);
+  // An HTTP endpoint has no separate function timeout: target.timeoutMs is its only deadline.
+  if (s.target === undefined && invocation <= s.functionTimeoutMs)
     add(
       `invocationTimeoutMs (${invocation}) must be above functionTimeoutMs (${s.functionTimeoutMs}), or a slow invocation is abandoned while it runs`,
       'invocationTimeoutMs',
@@ -381,7 +417,8 @@ export function parseBridgeConfig(raw: unknown, secrets: BridgeSecrets = {}): Br
     ...s,
     maxInFlight: s.maxInFlight ?? defaultMaxInFlight(s),
     touchIntervalMs: s.touchIntervalMs ?? Math.floor(s.msgTimeoutMs / 3),
-    invocationTimeoutMs: s.invocationTimeoutMs ?? s.functionTimeoutMs + INVOCATION_TIMEOUT_MARGIN_MS,
+    functionName: s.functionName ?? s.name,
+    invocationTimeoutMs: invocationTimeoutOf(s),
     channelName: s.ephemeral ? `${s.channel}#ephemeral` : s.channel,
     // An empty per-subscription list overrides nothing (as in globalRules), so a subscription never ends up with no address.
     nsqdTcpAddresses:

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { nsqNameSchema } from '#shared/contract/batch-event';
+import { IDEMPOTENCY_KEY_HEADER, SIGNATURE_HEADER } from '#shared/edge/signature';
 
 /** Lambda's synchronous Invoke request limit. */
 export const LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
@@ -88,3 +89,106 @@ export type SubscriptionSettingsInput = z.input<typeof subscriptionSettingsSchem
 export type SubscriptionSettings = z.output<typeof subscriptionSettingsSchema>;
 export type RequeuePolicy = z.output<typeof requeuePolicySchema>;
 export type ToggleSettings = z.output<typeof toggleSettingsSchema>;
+
+/** Headers the bridge sets itself on every HTTP request: a target's `headers` may not set them. */
+export const RESERVED_HTTP_HEADERS: readonly string[] = [
+  SIGNATURE_HEADER,
+  IDEMPOTENCY_KEY_HEADER,
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'host',
+  'connection',
+  'keep-alive',
+  'upgrade',
+  'te',
+  'trailer',
+  'expect',
+];
+
+/** RFC 9110 field-name (a token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** A field value without control characters other than tab (no CR/LF header injection). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/** Plain HTTP is allowed only to this machine (local development and tests). */
+const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const SECRETS_MANAGER_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Whether `signingSecret` names a Secrets Manager secret (else it names an env var). */
+export function isSecretsManagerArn(ref: string): boolean {
+  return ref.startsWith('arn:');
+}
+
+/**
+ * An HTTP(S) function target (an edge runtime: Cloudflare Workers, Deno Deploy, Vercel, workerd locally):
+ * the bridge POSTs the batch event there, signed (shared/edge/signature.ts), and reads the batch result
+ * from the response body.
+ */
+export const httpTargetSchema = z
+  .object({
+    type: z.literal('http'),
+    /** https://…; plain http only to 127.0.0.1, localhost or [::1]. No user:password@ (it would be logged). */
+    url: z.string().superRefine((value, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be an absolute URL' });
+        return;
+      }
+      if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)))
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be https:// (plain http only to 127.0.0.1, localhost or [::1]), got ${url.protocol}//${url.host}`,
+        });
+      if (url.username !== '' || url.password !== '')
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must not carry credentials (user:password@): put a token in `headers`',
+        });
+      if (url.hash !== '') ctx.addIssue({ code: 'custom', message: 'must not have a #fragment' });
+    }),
+    /**
+     * Where the HMAC signing secret is: a Secrets Manager ARN, or the name of an env var. Its value is the
+     * secret, or during a rotation a JSON array `["new", "old"]` or `{"current": "new", "previous": "old"}`:
+     * every request is then signed with both. Read once at start-up, never logged.
+     */
+    signingSecret: z
+      .string()
+      .refine((v) => SECRETS_MANAGER_ARN.test(v) || (!v.startsWith('arn:') && ENV_NAME.test(v)), {
+        message: 'must be a Secrets Manager ARN (arn:aws:secretsmanager:…:secret:…) or an env var name',
+      }),
+    /** Total time for one request and its response (then: ambiguous). @default functionTimeoutMs + 10_000 */
+    timeoutMs: z.number().int().min(1_000).max(900_000).optional(),
+    /** Extra request headers (e.g. a platform's own access token); the signature headers are the bridge's. */
+    headers: z
+      .record(z.string(), z.string())
+      .default({})
+      .superRefine((headers, ctx) => {
+        for (const [name, value] of Object.entries(headers)) {
+          if (!HEADER_NAME.test(name))
+            ctx.addIssue({
+              code: 'custom',
+              message: `${JSON.stringify(name)} is not a valid header name`,
+              path: [name],
+            });
+          else if (RESERVED_HTTP_HEADERS.includes(name.toLowerCase()))
+            ctx.addIssue({
+              code: 'custom',
+              message: `${JSON.stringify(name)} is set by the bridge and cannot be overridden`,
+              path: [name],
+            });
+          if (!HEADER_VALUE.test(value))
+            ctx.addIssue({
+              code: 'custom',
+              message: 'header value must not contain control characters (CR, LF, NUL…)',
+              path: [name],
+            });
+        }
+      }),
+  })
+  .strict();
+
+export type HttpTargetInput = z.input<typeof httpTargetSchema>;
+export type HttpTarget = z.output<typeof httpTargetSchema>;

@@ -3,8 +3,8 @@
  * (dev/local-lambda) and infra's NodejsFunction, so the code that runs locally is the code that is deployed.
  *
  * Choices (see docs/local-lambda.md):
- * - ESM, one `index.mjs` file, target node22 (the `nodejs22.x` runtime), platform node.
- * - `@aws-sdk/*` is BUNDLED, not external: the nodejs22.x runtime ships an SDK v3 of its own choosing, whose
+ * - ESM, one `index.mjs` file, target node24 (the `nodejs24.x` runtime), platform node.
+ * - `@aws-sdk/*` is BUNDLED, not external: the nodejs24.x runtime ships an SDK v3 of its own choosing, whose
  *   version drifts from our lockfile. Bundling the pinned version makes local == deployed (same SDK, same
  *   retry and timeout behaviour) at the cost of ~0.5–1 MB per bundle and a few ms of cold start.
  *   infra must therefore pass `externalModules: []` (NodejsFunction's default is `['@aws-sdk/*']`).
@@ -23,8 +23,8 @@ import type { FunctionDefinition } from '#shared/functions/definition';
 import type { LoadedFunction } from '#shared/functions/loader';
 
 /** The Lambda runtime every function is deployed on; esbuild's target follows it. */
-export const lambdaRuntime = 'nodejs22.x';
-export const bundleTarget = 'node22';
+export const lambdaRuntime = 'nodejs24.x';
+export const bundleTarget = 'node24';
 /** The bundle's file name; Lambda's handler string is `index.<handlerExport>`. */
 export const bundleFileName = 'index.mjs';
 /** Modules left out of every bundle (see the header). */

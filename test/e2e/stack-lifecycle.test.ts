@@ -17,7 +17,7 @@ import { freePort, isPortOpen } from '#dev/services/ports';
 import { redisServerArgs } from '#dev/services/redis';
 import { type ProcessRecord, procArgv, recordOf } from '#dev/services/run-records';
 import { waitFor } from '#dev/services/wait';
-import { defaultPorts } from '#dev/up/stack';
+import { defaultPorts } from '#dev/up/stack-ports';
 import {
   killLaunched,
   type LaunchedRun,

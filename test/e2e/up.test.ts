@@ -40,7 +40,10 @@ describe('npm start (dev/up.ts)', () => {
     expect(out).toMatch(/bridge {7}metrics http:\/\/127\.0\.0\.1:\d+\/metrics/);
     expect(out).toMatch(/dead letters s3:\/\/nsq-lambda-dead-letters\/dead-letters\//);
     expect(out).toMatch(/logs {9}.*bridge\.log/);
-    expect(out).toMatch(/progress template: received 21, finished 20, requeued 0, dead-lettered 1/);
+    // Not a terminal: progress lines, with every column of the table.
+    expect(out).toMatch(
+      /progress template: received 21, finished 20, requeued 0, dead-lettered 1, throttled 0, errors 0, in flight 0, msgs\/s \d+\.\d, p99 (\d+ ms|\d+\.\d s), toggle started\n/,
+    );
 
     const pid = up.child.pid ?? 0;
     const children = descendants(pid).map((c) => c.pid);

@@ -15,7 +15,11 @@ import {
   loadBridgeConfig,
   parseBridgeConfig,
 } from '#shared/config/bridge-config';
-import { EVENT_ENVELOPE_RESERVE_BYTES, LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES } from '#shared/config/subscription';
+import {
+  EVENT_ENVELOPE_RESERVE_BYTES,
+  LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES,
+  RESERVED_HTTP_HEADERS,
+} from '#shared/config/subscription';
 import { NSQ_NAME_PATTERN } from '#shared/contract/batch-event';
 
 const base = {
@@ -52,7 +56,49 @@ const fieldValue = fc.oneof(
   fc.anything(),
 );
 
+/** HTTP targets: valid ones, and each rule broken (scheme, host, header name, reserved header, secret ref). */
+const targetValue = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      type: fc.constant('http'),
+      url: fc.constantFrom('https://fn.example.com/batch', 'http://127.0.0.1:8787'),
+      signingSecret: fc.constant('EDGE_SECRET'),
+      timeoutMs: fc.constantFrom(undefined, 1_000, 20_000, 899_999),
+    }),
+  },
+  fc.record({
+    type: fc.constant('http'),
+    url: fc.constantFrom(
+      'https://fn.example.com/batch',
+      'http://127.0.0.1:8787',
+      'http://localhost:1/x',
+      'http://10.0.0.1/',
+      'ftp://fn.example.com',
+      'https://u:p@fn.example.com',
+      'not a url',
+    ),
+    signingSecret: fc.constantFrom(
+      'EDGE_SECRET',
+      'arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbC',
+      'arn:x',
+      '1BAD',
+      '',
+    ),
+    timeoutMs: fc.option(fieldValue, { nil: undefined }),
+    headers: fc.option(
+      fc.dictionary(
+        fc.constantFrom('x-token', 'X-Nsq-Lambda-Signature', 'content-length', 'bad name', ''),
+        fc.constantFrom('v', 'a\r\nb', ''),
+      ),
+      { nil: undefined },
+    ),
+  }),
+  fieldValue,
+);
+
 const subscriptionKeys = [
+  'target',
   'name',
   'functionName',
   'topic',
@@ -90,13 +136,25 @@ const globalKeys = [
 /** The base config with several fields of its subscription(s) and globals replaced. */
 const mutatedConfig = fc
   .tuple(
-    fc.array(fc.tuple(fc.constantFrom(...subscriptionKeys), fieldValue), { maxLength: 4 }),
+    fc.array(
+      // `target` is drawn about one edit in six, so HTTP-target configs are accepted often enough to check.
+      fc
+        .oneof(
+          { weight: 4, arbitrary: fc.constant('target' as const) },
+          { weight: 20, arbitrary: fc.constantFrom(...subscriptionKeys) },
+        )
+        .chain((k) => fc.tuple(fc.constant(k), k === 'target' ? targetValue : fieldValue)),
+      { maxLength: 4 },
+    ),
     fc.array(fc.tuple(fc.constantFrom(...globalKeys), fieldValue), { maxLength: 2 }),
     fc.boolean(),
+    fc.boolean(),
   )
-  .map(([subEdits, globalEdits, twoSubscriptions]) => {
+  .map(([subEdits, globalEdits, twoSubscriptions, dropFunctionName]) => {
     const sub: Record<string, unknown> = { ...base.subscriptions[0] };
     for (const [k, v] of subEdits) sub[k] = v;
+    // An HTTP target needs no functionName (it defaults to the subscription's name).
+    if (dropFunctionName) delete sub.functionName;
     const config: Record<string, unknown> = {
       ...base,
       subscriptions: twoSubscriptions ? [sub, { ...sub, name: 'second' }] : [sub],
@@ -133,7 +191,22 @@ function expectContractRules(c: BridgeConfig): void {
     expect(s.maxBytes).toBeLessThanOrEqual(LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES - EVENT_ENVELOPE_RESERVE_BYTES);
     expect(s.touchIntervalMs).toBeLessThan(s.msgTimeoutMs);
     expect(s.msgTimeoutMs).toBeLessThanOrEqual(c.maxMsgTimeoutMs);
-    expect(s.invocationTimeoutMs).toBeGreaterThan(s.functionTimeoutMs);
+    // An HTTP target has one deadline (target.timeoutMs); a Lambda's must exceed the function's own timeout.
+    if (s.target === undefined) expect(s.invocationTimeoutMs).toBeGreaterThan(s.functionTimeoutMs);
+    else {
+      const url = new URL(s.target.url);
+      expect(url.protocol === 'https:' || ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)).toBe(
+        true,
+      );
+      expect(url.username + url.password).toBe('');
+      for (const [name, value] of Object.entries(s.target.headers)) {
+        expect(name).toMatch(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/);
+        expect(RESERVED_HTTP_HEADERS).not.toContain(name.toLowerCase());
+        expect(value).not.toMatch(/[\r\n\0]/);
+      }
+      expect(s.invocationTimeoutMs).toBe(s.target.timeoutMs ?? s.functionTimeoutMs + 10_000);
+    }
+    expect(s.functionName.length).toBeGreaterThan(0);
     expect(s.invocationTimeoutMs + s.maxWaitMs).toBeLessThan(c.maxMsgTimeoutMs);
     expect(s.requeue.maxDelayMs).toBeLessThanOrEqual(c.maxReqTimeoutMs);
     expect(s.nsqdTcpAddresses.length + s.lookupdHttpAddresses.length).toBeGreaterThan(0);
@@ -155,17 +228,20 @@ describe('the bridge config loader under arbitrary input', () => {
 
   it('accepts a mutated config only when it keeps every contract rule', () => {
     let accepted = 0;
+    let acceptedHttp = 0;
     fc.assert(
       fc.property(mutatedConfig, (raw) => {
         const out = tryParse(raw);
         if (out instanceof ConfigError) return;
         accepted++;
+        if (out.subscriptions.some((s) => s.target)) acceptedHttp++;
         expectContractRules(out);
       }),
       { numRuns: 4_000 },
     );
     // The generator must reach the accepting side too, or the rule checks prove nothing.
     expect(accepted).toBeGreaterThan(100);
+    expect(acceptedHttp).toBeGreaterThan(15);
   });
 
   it('loadBridgeConfig: any env text is a ConfigError or a valid config, never a crash', () => {

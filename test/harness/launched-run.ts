@@ -4,9 +4,9 @@
  * process of it is gone.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectRoot } from '#dev/services/binaries';
+import { projectRoot, systemBinary } from '#dev/services/binaries';
 import { isPortOpen } from '#dev/services/ports';
 import { type ProcessRecord, readRecords } from '#dev/services/run-records';
 import { waitFor } from '#dev/services/wait';
@@ -61,6 +61,41 @@ export function launchNpm(args: readonly string[], runRoot: string): LaunchedRun
   const env: NodeJS.ProcessEnv = { ...process.env, NSQ_LAMBDA_RUN_ROOT: runRoot };
   delete env.NSQ_LAMBDA_PID_DIR;
   return launch('npm', args, env);
+}
+
+/**
+ * `npm <args>` on a pseudo-terminal of the given size, as in a terminal window: util-linux `script` runs it
+ * as the session leader of a new terminal, and its output (what the terminal received) is `stdout()`.
+ */
+export function launchNpmInTerminal(
+  args: readonly string[],
+  runRoot: string,
+  size: { readonly columns: number; readonly rows: number },
+): LaunchedRun {
+  const env: NodeJS.ProcessEnv = { ...process.env, NSQ_LAMBDA_RUN_ROOT: runRoot };
+  delete env.NSQ_LAMBDA_PID_DIR;
+  const quoted = args.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
+  const command = `stty cols ${size.columns} rows ${size.rows} && exec npm ${quoted}`;
+  let script: string;
+  try {
+    script = systemBinary('script');
+  } catch (err) {
+    throw new Error('script not found on PATH: install util-linux (Debian: apt-get install -y bsdutils)', {
+      cause: err,
+    });
+  }
+  return launch(script, ['--quiet', '--return', '--command', command, '/dev/null'], env);
+}
+
+/**
+ * Ctrl-C on the terminal of a launchNpmInTerminal run: SIGINT to the terminal's foreground process group,
+ * which is npm's (it leads the terminal's session, and its group).
+ */
+export function pressCtrlC(run: LaunchedRun): void {
+  const script = run.child.pid ?? 0;
+  const npm = Number(readFileSync(`/proc/${script}/task/${script}/children`, 'utf8').trim().split(' ')[0]);
+  if (!npm) throw new Error('the terminal runs no process');
+  process.kill(-npm, 'SIGINT');
 }
 
 /** Last resort for afterAll: SIGKILL the process group of every launched run still running. */

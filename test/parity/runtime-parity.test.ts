@@ -11,10 +11,14 @@
 import { describe, expect, it } from 'vitest';
 import { maxResponseBytes } from '#dev/local-lambda/invoke-api';
 import { waitFor } from '#dev/services/wait';
+import { lambdaRuntime } from '#shared/functions/bundling';
+import { runtimeClient } from '#shared/functions/runtime-client';
 import { parityCases } from './parity-cases.ts';
 import { comparableError, functionFrames, loadParityFixtures, useParity } from './parity-harness.ts';
 
 const parity = await useParity(await loadParityFixtures());
+/** The deployed runtime's client: 4.x (nodejs24.x) installs no process-wide error handlers; 3.x does. */
+const v4 = runtimeClient().major >= 4;
 
 /** INVOKE API layer: a function error is 200 + Unhandled; a success is 200 without the header. */
 function expectInvokeApi(local: { status: number; functionError: string | undefined }, fails: boolean) {
@@ -95,7 +99,7 @@ describe('what the handler sees', () => {
     for (const name of names(r, (k) => rieOnly.test(k) || placeholders.includes(k))) {
       expect({ name, value: l[name] }).toEqual({ name, value: r[name] });
     }
-    expect(l.AWS_EXECUTION_ENV).toBe('AWS_Lambda_nodejs22.x');
+    expect(l.AWS_EXECUTION_ENV).toBe(`AWS_Lambda_${lambdaRuntime}`);
     expect(l.AWS_LAMBDA_LOG_GROUP_NAME).toBe('/aws/lambda/cases');
   });
 });
@@ -115,7 +119,7 @@ describe('logs', () => {
     ['throw-custom', 'Invoke Error'],
     ['throw-string', 'Invoke Error'],
     ['throw-object', 'Invoke Error'],
-    ['unhandled-during', 'Unhandled Promise Rejection'],
+    ...(v4 ? [] : [['unhandled-during', 'Unhandled Promise Rejection']]),
   ])('a failed invocation (%s) logs the client\'s "%s" line (RUNTIME layer)', async (name, label) => {
     await parity.both('cases', { case: name });
     const rieLines = (parity.rie.get('cases')?.output() ?? '').split('\n');
@@ -124,6 +128,56 @@ describe('logs', () => {
     });
     expect(loggedError(parity.lines, label)).toEqual(loggedError(rieLines, label));
   });
+});
+
+describe('logs outside an invocation', () => {
+  it('a line logged while the module loads has the same fields under both, request id "-" (4.x) or "undefined" (3.x) (RUNTIME layer)', async () => {
+    await parity.both('init-error', { case: 'logged at init' });
+    const message = '\tINFO\tinit-error fixture: module loading';
+    const find = (lines: readonly string[]) =>
+      lines.map((l) => l.replace(/^\[init-error#\d+\] /, '')).find((l) => l.endsWith(message));
+    const rieLines = () => (parity.rie.get('init-error')?.output() ?? '').split('\n');
+    await waitFor(() => find(rieLines()) !== undefined && find(parity.lines) !== undefined, {
+      what: 'the init-time log line under both',
+    });
+    // Fields after the timestamp: request id, level, message.
+    const fields = (line: string | undefined) => line?.split('\t').slice(1);
+    expect(fields(find(parity.lines))).toEqual(fields(find(rieLines())));
+    expect(fields(find(parity.lines))?.[0]).toBe(v4 ? '-' : 'undefined');
+  });
+});
+
+describe.runIf(v4)('an error outside the handler under the 4.x client', () => {
+  it.each([
+    ['unhandled-during', 'RangeError: rejected and never handled', 'handler.ts:59:'],
+    ['uncaught-during', 'SyntaxError: thrown from a timer', 'handler.ts:67:'],
+  ])(
+    "%s: no client log line, Node's own report of the error and the function's frame under both (RUNTIME layer)",
+    async (name, error, frame) => {
+      const rieOutput = () => parity.rie.get('cases')?.output() ?? '';
+      const rieBefore = rieOutput().length;
+      const localBefore = parity.lines.length;
+      await parity.both('cases', { case: name });
+      const rieLines = () => rieOutput().slice(rieBefore).split('\n');
+      const localLines = () => parity.lines.slice(localBefore).map((l) => l.replace(/^\[cases#\d+\] /, ''));
+      for (const [runtime, lines] of [
+        ['RIE', rieLines],
+        ['local', localLines],
+      ] as const) {
+        await waitFor(() => lines().some((l) => /^Node\.js v\d+/.test(l)), {
+          what: `${runtime}: Node's report`,
+        });
+        expect({ runtime, error: lines().includes(error) }).toEqual({ runtime, error: true });
+        expect({ runtime, frame: lines().some((l) => l.includes(frame)) }).toEqual({ runtime, frame: true });
+        expect({
+          runtime,
+          clientLine: lines().some((l) =>
+            /\tERROR\t(Uncaught Exception|Unhandled Promise Rejection)/.test(l),
+          ),
+        }).toEqual({ runtime, clientLine: false });
+      }
+    },
+  );
 });
 
 describe('payload size', () => {
@@ -156,23 +210,31 @@ describe('the runtime process ends', () => {
     expect((await parity.both('cases', { case: 'batch' })).local.body).toBe('{"batchItemFailures":[]}');
   });
 
-  it('an unhandled rejection after the response: the answer stands, the next invocation is Runtime.ExitError (exit status 128)', async () => {
+  // 3.x's own handler exits with 128 after logging "Unhandled Promise Rejection"; under 4.x Node reports the
+  // rejection and exits with 1.
+  const rejection = v4
+    ? { status: 1, report: 'RangeError: rejected after the response' }
+    : { status: 128, report: 'Unhandled Promise Rejection' };
+  it(`an unhandled rejection after the response: the answer stands, the next invocation is Runtime.ExitError (exit status ${rejection.status})`, async () => {
     const fn = parity.rie.get('cases');
     const { rie, local } = await parity.both('cases', { case: 'unhandled-after' });
     expect(local.body).toBe(rie.body);
     expectInvokeApi(local, false);
     // Wait for the positive event under each: the client logged the rejection (its error report for a
     // finished invocation then blocks until the next one, so the exit shows there), the local worker exited.
-    await waitFor(() => fn?.output().includes('Unhandled Promise Rejection'), {
+    await waitFor(() => fn?.output().includes(rejection.report), {
       what: 'RIE runtime to report the unhandled rejection',
     });
-    await waitFor(() => parity.lines.some((l) => /exited while idle \(code 128\)/.test(l)), {
-      what: 'the local worker to exit while idle',
-    });
+    await waitFor(
+      () => parity.lines.some((l) => l.includes(`exited while idle (code ${rejection.status})`)),
+      {
+        what: 'the local worker to exit while idle',
+      },
+    );
     const next = await parity.both('cases', { case: 'batch' });
     expect(comparableError(next.local.body)).toEqual(comparableError(next.rie.body));
     expect(comparableError(next.local.body).errorMessage).toBe(
-      'RequestId: <id> Error: Runtime exited with error: exit status 128',
+      `RequestId: <id> Error: Runtime exited with error: exit status ${rejection.status}`,
     );
     expectInvokeApi(next.local, true);
     const after = await parity.both('cases', { case: 'batch' });

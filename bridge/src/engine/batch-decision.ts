@@ -115,6 +115,15 @@ export function decideBatchStep(outcome: BatchOutcome, state: BatchState): Batch
         error: { type: 'TooManyRequestsException', message: outcome.reason },
       };
     case 'notExecuted': {
+      // Refused until reconfigured (401/403 from an HTTP target): the throttle path (in flight, backoff,
+      // lower concurrency, a REQ that spends no attempt), with a bounded reason for the throttle label.
+      if (outcome.keepsAttempts)
+        return {
+          kind: 'retry',
+          throttled: true,
+          backoffAttempt: state.throttleRetries,
+          error: { type: outcome.errorType, message: outcome.errorType },
+        };
       const error = { type: outcome.errorType, message: outcome.message };
       if (state.notExecutedRetries < state.maxNotExecutedRetries)
         return { kind: 'retry', throttled: false, backoffAttempt: state.notExecutedRetries, error };

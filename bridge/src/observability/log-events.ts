@@ -5,6 +5,7 @@
  * warn or error.
  */
 import type { BridgeEventEmitter, BridgeEvents } from '../events.ts';
+import { isAuthRejection } from '../http/http-outcome.ts';
 import type { InvokeResult } from '../ports.ts';
 import type { LogFields, Logger, LogLevel } from './logger.ts';
 
@@ -72,6 +73,14 @@ export function attachLogging(events: BridgeEventEmitter, logger: Logger): () =>
     on('message_received', (e) => logger.debug('message received', { event: 'message_received', ...e }));
   if (debug) on('batch_started', (e) => logger.debug('batch started', { event: 'batch_started', ...e }));
   on('batch_invoked', ({ subscription, batchId, size, result }) => {
+    if (isAuthRejection(result)) {
+      // Loud: every batch of this subscription will fail the same way until the secrets match again.
+      logger.error(
+        "HTTP target refused the request (401/403): the handler did not run; check that the endpoint holds this subscription's signing secret",
+        { event: 'batch_invoked', subscription, batchId, size, ...invokeFields(result) },
+      );
+      return;
+    }
     const level = invokeLevel(result);
     if (!logger.isLevelEnabled(level)) return;
     logger[level]('batch invoked', {

@@ -64,6 +64,12 @@ export function createBridgeMetrics(registry: MetricsRegistry) {
       labelNames: ['subscription', 'error_type'] as const,
       emf: { name: 'FunctionErrors', unit: 'Count' },
     }),
+    authRejections: registry.counter({
+      name: `${P}endpoint_auth_rejections_total`,
+      help: 'Requests an HTTP target refused with 401/403 (signature or token): the handler did not run.',
+      labelNames: ['subscription', 'status'] as const,
+      emf: { name: 'EndpointAuthRejections', unit: 'Count' },
+    }),
     malformed: registry.counter({
       name: `${P}malformed_responses_total`,
       help: 'Function responses that broke the batch result contract (the whole batch failed).',

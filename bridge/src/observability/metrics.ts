@@ -12,6 +12,7 @@
  * metrics themselves (names, help, buckets, EMF names) are in metric-definitions.ts.
  */
 import type { BridgeEventEmitter, BridgeEvents } from '../events.ts';
+import { HTTP_FORBIDDEN, isAuthRejection } from '../http/http-outcome.ts';
 import { createBridgeMetrics } from './metric-definitions.ts';
 import type { MetricsRegistry } from './metrics-registry.ts';
 import { requeueLabel } from './requeue-reason-label.ts';
@@ -84,6 +85,8 @@ export function attachMetrics(
     m.invocations.inc({ subscription, outcome: result.kind });
     m.invocationDuration.observe({ subscription, outcome: result.kind }, result.durationMs / 1_000);
     if (result.kind === 'functionError') m.functionErrors.inc({ subscription, error_type: result.errorType });
+    if (isAuthRejection(result))
+      m.authRejections.inc({ subscription, status: result.errorType === HTTP_FORBIDDEN ? '403' : '401' });
   });
   on('response_malformed', ({ subscription }) => m.malformed.inc({ subscription }));
   on('throttled', ({ subscription, reason, concurrencyLimit }) => {

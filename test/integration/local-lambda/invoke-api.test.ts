@@ -142,7 +142,7 @@ describe('read-only calls and the server', () => {
       FunctionName: 'slow',
       Timeout: 30,
       MemorySize: 256,
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Handler: 'index.handler',
     });
     const concurrency = await client.send(new GetFunctionConcurrencyCommand({ FunctionName: 'slow' }));

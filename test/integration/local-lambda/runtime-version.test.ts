@@ -1,7 +1,7 @@
 /**
  * The local Lambda follows the runtime interface client of the runtime it emulates (shared/functions/runtime-client.ts).
- * nodejs22.x (the deployed one, aws-lambda-ric 3.x) runs callback handlers: warm-pool.test.ts and test/parity.
- * nodejs24.x (aws-lambda-ric 4.x) refuses them at init; the text is 4.0.2's, as it answered under RIE on 2026-12-04.
+ * nodejs24.x (the deployed one, aws-lambda-ric 4.x) refuses callback handlers at init; the text is 4.0.2's, as it
+ * answered under RIE (test/parity holds it there). nodejs22.x (aws-lambda-ric 3.x) still runs them.
  */
 import { describe, expect, it } from 'vitest';
 import { startLocalLambda } from '#dev/local-lambda/server';
@@ -9,8 +9,27 @@ import { loadFunctions } from '#shared/functions/loader';
 import { fixtureFunctionsDir, payloadJson, useLocalLambda } from './use-local-lambda.ts';
 
 const { invoke } = await useLocalLambda({ only: ['callback', 'inspect'], lambdaRuntime: 'nodejs24.x' });
+const node22 = await useLocalLambda({ only: ['callback', 'inspect'], lambdaRuntime: 'nodejs22.x' });
 
-describe('emulating nodejs24.x', () => {
+describe('emulating nodejs22.x (aws-lambda-ric 3.x)', () => {
+  it('runs a callback-style handler: its value, or its error as a function error', async () => {
+    expect(payloadJson(await node22.invoke('callback', {}))).toEqual({ viaCallback: true });
+    const failed = await node22.invoke('callback', { fail: true });
+    expect(failed.FunctionError).toBe('Unhandled');
+    expect(payloadJson(failed)).toMatchObject({ errorMessage: 'callback fixture failed on request' });
+  });
+
+  it("gives the context 3.x's callback members and names the runtime in AWS_EXECUTION_ENV", async () => {
+    const out = payloadJson<{ context: Record<string, unknown>; env: Record<string, string> }>(
+      await node22.invoke('inspect', {}),
+    );
+    expect(out.context).toMatchObject({ callbackWaitsForEmptyEventLoop: true });
+    expect(out.context).not.toHaveProperty('xRayTraceId');
+    expect(out.env.AWS_EXECUTION_ENV).toBe('AWS_Lambda_nodejs22.x');
+  });
+});
+
+describe('emulating nodejs24.x (aws-lambda-ric 4.x)', () => {
   it('refuses a callback-style handler with Runtime.CallbackHandlerDeprecated (INVOKE API: 200 + Unhandled)', async () => {
     const out = await invoke('callback', {});
     expect(out.StatusCode).toBe(200);

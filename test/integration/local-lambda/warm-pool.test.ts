@@ -52,11 +52,10 @@ describe('warm pool', () => {
     expect(workers.every((w) => w.invocations === 1)).toBe(true);
   });
 
-  it('supports callback-style handlers', async () => {
-    expect(payloadJson(await invoke('callback', {}))).toEqual({ viaCallback: true });
-    const failed = await invoke('callback', { fail: true });
+  it('refuses a callback-style handler at init, as nodejs24.x does (runtime-version.test.ts runs it on nodejs22.x)', async () => {
+    const failed = await invoke('callback', {});
     expect(failed.FunctionError).toBe('Unhandled');
-    expect(payloadJson(failed)).toMatchObject({ errorMessage: 'callback fixture failed on request' });
+    expect(payloadJson(failed)).toMatchObject({ errorType: 'Runtime.CallbackHandlerDeprecated' });
   });
 
   it('reports an error thrown while the module loads as a function error', async () => {
@@ -86,8 +85,10 @@ describe('context and environment', () => {
       invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:inspect',
       memoryLimitInMB: '192',
       logGroupName: '/aws/lambda/inspect',
-      callbackWaitsForEmptyEventLoop: true,
+      xRayTraceId: '',
     });
+    // nodejs24.x's client has no callback members on the context.
+    expect(out.context).not.toHaveProperty('callbackWaitsForEmptyEventLoop');
     expect(out.context.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(out.remainingAtStartMs).toBeLessThanOrEqual(7_000);
     expect(out.remainingAtStartMs).toBeGreaterThan(3_000);
@@ -104,7 +105,7 @@ describe('context and environment', () => {
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '192',
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       AWS_REGION: 'us-east-1',
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
       _HANDLER: 'index.handler',
     });
     expect(env.PATH).toBeTruthy();

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bridgeRuntimeConfig } from '#infra/lib/bridge-runtime-config';
 import { bridgeHealthCheckCommand } from '#infra/lib/nsq-lambda-bridge';
 import { repoRoot } from '#infra/lib/paths';
+import { bundleTarget } from '#shared/functions/bundling';
 import { loadFunction } from '#shared/functions/loader';
 import { useServices, waitFor } from '#test/harness/services';
 import { dockerfileNodeArgs } from '../../../bench/bridge-bundle.ts';
@@ -42,10 +43,10 @@ const dockerfile = instructions(readFileSync(join(repoRoot, 'bridge/Dockerfile')
 const services = useServices();
 
 describe('bridge/Dockerfile', () => {
-  it('is multi-stage on node:22, runs as the unprivileged user, stops on SIGTERM and runs the bundle it builds', () => {
+  it('is multi-stage on node:24, runs as the unprivileged user, stops on SIGTERM and runs the bundle it builds', () => {
     const from = dockerfile.filter((i) => i.keyword === 'FROM').map((i) => i.args);
     expect(from).toHaveLength(2);
-    for (const f of from) expect(f).toMatch(/node:22-/);
+    for (const f of from) expect(f).toMatch(/\bnode:24-bookworm-slim\b/);
     const last = dockerfile.slice(dockerfile.findLastIndex((i) => i.keyword === 'FROM'));
     expect(last.find((i) => i.keyword === 'USER')?.args).toBe('node');
     expect(last.find((i) => i.keyword === 'STOPSIGNAL')?.args).toBe('SIGTERM');
@@ -55,6 +56,8 @@ describe('bridge/Dockerfile', () => {
     for (const flag of cmd.slice(1, -1)) expect(flag).toMatch(/^--/);
     const esbuild = dockerfile.find((i) => i.args.includes('esbuild'))?.args;
     expect(esbuild).toContain('--outdir=dist');
+    // The bridge is built for the Node the functions are bundled for (shared/functions/bundling.ts).
+    expect(esbuild).toContain(`--target=${bundleTarget}`);
     expect(esbuild).toContain('--entry-names=bridge');
   });
 

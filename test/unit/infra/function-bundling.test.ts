@@ -1,4 +1,5 @@
 /** The shared esbuild options (shared/functions/bundling.ts) mapped onto NodejsFunction bundling props. */
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { describe, expect, it } from 'vitest';
 import { functionBundling, functionRuntime, toNodejsBundling } from '#infra/lib/function-bundling';
@@ -31,8 +32,10 @@ describe('functionBundling', () => {
     expect(toNodejsBundling({ logLevel: 'silent' }).logLevel).toBe(LogLevel.WARNING);
   });
 
-  it('deploys on the runtime the shared bundling targets', () => {
+  it('deploys on the runtime the shared bundling targets, pinned (Runtime.NODEJS_24_X, not NODEJS_LATEST)', () => {
     expect(functionRuntime().name).toBe(lambdaRuntime);
+    expect(functionRuntime().isVariable).toBe(false);
+    expect(functionRuntime()).toBe(lambda.Runtime.NODEJS_24_X);
   });
 });
 

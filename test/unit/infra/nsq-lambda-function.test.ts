@@ -43,7 +43,7 @@ function withDefinition(patch: Record<string, unknown>): LoadedFunction {
 describe('NsqLambdaFunction defaults', () => {
   it('locks runtime, architecture, handler and source maps', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },

@@ -85,10 +85,10 @@ function bridgeContainer(): Record<string, unknown> {
 }
 
 describe('functions: one NsqLambdaFunction per definition', () => {
-  it('deploys every fixture definition on nodejs22.x, ARM64, with timeout, memory and reserved concurrency from it', () => {
+  it('deploys every fixture definition on nodejs24.x, ARM64, with timeout, memory and reserved concurrency from it', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: 'infra test fixture: one subscription, no grants',
-      Runtime: 'nodejs22.x',
+      Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
       Timeout: 20,

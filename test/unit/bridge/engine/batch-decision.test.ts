@@ -131,6 +131,22 @@ describe('decideBatchStep', () => {
       },
     ],
     [
+      'not executed until reconfigured (401/403): retry as a throttle, whatever the retries, no attempt spent',
+      {
+        ...notExecuted,
+        errorType: 'HttpUnauthorized',
+        message: 'HTTP 401 from https://x: no',
+        keepsAttempts: true,
+      },
+      { notExecutedRetries: 2, throttleRetries: 5 },
+      {
+        kind: 'retry',
+        throttled: true,
+        backoffAttempt: 5,
+        error: { type: 'HttpUnauthorized', message: 'HttpUnauthorized' },
+      },
+    ],
+    [
       'not executed, retries spent: fail',
       notExecuted,
       { notExecutedRetries: 2 },

@@ -83,6 +83,32 @@ describe('attachLogging', () => {
     });
   });
 
+  it('logs an HTTP target refusing the signature (401/403) at error, naming the subscription and URL', () => {
+    const { events, entries } = setup('error');
+    const message = 'HTTP 401 from https://fn.example.com/batch: bad signature';
+    events.emit('batch_invoked', {
+      subscription: 'edge',
+      batchId: 'b1',
+      size: 3,
+      result: { kind: 'notExecuted', errorType: 'HttpUnauthorized', message, durationMs: 4 },
+    });
+    events.emit('batch_invoked', {
+      subscription: 'edge',
+      batchId: 'b2',
+      size: 3,
+      result: { kind: 'notExecuted', errorType: 'ECONNREFUSED', message: 'refused', durationMs: 1 },
+    });
+    expect(entries()).toHaveLength(1);
+    expect(entries()[0]).toMatchObject({
+      level: 'error',
+      subscription: 'edge',
+      outcome: 'notExecuted',
+      errorType: 'HttpUnauthorized',
+      errorMessage: message,
+    });
+    expect(String(entries()[0]?.msg ?? entries()[0]?.message)).toMatch(/signing secret/);
+  });
+
   it('never leaks a secret carried by an error event', () => {
     const secret = 'nsq-secret-value-42';
     const { events, lines } = setup('debug', [secret]);

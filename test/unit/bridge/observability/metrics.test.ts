@@ -64,6 +64,26 @@ describe('attachMetrics', () => {
     );
   });
 
+  it('counts an HTTP target refusing the request (401/403) by status; other not-executed outcomes are not', () => {
+    const events = new BridgeEventEmitter();
+    const registry = new MetricsRegistry();
+    attachMetrics(events, registry);
+    const emit = (errorType: string) =>
+      events.emit('batch_invoked', {
+        subscription: 'edge',
+        batchId: 'b',
+        size: 1,
+        result: { kind: 'notExecuted', errorType, message: 'm', durationMs: 1 },
+      });
+    emit('HttpUnauthorized');
+    emit('HttpUnauthorized');
+    emit('HttpForbidden');
+    emit('ECONNREFUSED');
+    expect(value(registry, 'nsq_lambda_endpoint_auth_rejections_total', { status: '401' })).toBe(2);
+    expect(value(registry, 'nsq_lambda_endpoint_auth_rejections_total', { status: '403' })).toBe(1);
+    expect(value(registry, 'nsq_lambda_invocations_total', { outcome: 'notExecuted' })).toBe(4);
+  });
+
   it('counts failures, throttles, malformed responses, touches and answer failures', () => {
     const events = new BridgeEventEmitter();
     const registry = new MetricsRegistry();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toLambdaError, UnhandledPromiseRejection } from '#dev/local-lambda/lambda-error';
+import { toLambdaError, toLambdaErrorV4, UnhandledPromiseRejection } from '#dev/local-lambda/lambda-error';
 
 // What aws-lambda-ric 3.x makes of thrown values; test/parity holds the same cases to the real client.
 describe('toLambdaError', () => {
@@ -56,5 +56,45 @@ describe('toLambdaError', () => {
     expect(error.errorType).toBe('Runtime.UnhandledPromiseRejection');
     expect(error.errorMessage).toBe('RangeError: late');
     expect(error.trace?.[0]).toBe('Runtime.UnhandledPromiseRejection: RangeError: late');
+  });
+});
+
+// What aws-lambda-ric 4.x (nodejs24.x) makes of them: only an `instanceof Error` is an error, messages are String().
+describe('toLambdaErrorV4', () => {
+  it('uses the error name, message and stack lines as `trace`, and no other field', () => {
+    const error = toLambdaErrorV4(new RangeError('out of range'));
+    expect(Object.keys(error)).toEqual(['errorType', 'errorMessage', 'trace']);
+    expect(error).toMatchObject({ errorType: 'RangeError', errorMessage: 'out of range' });
+    expect(error.trace?.[0]).toBe('RangeError: out of range');
+  });
+
+  it.each([
+    ['plain failure', { errorType: 'string', errorMessage: 'plain failure', trace: [] }],
+    [{ code: 42 }, { errorType: 'object', errorMessage: '[object Object]', trace: [] }],
+    [null, { errorType: 'object', errorMessage: 'null', trace: [] }],
+    [undefined, { errorType: 'undefined', errorMessage: 'undefined', trace: [] }],
+    [7, { errorType: 'number', errorMessage: '7', trace: [] }],
+    [
+      { name: 'Custom', message: 'error-like', stack: 'Custom: error-like\n    at x' },
+      { errorType: 'object', errorMessage: '[object Object]', trace: [] },
+    ],
+  ])('types a thrown non-error %o by typeof and String()', (value, expected) => {
+    expect(toLambdaErrorV4(value)).toEqual(expected);
+  });
+
+  it('gives an error without a stack an empty trace, and escapes DEL characters as %7F', () => {
+    const noStack = new Error('a\x7Fb');
+    Object.defineProperty(noStack, 'stack', { value: undefined });
+    expect(toLambdaErrorV4(noStack)).toEqual({ errorType: 'Error', errorMessage: 'a%7Fb', trace: [] });
+  });
+
+  it("answers the client's fixed text when an error's fields cannot be read", () => {
+    const broken = new Error('x');
+    Object.defineProperty(broken, 'name', {
+      get() {
+        throw new Error('no name');
+      },
+    });
+    expect(toLambdaErrorV4(broken)).toMatchObject({ errorType: 'handled', trace: [] });
   });
 });

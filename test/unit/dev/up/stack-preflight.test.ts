@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '#dev/services/ports';
-import { preflight, type StackPorts } from '#dev/up/stack';
+import { preflight, type StackPorts } from '#dev/up/stack-ports';
 
 const servers: Server[] = [];
 afterAll(async () => {
@@ -20,12 +20,16 @@ async function ports(overrides: Partial<StackPorts> = {}): Promise<StackPorts> {
   const base: StackPorts = {
     nsqdTcp: await freePort(),
     nsqdHttp: await freePort(),
+    nsqlookupdTcp: await freePort(),
+    nsqlookupdHttp: await freePort(),
+    nsqadmin: await freePort(),
     redis: await freePort(),
     upstash: await freePort(),
     bridgeHttp: await freePort(),
     renderer: await freePort(),
     minio: await freePort(),
     lambda: await freePort(),
+    minioConsole: await freePort(),
   };
   return { ...base, ...overrides };
 }

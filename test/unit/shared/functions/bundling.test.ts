@@ -14,9 +14,9 @@ afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 const fixtures = fileURLToPath(new URL('../../../fixtures/functions', import.meta.url));
 
 describe('functionBundlingOptions', () => {
-  it('targets the nodejs22.x runtime with one ESM file and bundles the AWS SDK', () => {
+  it('targets the nodejs24.x runtime with one ESM file and bundles the AWS SDK', () => {
     const options = functionBundlingOptions(defineFunction({ name: 'x' }));
-    expect(options).toMatchObject({ bundle: true, platform: 'node', format: 'esm', target: 'node22' });
+    expect(options).toMatchObject({ bundle: true, platform: 'node', format: 'esm', target: 'node24' });
     expect(options.external).toEqual(['snappystream']);
     expect(options.external.some((e) => e.startsWith('@aws-sdk'))).toBe(false);
   });
