@@ -16,7 +16,7 @@ import { type ManagedProcess, stopAllProcesses } from '#dev/services/process';
 import { beginRun, cleanLeftovers, leftoversLine } from '#dev/services/run-records';
 import { onStopSignals } from '#dev/services/stop-signals';
 import { waitStable } from '#dev/services/wait';
-import { progressFromMetrics } from '#dev/up/progress';
+import { countersFromMetrics } from '#dev/up/progress-metrics';
 import { BenchNsqd, finishedOf, messageBody } from './bench-nsqd.ts';
 import { buildBridgeBundle } from './bridge-bundle.ts';
 import { environmentInfo, loadAverage } from './environment.ts';
@@ -63,7 +63,7 @@ function readProbe(file: string): { heapUsedBytes?: number; eventLoopDelayP99Ms?
 async function bridgeCounters(metricsUrl: string) {
   const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) });
   if (!res.ok) throw new Error(`bridge /metrics answered ${res.status}`);
-  const [row] = progressFromMetrics(await res.text(), ['bench']);
+  const [row] = countersFromMetrics(await res.text(), ['bench']);
   return { handled: row?.finished ?? 0, deadLettered: row?.deadLettered ?? 0 };
 }
 
