@@ -144,6 +144,8 @@ export interface BridgeBenchConfigInput {
   readonly functionName: string;
   readonly batching: BridgeBatching;
   readonly deadLetterTopic: string;
+  /** The ops HTTP port (/metrics); 0 picks a free one. @default 0 */
+  readonly httpPort?: number;
 }
 
 /** The bridge's NSQ_LAMBDA_CONFIG for one trial. */
@@ -152,7 +154,7 @@ export function bridgeBenchConfig(input: BridgeBenchConfigInput): BridgeConfigIn
     nsqdTcpAddresses: [input.nsqdTcpAddress],
     lambda: { region: 'us-east-1', endpoint: input.lambdaEndpoint },
     deadLetter: { kind: 'nsq', topic: input.deadLetterTopic, nsqdHttpAddresses: [input.nsqdHttpAddress] },
-    http: { host: '127.0.0.1', port: 0 },
+    http: { host: '127.0.0.1', port: input.httpPort ?? 0 },
     drain: { deadlineMs: 15_000 },
     subscriptions: input.channels.map((channel, i) => ({
       name: input.channels.length === 1 ? 'bench' : `bench-${i + 1}`,
@@ -182,6 +184,12 @@ export interface ConsumerContext {
   readonly cpuProfileDir?: string;
   /** The bridge bundle to run (bench/bridge-bundle.ts); unset runs bridge/src/main.ts through tsx. */
   readonly bridgeBundle?: string;
+  /** The bridge's ops HTTP port (to read its /metrics); unset picks a free one nobody reads. */
+  readonly bridgeHttpPort?: number;
+  /** More Node flags for the bridge (the soak's `--import` of bench/soak-probe.mjs). */
+  readonly bridgeExtraNodeArgs?: readonly string[];
+  /** More environment for the bridge. */
+  readonly bridgeExtraEnv?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -273,8 +281,12 @@ export function startConsumer(system: SystemSpec, ctx: ConsumerContext): Managed
         functionName: system.functionName,
         batching: system.batching,
         deadLetterTopic: ctx.deadLetterTopic,
+        ...(ctx.bridgeHttpPort !== undefined && { httpPort: ctx.bridgeHttpPort }),
       });
-      const profile = ctx.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfileDir}`] : [];
+      const profile = [
+        ...(ctx.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfileDir}`] : []),
+        ...(ctx.bridgeExtraNodeArgs ?? []),
+      ];
       return startProcess({
         name: 'bridge',
         command: process.execPath,
@@ -295,6 +307,7 @@ export function startConsumer(system: SystemSpec, ctx: ConsumerContext): Managed
           POWERTOOLS_LOG_LEVEL: 'WARN',
           NSQ_LAMBDA_EMF: 'off',
           NODE_ENV: 'production',
+          ...ctx.bridgeExtraEnv,
         }),
         maxOutputBytes: 256 * 1024,
       });
