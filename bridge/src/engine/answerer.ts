@@ -2,11 +2,10 @@
  * One answer per message: FIN, REQ (with the policy delay, a function's delay or a fixed one) or a
  * dead letter (written first, FIN only once the store confirmed; a failed write REQueues). A queued
  * redelivery of an answered message (same id, same connection) shares its answer ("twins"). Counts the
- * deliveries in flight and the answers.
+ * deliveries in flight and the answers. What a dead letter says is in dead-letter-records.ts.
  */
 import type { BridgeSubscription } from '#shared/config/bridge-config';
 import type { ItemOutcome } from '#shared/contract/batch-result';
-import type { DeadLetterRecord } from '#shared/contract/dead-letter';
 import { type Random, requeueDelayMs } from '../backoff.ts';
 import type { TrackedMessage } from '../delivery.ts';
 import type { BridgeEventEmitter, RequeueCause } from '../events.ts';
@@ -14,15 +13,10 @@ import type { Clock, DeadLetterStore } from '../ports.ts';
 import { ThrottleRequeues } from '../throttle-requeues.ts';
 import type { TouchManager } from '../touch-manager.ts';
 import type { BatchQueue } from './batch-queue.ts';
+import { type DeadLetterRequest, deadLetterRecord, lastAttemptRequest } from './dead-letter-records.ts';
 import { type RecordAgeDecision, recordAgeDecision } from './record-age.ts';
 
 type Expired = Exclude<RecordAgeDecision, { action: 'keep' }>;
-
-export interface DeadLetterRequest {
-  readonly message: TrackedMessage;
-  readonly kind: DeadLetterRecord['reasonKind'];
-  readonly reason: string;
-}
 
 export interface AnswererDeps {
   readonly config: BridgeSubscription;
@@ -206,23 +200,7 @@ export class Answerer {
     if (live.length === 0) return;
     const { config, deadLetters, events } = this.deps;
     const now = this.deps.clock.now();
-    const records: DeadLetterRecord[] = live.map(({ message: m, kind, reason }) => ({
-      version: 1,
-      id: m.id,
-      subscription: config.name,
-      topic: config.topic,
-      channel: config.channelName,
-      functionName: config.functionName,
-      body: m.handle.body.toString('base64'),
-      attempts: m.attempts,
-      reasonKind: kind,
-      reason: reason.slice(0, 4096),
-      ...(m.lastError && { lastError: m.lastError }),
-      nsqdAddress: m.handle.nsqdAddress,
-      publishedAtMs: m.handle.timestampMs,
-      receivedAtMs: m.receivedAtMs,
-      deadLetteredAtMs: now,
-    }));
+    const records = live.map((r) => deadLetterRecord(config, r, now));
     try {
       await deadLetters.write(records);
     } catch (error) {
@@ -254,12 +232,7 @@ export class Answerer {
   }
 
   #lastAttempt(m: TrackedMessage, reason: string): DeadLetterRequest {
-    const { maxAttempts } = this.deps.config;
-    return {
-      message: m,
-      kind: 'maxAttempts',
-      reason: `attempt ${m.attempts} of ${maxAttempts} failed: ${reason}`,
-    };
+    return lastAttemptRequest(m, this.deps.config.maxAttempts, reason);
   }
 
   #requeued(m: TrackedMessage, delayMs: number, cause: RequeueCause, reason: string): void {

@@ -2,7 +2,7 @@
  * The engine for one subscription, transport-free: messages in (from a `MessageSource`), batches out
  * (to a `BatchInvoker`), one answer per message back. It only wires the pieces of this folder:
  *
- *   admission.ts (on arrival: filters, record age, attempts, size) → rate-pacer.ts (with a rateLimit)
+ *   arrival.ts, admission.ts (on arrival: filters, record age, attempts, size) → rate-pacer.ts (with a rateLimit)
  *   → batch-queue.ts (window, count, bytes, flush timer) → batch-executor.ts
  *   (payload-builder.ts, the invoker port, batch-decision.ts) → answerer.ts (FIN, REQ, dead letter);
  *   drain.ts (the work, its deadline).
@@ -10,10 +10,9 @@
  * See docs/bridge.md for the walk of one message and the outcome table.
  */
 import type { BridgeSubscription } from '#shared/config/bridge-config';
-import { compileFilters, type MessageFilter } from '#shared/filter/message-filter';
 import { AimdLimiter } from '../aimd-limiter.ts';
 import type { Random, RetryBackoff } from '../backoff.ts';
-import { TrackedMessage } from '../delivery.ts';
+import type { TrackedMessage } from '../delivery.ts';
 import type { BridgeEventEmitter } from '../events.ts';
 import type {
   BatchInvoker,
@@ -26,9 +25,8 @@ import type {
 } from '../ports.ts';
 import { ThrottleRequeues } from '../throttle-requeues.ts';
 import type { TouchManager } from '../touch-manager.ts';
-import { admit } from './admission.ts';
 import { Answerer } from './answerer.ts';
-import { answerOnArrival } from './arrival-answers.ts';
+import { Arrival } from './arrival.ts';
 import { BatchExecutor } from './batch-executor.ts';
 import { BatchQueue } from './batch-queue.ts';
 import { Drain } from './drain.ts';
@@ -78,8 +76,8 @@ export class SubscriptionRunner {
   /** Throttle requeues, discounted from nsqd's attempts when the message comes back. */
   readonly #throttleRequeues = new ThrottleRequeues();
   #toggleStopped = false;
-  /** Filters compiled once (the config loader checked them); with a rateLimit, messages wait in the pacer. */
-  readonly #filter: MessageFilter;
+  readonly #arrival: Arrival;
+  /** With a rateLimit, admitted messages wait in the pacer for a token. */
   readonly #pacer: RatePacer<TrackedMessage> | undefined;
   readonly #intake: IntakeGate;
 
@@ -91,7 +89,6 @@ export class SubscriptionRunner {
     this.limiter = new AimdLimiter(config.maxConcurrentInvocations);
     this.#drain = new Drain(deps.clock, (error) => this.#error(error));
     this.#intake = new IntakeGate(deps.source, deps.events, config.name);
-    this.#filter = compileFilters(config.filters, `subscriptions.${config.name}.filters`);
     this.#pacer = RatePacer.forSubscription(config, deps.clock, {
       admit: (m: TrackedMessage) => this.#enqueue(m),
       setIntakePaused: (paused) => this.#intake.set('rateLimit', paused),
@@ -138,6 +135,18 @@ export class SubscriptionRunner {
       notExecutedRetries: deps.notExecutedRetries ?? 2,
       clock: deps.clock,
     });
+    this.#arrival = new Arrival({
+      config,
+      events: deps.events,
+      clock: deps.clock,
+      payloads: this.#payloads,
+      answerer: this.#answerer,
+      throttleRequeues: this.#throttleRequeues,
+      drain: this.#drain,
+      toggleStopped: () => this.#toggleStopped,
+      queue: (m) => (this.#pacer ? this.#pacer.offer(m) : this.#enqueue(m)),
+      error: (error) => this.#error(error),
+    });
   }
 
   get name(): string {
@@ -181,56 +190,9 @@ export class SubscriptionRunner {
     for (const m of this.#queue.takeConnection(connectionId)) this.#answerer.dropped(m);
   }
 
-  /** Entry point for every delivery. Never throws: a failure here REQueues the message. */
+  /** Entry point for every delivery (arrival.ts). Never throws: a failure there REQueues the message. */
   onMessage(handle: DeliveryHandle): void {
-    let message: TrackedMessage | undefined;
-    try {
-      message = new TrackedMessage(
-        handle,
-        this.name,
-        this.config.topic,
-        this.config.channelName,
-        this.deps.clock.now(),
-        this.#payloads.entryTail(handle.nsqdAddress),
-        this.#throttleRequeues.discount(ThrottleRequeues.key(handle.nsqdAddress, handle.id), handle.attempts),
-      );
-      this.#answerer.received(message);
-      this.deps.events.emit('message_received', {
-        subscription: this.name,
-        id: handle.id,
-        attempts: handle.attempts,
-        bytes: handle.body.length,
-      });
-      // Claim checks: a body too large for an event (or over the threshold) will travel as a pointer.
-      this.#payloads.plan(message);
-      const admission = admit({
-        draining: this.#drain.draining,
-        toggleStopped: this.#toggleStopped,
-        toggleRequeueDelayMs: this.config.toggle.requeueDelayMs,
-        attempts: message.attempts,
-        maxAttempts: this.config.maxAttempts,
-        oversize: this.#payloads.oversize(message),
-        matchesFilters: this.#filter.matches(handle.body),
-        onFilteredOut: this.config.onFilteredOut,
-        publishedAtMs: handle.timestampMs,
-        nowMs: message.receivedAtMs,
-        maxRecordAgeMs: this.config.maxRecordAgeMs,
-        onExpired: this.config.onExpired,
-      });
-      if (admission.kind !== 'queue') {
-        const write = answerOnArrival(message, admission, this.#answerer, this.deps.events);
-        if (write) this.#drain.track(write);
-      } else if (this.#pacer) this.#pacer.offer(message);
-      else this.#enqueue(message);
-    } catch (error) {
-      this.#error(error as Error);
-      try {
-        if (message) this.#answerer.requeue(message, 0, 'internal error');
-        else handle.requeue(0);
-      } catch {
-        // The connection is gone: nsqd redelivers after msg_timeout.
-      }
-    }
+    this.#arrival.receive(handle);
   }
 
   #enqueue(m: TrackedMessage): void {
