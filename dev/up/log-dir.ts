@@ -6,18 +6,9 @@
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { isProcessAlive } from '#shared/process-alive';
 
 const RUN_DIR = /^run-(\d+)$/;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, owned by someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The log directory for this run, under `base` (`.cache/up/logs`). */
 export function runLogDir(base: string, freePorts: boolean, pid = process.pid): string {
@@ -25,7 +16,10 @@ export function runLogDir(base: string, freePorts: boolean, pid = process.pid): 
 }
 
 /** Removes `run-<pid>` directories under `base` whose process is gone; returns the names removed. */
-export function pruneDeadRunLogDirs(base: string, isAlive: (pid: number) => boolean = alive): string[] {
+export function pruneDeadRunLogDirs(
+  base: string,
+  isAlive: (pid: number) => boolean = isProcessAlive,
+): string[] {
   let names: string[];
   try {
     names = readdirSync(base);
