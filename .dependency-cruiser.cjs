@@ -49,9 +49,9 @@ module.exports = {
     {
       name: 'adapters-on-ports',
       comment:
-        'The bridge adapters (NSQ, Lambda, dead letters, observability, backlog) depend on ports.ts and events.ts, never on the engine.',
+        'The bridge adapters (NSQ, Lambda, dead letters, claim checks, observability, backlog) depend on ports.ts and events.ts, never on the engine.',
       severity: 'error',
-      from: { path: '^bridge/src/(nsq|lambda|dead-letter|observability|backlog)/' },
+      from: { path: '^bridge/src/(nsq|lambda|dead-letter|claim-check|observability|backlog)/' },
       to: {
         path: '^bridge/src/(engine/.*|delivery|bridge|aimd-limiter|backoff|touch-manager|throttle-requeues|main)\\.ts$',
       },

@@ -21,6 +21,8 @@ export interface BridgeBenchConfigInput {
   readonly functionName: string;
   readonly batching: BridgeBatching;
   readonly deadLetterTopic: string;
+  /** The ops HTTP port (/metrics); 0 picks a free one. @default 0 */
+  readonly httpPort?: number;
   /**
    * Feed an HTTP endpoint (the edge responder on workerd) through the HTTP invoker instead of Lambda:
    * its URL and the env var holding the signing secret.
@@ -34,7 +36,7 @@ export function bridgeBenchConfig(input: BridgeBenchConfigInput): BridgeConfigIn
     nsqdTcpAddresses: [input.nsqdTcpAddress],
     lambda: { region: 'us-east-1', endpoint: input.lambdaEndpoint },
     deadLetter: { kind: 'nsq', topic: input.deadLetterTopic, nsqdHttpAddresses: [input.nsqdHttpAddress] },
-    http: { host: '127.0.0.1', port: 0 },
+    http: { host: '127.0.0.1', port: input.httpPort ?? 0 },
     drain: { deadlineMs: 15_000 },
     subscriptions: input.channels.map((channel, i) => ({
       name: input.channels.length === 1 ? 'bench' : `bench-${i + 1}`,

@@ -3,7 +3,7 @@
  * this machine, written to docs/BENCHMARKS.md with a chart in docs/benchmarks/. See bench/README.md
  * and `npm run bench -- --help`.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
@@ -26,6 +26,7 @@ import {
 import { type BenchOptions, envName, PRESETS, resolveOptions, type Section } from './options.ts';
 import { cpuChart, cpuChartPath, renderReport, throughputChart } from './report.ts';
 import type { BenchRun, SystemInfo } from './results.ts';
+import { renderSoakReport, type SoakRun } from './soak-report.ts';
 import {
   BRIDGE_BATCHINGS,
   bridgeNodeArgs,
@@ -131,6 +132,22 @@ class Targets {
   }
 }
 
+/** The soak's section (`npm run bench:soak -- --out <the results' directory>`), linked from the report's directory. */
+function soakSections(resultsPath: string, outPath: string): string[] {
+  const soakJson = join(dirname(resultsPath), 'soak.json');
+  if (!existsSync(soakJson))
+    return [
+      [
+        '## Soak (`npm run bench:soak`)',
+        '',
+        `No soak beside these results. \`npm run bench:soak -- --out ${relative(projectRoot, dirname(resultsPath))}\` sends a million 1 KiB messages through the bridge and writes its samples and chart there; re-rendering this page (\`npm run bench -- --render ${relative(projectRoot, resultsPath)}\`) then adds them here.`,
+      ].join('\n'),
+    ];
+  const soak = JSON.parse(readFileSync(soakJson, 'utf8')) as SoakRun;
+  const link = (file: string) => relative(dirname(outPath), join(dirname(resultsPath), file));
+  return [renderSoakReport(soak, link('soak.svg'), link('soak.csv'))];
+}
+
 /** Writes the chart, the CPU chart, the raw results and the report where the run's options say. */
 function writeOutputs(run: BenchRun): void {
   const outPath = resolve(projectRoot, run.options.out);
@@ -145,6 +162,7 @@ function writeOutputs(run: BenchRun): void {
     renderReport(
       { ...run, options: { ...run.options, results: relative(dirname(outPath), resultsPath) } },
       relative(dirname(outPath), chartPath),
+      soakSections(resultsPath, outPath),
     ),
   );
   log(

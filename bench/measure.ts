@@ -107,7 +107,8 @@ async function sumFigures(nsqd: BenchNsqd, channels: readonly string[], withClie
   };
 }
 
-async function waitConnected(
+/** Waits until the consumer is connected to every channel with RDY > 0 (fails if it exits first). */
+export async function waitConnected(
   nsqd: BenchNsqd,
   channels: readonly string[],
   consumer: ManagedProcess,

@@ -1,9 +1,10 @@
 /**
  * Reads a process's CPU time and peak memory from Linux /proc, for any child the benchmark starts
- * (Node or Go): `/proc/<pid>/stat` utime + stime (clock ticks) and `/proc/<pid>/status` VmHWM/VmRSS.
+ * (Node or Go): `/proc/<pid>/stat` utime + stime (clock ticks), `/proc/<pid>/status` VmHWM/VmRSS, and
+ * the open file descriptors in `/proc/<pid>/fd`.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface CpuTicks {
   /** User-mode CPU time, in clock ticks. */
@@ -77,4 +78,9 @@ export function readCpuSeconds(pid: number): number {
 
 export function readMemoryUse(pid: number): MemoryUse {
   return parseMemoryUse(readFileSync(`/proc/${pid}/status`, 'utf8'));
+}
+
+/** Open file descriptors of a live process (entries of `/proc/<pid>/fd`: sockets, files, pipes). */
+export function readOpenFds(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
 }

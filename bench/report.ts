@@ -195,7 +195,12 @@ const TRIAL_HEADER = [
   'peak RSS MiB',
 ];
 
-export function renderReport(run: BenchRun, chartPath: string): string {
+/** `extraSections`: Markdown sections put before the method (the soak's, when one was written beside the results). */
+export function renderReport(
+  run: BenchRun,
+  chartPath: string,
+  extraSections: readonly string[] = [],
+): string {
   const o = run.options;
   const env = run.environment;
   const label = (id: string) => run.systems.find((s) => s.id === id)?.label ?? id;
@@ -364,6 +369,8 @@ export function renderReport(run: BenchRun, chartPath: string): string {
     );
   }
 
+  for (const section of extraSections) out.push(section.trimEnd(), '');
+
   if (run.failures.length > 0) {
     out.push(
       '## Trials that failed',
@@ -416,6 +423,9 @@ export function renderReport(run: BenchRun, chartPath: string): string {
     `npm run bench                 # the full run (this one took ${Math.round((Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 60_000)} minutes); writes docs/BENCHMARKS.md`,
     'npm run bench -- --quick      # a smoke run in under 2 minutes, written to .cache/bench/',
     'npm run bench -- --runs 5 --small-messages 100000 --skip latency,profile',
+    'npm run bench:soak -- --out docs/benchmarks   # the million-message soak (section "Soak" above)',
+    'npm run bench -- --render docs/benchmarks/results.json   # re-renders this page, with the soak written beside the results',
+    'npm run bench:costs           # docs/COSTS.md from these results and bench/prices.ts',
     '```',
     '',
     'Every setting also reads an environment variable (`BENCH_RUNS`, `BENCH_SMALL_MESSAGES`, `BENCH_MAX_SECONDS`,',

@@ -153,6 +153,12 @@ export interface ConsumerContext {
   readonly cpuProfileDir?: string;
   /** The bridge bundle to run (bench/bridge-bundle.ts); unset runs bridge/src/main.ts through tsx. */
   readonly bridgeBundle?: string;
+  /** The bridge's ops HTTP port (to read its /metrics); unset picks a free one nobody reads. */
+  readonly bridgeHttpPort?: number;
+  /** More Node flags for the bridge (the soak's `--import` of bench/soak-probe.mjs). */
+  readonly bridgeExtraNodeArgs?: readonly string[];
+  /** More environment for the bridge. */
+  readonly bridgeExtraEnv?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -247,8 +253,12 @@ export function startConsumer(system: SystemSpec, ctx: ConsumerContext): Managed
         ...(system.target === 'workerd' && {
           httpTarget: { url: ctx.endpoint, signingSecretEnv: EDGE_SIGNING_SECRET_ENV },
         }),
+        ...(ctx.bridgeHttpPort !== undefined && { httpPort: ctx.bridgeHttpPort }),
       });
-      const profile = ctx.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfileDir}`] : [];
+      const profile = [
+        ...(ctx.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfileDir}`] : []),
+        ...(ctx.bridgeExtraNodeArgs ?? []),
+      ];
       return startProcess({
         name: 'bridge',
         command: process.execPath,
@@ -271,6 +281,7 @@ export function startConsumer(system: SystemSpec, ctx: ConsumerContext): Managed
           POWERTOOLS_LOG_LEVEL: 'WARN',
           NSQ_LAMBDA_EMF: 'off',
           NODE_ENV: 'production',
+          ...ctx.bridgeExtraEnv,
         }),
         maxOutputBytes: 256 * 1024,
       });

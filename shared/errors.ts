@@ -37,6 +37,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** A subscription's filter patterns (shared/filter/) do not compile; `problems` lists each with its path. */
+export class FilterPatternError extends Error {
+  override readonly name = 'FilterPatternError';
+  constructor(
+    readonly problems: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(listProblems(`invalid filter pattern (${countProblems(problems)})`, problems), options);
+  }
+}
+
 /** The Lambda event is not an nsq-lambda batch event (shared/contract/batch-event.ts). */
 export class InvalidBatchEventError extends Error {
   override readonly name = 'InvalidBatchEventError';

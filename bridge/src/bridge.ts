@@ -10,6 +10,7 @@ import { BridgeEventEmitter } from './events.ts';
 import { createNsqSource } from './nsq/nsq-source.ts';
 import type {
   BatchInvoker,
+  ClaimCheckStore,
   Clock,
   DeadLetterStore,
   MessageSource,
@@ -34,6 +35,8 @@ export interface CreateBridgeOptions {
   /** Per-subscription invokers, by subscription name (the HTTP targets'). Closed with the bridge. */
   readonly invokers?: ReadonlyMap<string, BatchInvoker>;
   readonly deadLetters: DeadLetterStore;
+  /** Where claim-checked bodies go (config `claimCheck`). @default - none */
+  readonly claimChecks?: ClaimCheckStore;
   /** Reads the remote on/off switch; without it toggles are not polled. */
   readonly toggles?: ToggleReader;
   readonly clock?: Clock;
@@ -64,7 +67,8 @@ export interface Bridge {
 }
 
 export function createBridge(options: CreateBridgeOptions): Bridge {
-  const { config, invoker, deadLetters, toggles } = options;
+  const { config, invoker, deadLetters, toggles, claimChecks } = options;
+  const threshold = config.claimCheck?.thresholdBytes;
   const clock = options.clock ?? systemClock;
   const events = options.events ?? new BridgeEventEmitter();
   // An 'error' event without a listener would throw: keep a default listener.
@@ -82,6 +86,14 @@ export function createBridge(options: CreateBridgeOptions): Bridge {
       new SubscriptionRunner(s, {
         invoker: invokerOf(s.name),
         deadLetters,
+        // Lambda subscriptions only: an HTTP (edge) target has no S3 access to read a pointer with.
+        ...(claimChecks &&
+          s.target === undefined && {
+            claimChecks: {
+              store: claimChecks,
+              ...(threshold !== undefined && { thresholdBytes: threshold }),
+            },
+          }),
         events,
         clock,
         touch,

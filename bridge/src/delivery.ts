@@ -4,6 +4,7 @@
  * (pending → invoking → answered) sends exactly ONE answer, even when two code paths answer in the
  * same tick (nsqjs only marks a message answered on the next tick, so FIN+REQ would both go out).
  */
+import type { ClaimCheckPointer } from '#shared/contract/claim-check';
 import type { DeliveryHandle } from './ports.ts';
 
 export type MessageState = 'pending' | 'invoking' | 'answered';
@@ -27,8 +28,12 @@ export class TrackedMessage {
    * escaping. Its size is computed from the parts.
    */
   readonly #tail: EntryTail;
-  /** Bytes of the entry's JSON text. */
-  readonly encodedBytes: number;
+  /** Bytes of the entry's JSON text (with a claim check: of the pointer entry). */
+  #encodedBytes: number;
+  /** Set by `planClaimCheck`: the entry will carry a pointer, not the body (docs/contract.md). */
+  #claimCheckPlanned = false;
+  /** The stored body's pointer, once the claim-check store confirmed it (PayloadBuilder.prepare). */
+  claimCheck: ClaimCheckPointer | undefined;
 
   /** Earlier deliveries that spent no attempt (throttle requeues, see throttle-requeues.ts). */
   readonly freeDeliveries: number;
@@ -54,7 +59,7 @@ export class TrackedMessage {
     this.freeDeliveries = Math.max(0, Math.min(freeDeliveries, handle.attempts - 1));
     this.attempts = handle.attempts - this.freeDeliveries;
     // {"id":<id>,"body":"<base64>","attempts":<n>,"timestampMs":<n><tail>
-    this.encodedBytes =
+    this.#encodedBytes =
       ENTRY_FIXED_BYTES +
       jsonStringBytes(handle.id) +
       base64Length(handle.body.length) +
@@ -63,9 +68,35 @@ export class TrackedMessage {
       tail.bytes;
   }
 
+  get encodedBytes(): number {
+    return this.#encodedBytes;
+  }
+
+  /**
+   * From now on the entry carries a claim-check pointer of `pointerEntryBytes` (ClaimCheckStore.
+   * pointerEntryBytes) and an empty body; the pointer itself is set once the body is stored.
+   */
+  planClaimCheck(pointerEntryBytes: number): void {
+    if (this.#claimCheckPlanned) return;
+    this.#claimCheckPlanned = true;
+    this.#encodedBytes += pointerEntryBytes - base64Length(this.handle.body.length);
+  }
+
+  get claimCheckPlanned(): boolean {
+    return this.#claimCheckPlanned;
+  }
+
   /** The entry's JSON text (what `writeEntry` writes), for tests and diagnostics. */
   get encoded(): string {
+    if (this.#claimCheckPlanned) return `${this.#head()}${this.#pointerText()}${this.#end().slice(1)}`;
     return `${this.#head()}${this.handle.body.toString('base64')}${this.#end()}`;
+  }
+
+  /** `",claimCheck":{...}` after the empty body's closing quote. */
+  #pointerText(): string {
+    if (!this.claimCheck)
+      throw new Error(`message ${this.id}: claim check planned but the body is not stored yet`);
+    return `","claimCheck":${JSON.stringify(this.claimCheck)}`;
   }
 
   #head(): string {
@@ -79,6 +110,11 @@ export class TrackedMessage {
   /** Writes the entry's JSON text into `target` at `offset`; returns the bytes written (`encodedBytes`). */
   writeEntry(target: Buffer, offset: number): number {
     let at = offset + target.write(this.#head(), offset);
+    if (this.#claimCheckPlanned) {
+      at += target.write(this.#pointerText(), at);
+      at += target.write(this.#end().slice(1), at);
+      return at - offset;
+    }
     // A base64 string is one byte per character: latin1 copies it without the UTF-8 scan.
     at += target.write(this.handle.body.toString('base64'), at, 'latin1');
     at += target.write(this.#end(), at);

@@ -20,6 +20,8 @@ export const REQUEUE_CAUSES = [
   'retry would outlast nsqd --max-msg-timeout',
   'throttled',
   'bisect budget spent',
+  /** The claim-check store could not store the body (no attempt spent: the function never saw it). */
+  'claim check failed',
   /** The function listed the message in batchItemFailures (its reason, or 'requeued by the function'). */
   'function',
   /** The whole batch failed: function error, malformed response, timeout, transport failure. */
@@ -78,6 +80,31 @@ export interface BridgeEvents {
   message_dead_lettered: [
     { subscription: string; id: string; attempts: number; reason: string; destination: string },
   ];
+  /**
+   * A message matched none of the subscription's `filters`: never invoked. `action` is its `onFilteredOut`:
+   * FINished, or dead-lettered (reasonKind `filtered`, a `message_dead_lettered` follows once written).
+   */
+  message_filtered_out: [{ subscription: string; id: string; action: 'finish' | 'deadLetter' }];
+  /**
+   * A message was older than `maxRecordAgeMs` when received (`at: 'receive'`) or when it would be retried
+   * (`at: 'retry'`): never invoked again. `action` is its `onExpired`: dead-lettered (reasonKind `expired`)
+   * or dropped (FINished).
+   */
+  message_expired: [
+    {
+      subscription: string;
+      id: string;
+      ageMs: number;
+      at: 'receive' | 'retry';
+      action: 'deadLetter' | 'drop';
+    },
+  ];
+  /** A body was stored as a claim check (docs/contract.md); its entry carries the pointer. */
+  claim_check_stored: [{ subscription: string; id: string; bytes: number; key: string }];
+  /** A body could not be stored as a claim check; the message is requeued, no attempt spent. */
+  claim_check_failed: [{ subscription: string; ids: readonly string[]; error: Error }];
+  /** The idle exit checked a backlog read: quiet for `quietForMs` (0 when busy, with why). */
+  idle_checked: [{ quietForMs: number; busy?: string }];
   /** A dead-letter write failed; the messages are requeued instead. */
   dead_letter_failed: [{ subscription: string; ids: readonly string[]; error: Error }];
   message_touched: [{ subscription: string; id: string }];
@@ -99,8 +126,11 @@ export interface BridgeEvents {
    */
   nsqd_refused: [{ subscription: string; address: string; problem: string }];
   nsqd_disconnected: [{ subscription: string; address: string }];
-  /** Consumption paused or resumed (toggle stopped with the requeue policy, or drain). */
-  paused: [{ subscription: string; reason: 'toggle' | 'drain' }];
+  /**
+   * Consumption paused or resumed (toggle stopped with the requeue policy, drain, or `rateLimit`: RDY 0
+   * while as many messages wait for a token as the burst plus about a second of the rate).
+   */
+  paused: [{ subscription: string; reason: 'toggle' | 'drain' | 'rateLimit' }];
   resumed: [{ subscription: string }];
   draining: [{ deadlineMs: number }];
   stopped: [{ answered: number; timedOut: boolean }];

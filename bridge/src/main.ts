@@ -1,7 +1,8 @@
 /**
  * The bridge process: loads the config and the HTTP targets' signing secrets (exit 1 listing every
- * problem), wires the adapters (Lambda invoker, one HTTP invoker per HTTP target, dead-letter store, Upstash toggles, metrics, logs, EMF, health/metrics HTTP) around
- * `createBridge`, and drains on SIGTERM/SIGINT.
+ * problem), wires the adapters (Lambda invoker, one HTTP invoker per HTTP target, dead-letter store,
+ * Upstash toggles, metrics, logs, EMF, health/metrics HTTP) around `createBridge`, and drains on
+ * SIGTERM/SIGINT. config-adapters.ts builds the adapters the config asks for.
  *
  * Shutdown budget (ECS): SIGTERM → drain (RDY 0, requeue what is queued, let in-flight invocations finish
  * within `drain.deadlineMs`, answer everything, close) → exit 0. The container's stopTimeout must exceed
@@ -14,15 +15,19 @@ import { pathToFileURL } from 'node:url';
 import type { SecretReader } from '#shared/clients/secrets-manager';
 import { type BridgeConfig, loadBridgeConfig } from '#shared/config/bridge-config';
 import { ConfigError } from '#shared/errors';
-import { UpstashToggleReader } from '#shared/toggle/toggle-reader';
 import { startBacklogMonitor } from './backlog/backlog-monitor.ts';
 import { backlogSubscriptions } from './backlog/backlog-subscriptions.ts';
 import { type Bridge, createBridge } from './bridge.ts';
-import { createNsqTopicDeadLetterStore } from './dead-letter/nsq-topic-store.ts';
+import {
+  claimCheckStore,
+  deadLetterStore,
+  type HttpInvokers,
+  httpInvokers,
+  toggleReader,
+} from './config-adapters.ts';
 import { NsqjsInternalsError } from './errors.ts';
 import { BridgeEventEmitter } from './events.ts';
-import { createHttpInvoker } from './http/http-invoker.ts';
-import { resolveSigningSecrets } from './http/signing-secrets.ts';
+import { type IdleExit, startIdleExit } from './idle/idle-exit.ts';
 import { createLambdaInvoker } from './lambda/lambda-invoker.ts';
 import { assertNsqjsInternals } from './nsq/nsqjs-internals.ts';
 import { startEmfEmitter } from './observability/emf.ts';
@@ -31,44 +36,6 @@ import { attachLogging } from './observability/log-events.ts';
 import { createLogger, isLogLevel, type Logger } from './observability/logger.ts';
 import { attachMetrics } from './observability/metrics.ts';
 import { MetricsRegistry } from './observability/metrics-registry.ts';
-import type { BatchInvoker, DeadLetterStore, ToggleReader } from './ports.ts';
-
-// The S3 store (@aws-sdk/client-s3) and the Upstash client are imported only when the config uses
-// them: in the bundle their modules then never run, which keeps about 8 MiB off the RSS of a bridge
-// that dead-letters to an NSQ topic and reads no toggles (bridge/Dockerfile has the numbers).
-
-async function deadLetterStore(config: BridgeConfig): Promise<DeadLetterStore> {
-  const d = config.deadLetter;
-  if (d.kind === 'nsq')
-    return createNsqTopicDeadLetterStore({ topic: d.topic, nsqdHttpAddresses: d.nsqdHttpAddresses });
-  const { createS3DeadLetterStore } = await import('./dead-letter/s3-store.ts');
-  return createS3DeadLetterStore({
-    bucket: d.bucket,
-    prefix: d.prefix,
-    s3: { region: d.region ?? config.lambda.region, ...(d.endpoint && { endpoint: d.endpoint }) },
-  });
-}
-
-async function toggleReader(config: BridgeConfig, logger: Logger): Promise<ToggleReader | undefined> {
-  const url = config.toggles.url;
-  const token = config.secrets.upstashToken;
-  if (!url || !token) {
-    if (config.subscriptions.some((s) => s.toggle.policy === 'requeue'))
-      logger.warn(
-        'toggles are not read: set UPSTASH_REDIS_REST_URL (or toggles.url) and UPSTASH_REDIS_REST_TOKEN',
-      );
-    return undefined;
-  }
-  const { Redis } = await import('@upstash/redis');
-  return new UpstashToggleReader({
-    redis: new Redis({ url, token, retry: false }),
-    // The bridge polls every toggles.pollIntervalMs (≤ 1 s): that poll is the cache. A second cache
-    // would let a start wait up to 2 polls; without it the bridge resumes within one poll of a start.
-    cacheTtlMs: 0,
-    onError: (error, functionName) =>
-      logger.warn('toggle read failed', { functionName, error: (error as Error)?.message ?? String(error) }),
-  });
-}
 
 /** Longest start-up waits, after a refusal, for the other subscriptions' first connections. */
 const STARTUP_REFUSAL_WAIT_MS = 15_000;
@@ -80,42 +47,11 @@ export interface MainOptions {
   readonly readSecret?: SecretReader;
 }
 
-/** The HTTP targets' invokers, by subscription name; every signing-secret problem listed at once. */
-async function httpInvokers(
-  config: BridgeConfig,
-  env: NodeJS.ProcessEnv,
-  readSecret: SecretReader | undefined,
-): Promise<{ invokers: Map<string, BatchInvoker>; secrets: string[] }> {
-  const { secrets, problems } = await resolveSigningSecrets(config.subscriptions, {
-    env,
-    // Imported only when a signing secret is an ARN: a bridge without one never loads the SDK client.
-    readSecret:
-      readSecret ??
-      (async (arn) => (await import('#shared/clients/secrets-manager')).readSecretFromSecretsManager(arn)),
-  });
-  if (problems.length > 0) throw new ConfigError(problems);
-  const invokers = new Map<string, BatchInvoker>();
-  for (const s of config.subscriptions) {
-    const own = secrets.get(s.name);
-    if (!s.target || !own) continue;
-    invokers.set(
-      s.name,
-      createHttpInvoker({
-        url: s.target.url,
-        secrets: own,
-        headers: s.target.headers,
-        connections: s.maxConcurrentInvocations,
-      }),
-    );
-  }
-  return { invokers, secrets: [...secrets.values()].flat() };
-}
-
 export async function main(options: MainOptions = {}): Promise<void> {
   const env = options.env ?? process.env;
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let config: BridgeConfig;
-  let http: Awaited<ReturnType<typeof httpInvokers>>;
+  let http: HttpInvokers;
   try {
     config = loadBridgeConfig(env);
     assertNsqjsInternals();
@@ -143,6 +79,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
   });
   const deadLetters = await deadLetterStore(config);
   const toggles = await toggleReader(config, logger);
+  const claimChecks = await claimCheckStore(config);
   const bridge = createBridge({
     config,
     invoker,
@@ -150,12 +87,14 @@ export async function main(options: MainOptions = {}): Promise<void> {
     deadLetters,
     events,
     ...(toggles && { toggles }),
+    ...(claimChecks && { claimChecks }),
   });
   attachMetrics(events, registry, { subscriptions: () => bridge.status.subscriptions });
   const endpoint = await startHttp(config, bridge, registry, logger);
   const backlogPlan = backlogSubscriptions(config);
   for (const { name, reason } of backlogPlan.skipped)
     logger.warn('backlog not monitored', { subscription: name, reason });
+  let idleExit: IdleExit | undefined;
   const backlog =
     backlogPlan.subscriptions.length > 0
       ? startBacklogMonitor({
@@ -164,6 +103,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
           intervalMs: config.backlog.intervalMs,
           onError: (error, subscription) =>
             logger.warn('backlog read failed', { subscription, error: error.message }),
+          onPoll: (readings) => void idleExit?.observe(readings),
         })
       : undefined;
 
@@ -171,6 +111,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
   const shutdown = async (reason: string, code: number) => {
     logger.info('draining', { reason, deadlineMs: config.drain.deadlineMs });
     backlog?.stop();
+    idleExit?.stop();
     const { timedOut } = await bridge.stop();
     await endpoint.close().catch(() => {});
     emf?.stop();
@@ -186,6 +127,10 @@ export async function main(options: MainOptions = {}): Promise<void> {
     }
     void shutdown(signal, 0);
   };
+  idleExit = await idleExitFor(config, events, bridge, logger, (reason) => {
+    if (signals++ > 0) return;
+    void shutdown(reason, 0);
+  });
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   process.on('uncaughtException', (error) => {
@@ -234,7 +179,42 @@ export async function main(options: MainOptions = {}): Promise<void> {
       lookupd: s.lookupdHttpAddresses,
     })),
     deadLetters: config.deadLetter.kind,
+    ...(claimChecks && { claimChecks: claimChecks.describe }),
     http: endpoint.url,
+  });
+}
+
+/** The idle exit, when configured (the ECS client is loaded only then). */
+async function idleExitFor(
+  config: BridgeConfig,
+  events: BridgeEventEmitter,
+  bridge: Bridge,
+  logger: Logger,
+  exit: (reason: string) => void,
+): Promise<IdleExit | undefined> {
+  const idle = config.idleExit;
+  if (!idle) return undefined;
+  const unread = backlogSubscriptions(config).skipped.map((s) => s.name);
+  if (unread.length > 0)
+    logger.warn('idle exit never happens: the backlog of these subscriptions is not read', { unread });
+  const ecs = idle.ecsService;
+  const service = ecs
+    ? (await import('#shared/clients/ecs-service')).ecsServiceCount(ecs, {
+        region: ecs.region ?? config.lambda.region,
+      })
+    : undefined;
+  return startIdleExit({
+    afterMs: idle.afterMs,
+    subscriptions: config.subscriptions.map((s) => s.name),
+    events,
+    held: () => bridge.status.inFlight,
+    ...(service && { service }),
+    exit: (reason) => {
+      logger.info('idle exit', { reason, ...(ecs && { desiredCount: 0, service: ecs.service }) });
+      exit(reason);
+    },
+    onError: (error) =>
+      logger.warn('idle exit: scaling the service to 0 failed; staying up', { error: error.message }),
   });
 }
 

@@ -3,6 +3,7 @@
  * answers, touch, drain) is transport-free and unit-testable with fakes, and the adapters (Lambda,
  * S3, NSQ topic, Upstash) are tested against real servers.
  */
+import type { ClaimCheckPointer } from '#shared/contract/claim-check';
 import type { DeadLetterRecord } from '#shared/contract/dead-letter';
 
 /** How one Invoke ended, classified by what it means for the messages in the batch. */
@@ -143,6 +144,20 @@ export interface DeadLetterStore {
   readonly describe: string;
   /** Resolves once every record is durably written; rejects if any was not (the caller REQueues). */
   write(records: readonly DeadLetterRecord[]): Promise<void>;
+}
+
+/** Where claim-checked bodies go (docs/contract.md, "Claim checks"). */
+export interface ClaimCheckStore {
+  /** A human-readable destination for logs, e.g. `s3://bucket/claim-checks/`. */
+  readonly describe: string;
+  /** Bytes of the pointer's text in an event entry for a body of `sizeBytes` (known before storing). */
+  pointerEntryBytes(sizeBytes: number): number;
+  /**
+   * Stores `body` under its content-addressed key; resolves with the pointer once the object is durably
+   * stored, rejects if it was not (the caller requeues the message). Storing the same body again is
+   * harmless (same key, same bytes) and refreshes the object's expiry.
+   */
+  put(body: Uint8Array, signal?: AbortSignal): Promise<ClaimCheckPointer>;
 }
 
 export type ToggleReading = 'started' | 'stopped' | 'unknown';

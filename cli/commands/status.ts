@@ -73,7 +73,9 @@ export function registerStatus(program: Command, ctx: CommandContext): void {
       'after',
       `
 Columns: DEPTH, IN-FLIGHT, DEFERRED and REQ/s, TIMEOUT/s come from nsqd (summed over the nsqd given);
-DONE/s (messages finished), ERR/s (failed invokes), CONC (concurrency limit/max) from the bridge;
+DONE/s (messages finished), ERR/s (failed invokes), FILTERED and EXPIRED (messages never invoked:
+matching no filter, past maxRecordAgeMs; totals since the bridge started), CONC (concurrency limit/max)
+from the bridge;
 TOGGLE from the toggle store ("(paused)": the bridge paused consumption). "-" means not available.
 Exit code 4 when a configured source is unreachable (the table still shows the rest).
 

@@ -26,6 +26,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { dirname } from 'node:path';
+import { isProcessAlive } from '#shared/process-alive';
 import { badInput, CliError } from '../errors.ts';
 import { ExitCode } from '../lib/exit-codes.ts';
 
@@ -109,7 +110,7 @@ export class ReplayJournal {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const pid = Number(readFileSync(this.#lockPath, 'utf8').trim());
-        if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+        if (Number.isInteger(pid) && pid > 0 && isProcessAlive(pid)) {
           throw new CliError(
             `another replay (pid ${pid}) is using the journal ${this.path}; wait for it or stop it`,
             ExitCode.needsDecision,
@@ -158,14 +159,5 @@ export class ReplayJournal {
       this.#fd = undefined;
     }
     rmSync(this.#lockPath, { force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

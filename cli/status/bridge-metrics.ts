@@ -10,11 +10,16 @@ export interface BridgeCounters {
   /** Cumulative: failed Invokes (every outcome but ok and throttled) plus malformed responses. */
   readonly errors?: number;
   readonly deadLettered?: number;
+  /** Cumulative: messages matching no filter, and messages past maxRecordAgeMs (never invoked). */
+  readonly filteredOut?: number;
+  readonly expired?: number;
   /** Gauges. */
   readonly concurrencyLimit?: number;
   readonly concurrencyMax?: number;
   readonly inFlight?: number;
   readonly paused?: boolean;
+  /** Cumulative: bodies stored as claim checks (sent as pointers). */
+  readonly claimChecks?: number;
 }
 
 const P = 'nsq_lambda_';
@@ -35,10 +40,13 @@ export function bridgeCounters(samples: readonly Sample[], subscription: string)
     finished: sumWhere(samples, `${P}messages_finished_total`, sub),
     errors,
     deadLettered: sumWhere(samples, `${P}messages_dead_lettered_total`, sub),
+    filteredOut: sumWhere(samples, `${P}messages_filtered_out_total`, sub),
+    expired: sumWhere(samples, `${P}messages_expired_total`, sub),
     concurrencyLimit: sumWhere(samples, `${P}concurrency_limit`, sub),
     concurrencyMax: sumWhere(samples, `${P}concurrency_max`, sub),
     inFlight: sumWhere(samples, `${P}messages_in_flight`, sub),
     paused: paused === undefined ? undefined : paused > 0,
+    claimChecks: sumWhere(samples, `${P}claim_checks_stored_total`, sub),
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as BridgeCounters;
 }

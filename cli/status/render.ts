@@ -19,8 +19,11 @@ export function renderStatus(rows: readonly StatusRow[]): string {
       { header: 'TIMEOUT/s', align: 'right' },
       { header: 'DONE/s', align: 'right' },
       { header: 'ERR/s', align: 'right' },
+      { header: 'FILTERED', align: 'right' },
+      { header: 'EXPIRED', align: 'right' },
       { header: 'CONC', align: 'right' },
       { header: 'TOGGLE' },
+      { header: 'CLAIM-CHECKED', align: 'right' },
     ],
     rows.map((row) => [
       row.subscription,
@@ -32,10 +35,13 @@ export function renderStatus(rows: readonly StatusRow[]): string {
       r(row.timeoutPerSec),
       r(row.finishedPerSec),
       r(row.errorsPerSec),
+      n(row.filteredOutTotal),
+      n(row.expiredTotal),
       row.concurrencyLimit === null
         ? '-'
         : `${row.concurrencyLimit}${row.concurrencyMax === null ? '' : `/${row.concurrencyMax}`}`,
       `${row.toggle ?? '-'}${row.paused ? ' (paused)' : ''}`,
+      n(row.claimChecksTotal),
     ]),
   );
 }

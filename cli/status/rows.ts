@@ -25,11 +25,16 @@ export interface StatusRow {
   readonly errorsPerSec: number | null;
   readonly finishedTotal: number | null;
   readonly errorsTotal: number | null;
+  /** Messages never invoked: matching no filter, or past maxRecordAgeMs (cumulative). */
+  readonly filteredOutTotal: number | null;
+  readonly expiredTotal: number | null;
   readonly concurrencyLimit: number | null;
   readonly concurrencyMax: number | null;
   readonly paused: boolean | null;
   /** From the toggle store: started, stopped, or null when not read. */
   readonly toggle: 'started' | 'stopped' | null;
+  /** Bodies the bridge stored as claim checks (cumulative); null when the bridge has none configured or was not read. */
+  readonly claimChecksTotal: number | null;
 }
 
 function rate(cur: number | undefined, prev: number | undefined, seconds: number): number | null {
@@ -67,10 +72,13 @@ export function computeRows(
       errorsPerSec: rate(b?.errors, pb?.errors, seconds),
       finishedTotal: b?.finished ?? null,
       errorsTotal: b?.errors ?? null,
+      filteredOutTotal: b?.filteredOut ?? null,
+      expiredTotal: b?.expired ?? null,
       concurrencyLimit: b?.concurrencyLimit ?? null,
       concurrencyMax: b?.concurrencyMax ?? null,
       paused: b?.paused ?? null,
       toggle: cur.toggles?.get(s.toggleName)?.state ?? null,
+      claimChecksTotal: b?.claimChecks ?? null,
     };
   });
 }

@@ -28,6 +28,7 @@ import { functionsFor, type LoadedFunction, loadFunctions } from '#shared/functi
 import { SIGNING_SECRET_ENV } from '#shared/handler';
 import { StackError } from '../errors.ts';
 import { type BridgeProcess, startBridgeProcess } from './bridge-process.ts';
+import { pruneDeadRunLogDirs, runLogDir } from './log-dir.ts';
 import { choosePorts, edgePorts, preflight, type StackPorts } from './stack-ports.ts';
 
 export const dataBucket = 'nsq-lambda-data';
@@ -39,7 +40,7 @@ const EDGE_SIGNING_SECRET_ENV = 'NSQ_LAMBDA_EDGE_SIGNING_SECRET';
 export interface StackOptions {
   /** Use any free ports instead of the fixed defaults. */
   readonly freePorts?: boolean;
-  /** Where logs go. @default .cache/up/logs */
+  /** Where logs go. @default .cache/up/logs, or .cache/up/logs/run-<pid> with freePorts (log-dir.ts) */
   readonly logDir?: string;
   readonly functions?: readonly LoadedFunction[];
   /** Drain deadline of the bridge on stop. @default 20_000 */
@@ -78,7 +79,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const problems = await preflight(ports, !options.freePorts);
   if (problems.length > 0) throw new StackError(problems);
 
-  const logDir = options.logDir ?? join(projectRoot, '.cache', 'up', 'logs');
+  const logBase = join(projectRoot, '.cache', 'up', 'logs');
+  pruneDeadRunLogDirs(logBase);
+  const logDir = options.logDir ?? runLogDir(logBase, options.freePorts ?? false);
   mkdirSync(logDir, { recursive: true });
   const logFiles = { bridge: join(logDir, 'bridge.log'), lambda: join(logDir, 'local-lambda.log') };
   // Fresh logs for every run.

@@ -35,8 +35,14 @@ export interface BridgeRuntimeConfigInput {
   readonly deadLetterPrefix: string;
   readonly httpPort: number;
   readonly drainDeadlineMs: number;
+  /** The most bridge tasks that can run (the service's maxTaskCount): each enforces its share of a rateLimit. @default 1 */
+  readonly rateLimitTaskCount?: number;
   /** TLS to nsqd. @default - plaintext */
   readonly tls?: BridgeTls;
+  /** Claim checks in the dead-letter bucket under `prefix`. @default - off */
+  readonly claimCheck?: { readonly prefix: string; readonly thresholdBytes?: number };
+  /** Idle exit (scale to zero): after `afterMs` idle, desired count 0 on this service, then exit. @default - off */
+  readonly idleExit?: { readonly afterMs: number; readonly cluster: string; readonly service: string };
 }
 
 /** TLS to nsqd: the bridge asks nsqd for TLS and refuses a connection that does not get it. */
@@ -62,6 +68,22 @@ export function bridgeRuntimeConfig(input: BridgeRuntimeConfigInput): BridgeConf
       // 0.0.0.0 inside the task so the ECS health check reaches it; the security group has no inbound rule.
       http: { host: '0.0.0.0', port: input.httpPort },
       drain: { deadlineMs: input.drainDeadlineMs },
+      ...(input.rateLimitTaskCount !== undefined && { rateLimitTaskCount: input.rateLimitTaskCount }),
+      ...(input.claimCheck && {
+        claimCheck: {
+          bucket: input.deadLetterBucket,
+          prefix: input.claimCheck.prefix,
+          ...(input.claimCheck.thresholdBytes !== undefined && {
+            thresholdBytes: input.claimCheck.thresholdBytes,
+          }),
+        },
+      }),
+      ...(input.idleExit && {
+        idleExit: {
+          afterMs: input.idleExit.afterMs,
+          ecsService: { cluster: input.idleExit.cluster, service: input.idleExit.service },
+        },
+      }),
       ...(input.tls && {
         tls: {
           enabled: true,

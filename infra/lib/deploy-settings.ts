@@ -46,10 +46,27 @@ export const deploySettingsSchema = z
       .string()
       .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, 'must be an SNS topic ARN')
       .optional(),
-    minTaskCount: z.number().int().min(1).optional(),
+    /** Fewest bridge tasks; 0 opts in to scale to zero (docs/deploy.md, "Scale to zero"). @default 1 */
+    minTaskCount: z.number().int().min(0).optional(),
     maxTaskCount: z.number().int().min(1).optional(),
     drainDeadlineMs: z.number().int().optional(),
     scaleOutBacklogMessages: z.number().int().min(1).optional(),
+    /** With minTaskCount 0: idle time before the bridge scales its service to 0 and exits. @default 900000 */
+    idleExitAfterMs: z.number().int().min(15_000).optional(),
+    /** With minTaskCount 0: how often the waker checks the topics, in minutes. @default 1 */
+    wakerIntervalMinutes: z.number().int().min(1).max(60).optional(),
+    /**
+     * Claim checks (docs/bridge.md): `{ "expiryDays"?: 1, "thresholdBytes"?: 262144 }`; bodies too large
+     * for an Invoke (or over thresholdBytes) go to the dead-letter bucket under claim-checks/.
+     * @default - off
+     */
+    claimCheck: z
+      .object({
+        expiryDays: z.number().int().min(1).optional(),
+        thresholdBytes: z.number().int().min(1).optional(),
+      })
+      .strict()
+      .optional(),
     /** Log retention of the bridge, the functions and flow logs, in days (a CloudWatch Logs value). @default 30 */
     logRetentionDays: z
       .number()
@@ -106,10 +123,12 @@ const NUMBER_KEYS = new Set([
   'maxTaskCount',
   'drainDeadlineMs',
   'scaleOutBacklogMessages',
+  'idleExitAfterMs',
+  'wakerIntervalMinutes',
   'logRetentionDays',
 ]);
 const BOOLEAN_KEYS = new Set(['nag']);
-const JSON_KEYS = new Set(['functionEnvironment', 'nsqTls', 'httpTargets']);
+const JSON_KEYS = new Set(['functionEnvironment', 'nsqTls', 'httpTargets', 'claimCheck']);
 
 /** Command-line context values arrive as strings; turn them into what the schema expects. */
 function coerce(key: string, value: unknown): unknown {
@@ -151,6 +170,15 @@ export function parseDeploySettings(input: Record<string, unknown>): DeploySetti
       problems.push(
         `nsqLambda.maxTaskCount: must be ≥ minTaskCount ${s.minTaskCount} (got ${s.maxTaskCount})`,
       );
+    }
+    if (s.minTaskCount === 0 && s.lookupdHttpAddresses.length === 0) {
+      problems.push(
+        'nsqLambda.minTaskCount: 0 (scale to zero) needs nsqLambda.lookupdHttpAddresses: the waker finds nsqd through nsqlookupd',
+      );
+    }
+    for (const key of ['idleExitAfterMs', 'wakerIntervalMinutes'] as const) {
+      if (s[key] !== undefined && s.minTaskCount !== 0)
+        problems.push(`nsqLambda.${key}: applies only with nsqLambda.minTaskCount 0 (scale to zero)`);
     }
     if (problems.length === 0) return s;
   }

@@ -3,13 +3,13 @@
  * definitions subscribe to topics. It holds only what it needs: invoke on its own functions, put on the
  * dead-letter prefix, and the secrets it is given (as ECS secrets, never plaintext).
  */
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_DRAIN_DEADLINE_MS, INVOCATION_TIMEOUT_MARGIN_MS } from '#shared/config/bridge-config';
 import type { FunctionDefinition } from '#shared/functions/definition';
 import { type BridgeTls, bridgeRuntimeConfig } from './bridge-runtime-config.ts';
+import { BridgeWaker, ecsServiceArn } from './bridge-waker.ts';
 import {
   checkHttpTarget,
   createSigningSecrets,
@@ -122,7 +123,7 @@ export interface NsqLambdaBridgeProps {
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
   /**
-   * Bucket for dead letters (and reserved for large-batch claim checks).
+   * Bucket for dead letters, and for claim checks under their own prefix (`claimCheck`).
    * @default - a new encrypted, private, TLS-only bucket with lifecycle rules
    */
   readonly deadLetterBucket?: s3.IBucket;
@@ -136,6 +137,32 @@ export interface NsqLambdaBridgeProps {
    * @default 90
    */
   readonly deadLetterRetentionDays?: number;
+  /**
+   * Claim checks (docs/bridge.md, "Claim checks"): bodies too large for an Invoke, or over
+   * `thresholdBytes`, are stored in the dead-letter bucket under `prefix` and a pointer is sent instead.
+   * The bridge may put objects there; the functions it feeds may only get them. `expiryDays` is the
+   * lifecycle rule of that prefix on the default bucket (an imported bucket keeps its own rules).
+   * @default - off; the default bucket still reserves 'claim-checks/' with a 1-day expiry
+   */
+  readonly claimCheck?: {
+    /** @default 'claim-checks/' */
+    readonly prefix?: string;
+    /** @default 1 */
+    readonly expiryDays?: number;
+    /** @default - only bodies too large for an Invoke */
+    readonly thresholdBytes?: number;
+  };
+  /**
+   * With `minTaskCount: 0` (scale to zero): how long the bridge must be idle (nothing held, nothing to
+   * read) before it sets its service's desired count to 0 and exits. At least 15 s (one backlog read).
+   * @default 900_000 (15 minutes)
+   */
+  readonly idleExitAfterMs?: number;
+  /**
+   * With `minTaskCount: 0`: how often the waker reads the topics' depth and wakes the service.
+   * @default Duration.minutes(1)
+   */
+  readonly wakerSchedule?: Duration;
   /**
    * TLS to nsqd (required by nsqd's --tls-required, or wanted across networks).
    * @default - plaintext TCP
@@ -167,7 +194,9 @@ export interface NsqLambdaBridgeProps {
    */
   readonly memoryLimitMiB?: number;
   /**
-   * Fewest running tasks.
+   * Fewest running tasks. 0 opts in to scale to zero (docs/deploy.md, "Scale to zero"): the bridge exits
+   * when idle and a scheduled waker starts it again when a topic has messages; needs
+   * `lookupdHttpAddresses` (the waker finds nsqd through nsqlookupd) and `scaleInBacklogMessages` 0.
    * @default 1
    */
   readonly minTaskCount?: number;
@@ -183,7 +212,7 @@ export interface NsqLambdaBridgeProps {
   readonly scaleOutBacklogMessages?: number;
   /**
    * Backlog at or below which a task is removed.
-   * @default 10
+   * @default 10 (0 with minTaskCount 0: the last task goes only when nothing waits)
    */
   readonly scaleInBacklogMessages?: number;
   /**
@@ -226,6 +255,10 @@ export class NsqLambdaBridge extends Construct {
   public readonly drainDeadlineMs: number;
   public readonly stopTimeout: Duration;
   public readonly minTaskCount: number;
+  /** The claim-check prefix when claim checks are on. */
+  public readonly claimCheckPrefix?: string;
+  /** The waker, with minTaskCount 0. */
+  public readonly waker?: BridgeWaker;
   /** The signing secret of each HTTP target, by function name (read only by the task role). */
   public readonly signingSecrets: ReadonlyMap<string, secretsmanager.ISecret>;
 
@@ -236,6 +269,7 @@ export class NsqLambdaBridge extends Construct {
     this.deadLetterPrefix = v.deadLetterPrefix;
     this.subscriptionNames = v.subscriptionNames;
     this.minTaskCount = v.minTaskCount;
+    if (props.claimCheck) this.claimCheckPrefix = v.claimCheckPrefix;
 
     this.vpc = props.cluster?.vpc ?? props.vpc ?? this.createVpc(v.logRetention);
     this.cluster =
@@ -254,7 +288,11 @@ export class NsqLambdaBridge extends Construct {
             prefix: v.deadLetterPrefix,
             expiration: Duration.days(props.deadLetterRetentionDays ?? 90),
           },
-          { id: 'expire-claim-checks', prefix: 'claim-checks/', expiration: Duration.days(1) },
+          {
+            id: 'expire-claim-checks',
+            prefix: v.claimCheckPrefix,
+            expiration: Duration.days(props.claimCheck?.expiryDays ?? 1),
+          },
         ],
       });
 
@@ -280,6 +318,9 @@ export class NsqLambdaBridge extends Construct {
     this.stopTimeout = Duration.millis(v.drainDeadlineMs + BRIDGE_EXIT_MARGIN_MS);
 
     const stack = Stack.of(this);
+    // Scale to zero: the bridge and the waker name the service, so it gets a fixed name (a token from the
+    // service itself in the task's environment would be a dependency cycle).
+    const serviceName = v.minTaskCount === 0 ? Names.uniqueResourceName(this, { maxLength: 200 }) : undefined;
     const httpTargets = (props.httpTargets ?? []).filter((t) => t.definition.subscriptions.length > 0);
     const signingSecrets = createSigningSecrets(this, httpTargets);
     this.signingSecrets = signingSecrets;
@@ -297,7 +338,19 @@ export class NsqLambdaBridge extends Construct {
       deadLetterPrefix: v.deadLetterPrefix,
       httpPort: v.httpPort,
       drainDeadlineMs: v.drainDeadlineMs,
+      rateLimitTaskCount: v.maxTaskCount,
       ...(props.nsqTls && { tls: props.nsqTls }),
+      ...(props.claimCheck && {
+        claimCheck: {
+          prefix: v.claimCheckPrefix,
+          ...(props.claimCheck.thresholdBytes !== undefined && {
+            thresholdBytes: props.claimCheck.thresholdBytes,
+          }),
+        },
+      }),
+      ...(serviceName && {
+        idleExit: { afterMs: v.idleExitAfterMs, cluster: this.cluster.clusterName, service: serviceName },
+      }),
     });
 
     const secrets: Record<string, ecs.Secret> = {};
@@ -346,6 +399,7 @@ export class NsqLambdaBridge extends Construct {
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
+      ...(serviceName && { serviceName }),
       // No desiredCount: a deploy would reset a scaled-out service to it in the middle of a backlog.
       // Without it ECS starts 1 task, keeps the current count on updates, and autoscaling's
       // minCapacity raises it to minTaskCount.
@@ -369,11 +423,42 @@ export class NsqLambdaBridge extends Construct {
     // the task role), not injected by ECS, so no other role (not even the execution role) can read them.
     for (const secret of signingSecrets.values()) secret.grantRead(this.taskDefinition.taskRole);
     this.deadLetterBucket.grantPut(this.taskDefinition.taskRole, `${v.deadLetterPrefix}*`);
+    if (props.claimCheck) this.grantClaimChecks(fed, v.claimCheckPrefix);
+    if (serviceName) {
+      // The idle bridge sets its own service's desired count to 0 before it exits (and nothing else).
+      this.taskDefinition.taskRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['ecs:UpdateService'],
+          resources: [ecsServiceArn(this, this.cluster.clusterName, serviceName)],
+        }),
+      );
+      const lookupd = props.lookupdHttpAddresses ?? [];
+      this.waker = new BridgeWaker(this, 'Waker', {
+        vpc: this.vpc,
+        ...(props.vpcSubnets && { vpcSubnets: props.vpcSubnets }),
+        securityGroup: this.securityGroup,
+        clusterName: this.cluster.clusterName,
+        serviceName,
+        config: {
+          lookupdHttpAddresses: [...lookupd],
+          subscriptions: (config.subscriptions ?? []).map((s) => ({
+            name: s.name,
+            topic: s.topic,
+            channel: s.ephemeral ? `${s.channel}#ephemeral` : s.channel,
+          })),
+        },
+        ...(props.wakerSchedule && { schedule: props.wakerSchedule }),
+        logRetention: v.logRetention,
+      });
+    }
     acknowledgeNag(
       this.taskDefinition.taskRole,
       [
         ...fed.map((t) => `IAM5[Resource::${nagArnRef(this, t.function.functionArn)}:*]`),
         `IAM5[Resource::${nagArnRef(this, this.deadLetterBucket.bucketArn)}/${v.deadLetterPrefix}*]`,
+        ...(props.claimCheck
+          ? [`IAM5[Resource::${nagArnRef(this, this.deadLetterBucket.bucketArn)}/${v.claimCheckPrefix}*]`]
+          : []),
         'IAM5[Action::s3:Abort*]',
       ],
       'Least privilege by grant: `<function>:*` lets the bridge invoke a version or alias of its own ' +
@@ -400,7 +485,9 @@ export class NsqLambdaBridge extends Construct {
       maxCapacity: v.maxTaskCount,
     });
     this.scaling.scaleOnMetric('BacklogScaling', {
-      metric: this.metricBacklog({ period: Duration.minutes(1) }),
+      // With scale to zero, no task means no Backlog data: counted as 1 (unknown), not 0, or the scale-in
+      // step would stop the task the waker just started before it reported anything.
+      metric: this.metricBacklog({ period: Duration.minutes(1), missingAs: v.minTaskCount === 0 ? 1 : 0 }),
       adjustmentType: appscaling.AdjustmentType.CHANGE_IN_CAPACITY,
       scalingSteps: [
         { upper: v.scaleInBacklogMessages, change: -1 },
@@ -439,6 +526,28 @@ export class NsqLambdaBridge extends Construct {
     return this.taskDefinition.taskRole;
   }
 
+  /**
+   * Claim checks: the bridge may put objects under the prefix; each function it feeds may only get them
+   * (s3:GetObject on the prefix, no list, no write, no delete: the expiry rule removes them).
+   */
+  private grantClaimChecks(fed: readonly NsqLambdaBridgeTarget[], prefix: string): void {
+    this.deadLetterBucket.grantPut(this.taskDefinition.taskRole, `${prefix}*`);
+    for (const target of fed) {
+      iam.Grant.addToPrincipal({
+        grantee: target.function,
+        actions: ['s3:GetObject'],
+        resourceArns: [this.deadLetterBucket.arnForObjects(`${prefix}*`)],
+      });
+      if (target.function.role)
+        acknowledgeNag(
+          target.function.role,
+          [`IAM5[Resource::${nagArnRef(this, this.deadLetterBucket.bucketArn)}/${prefix}*]`],
+          'Claim checks: the function reads the claim-checked bodies the bridge stored for it, one object ' +
+            'per body under the claim-check prefix, with content-addressed keys chosen at runtime.',
+        );
+    }
+  }
+
   /** Lets a principal (e.g. a replay tool) read the dead letters. */
   public grantReadDeadLetters(grantee: iam.IGrantable): iam.Grant {
     return this.deadLetterBucket.grantRead(grantee, `${this.deadLetterPrefix}*`);
@@ -463,12 +572,13 @@ export class NsqLambdaBridge extends Construct {
    * Total backlog over all subscriptions. Every task reports the same channel depth, so each
    * subscription's Maximum (not Sum) is taken before adding them up.
    */
-  public metricBacklog(props: { period?: Duration } = {}): cloudwatch.IMetric {
+  public metricBacklog(props: { period?: Duration; missingAs?: number } = {}): cloudwatch.IMetric {
     return this.sumOverSubscriptions(
       BRIDGE_METRICS.backlog,
       cloudwatch.Stats.MAXIMUM,
       'Backlog',
       props.period,
+      props.missingAs ?? 0,
     );
   }
 
@@ -512,6 +622,7 @@ export class NsqLambdaBridge extends Construct {
     statistic: string,
     label: string,
     period = Duration.minutes(5),
+    missingAs = 0,
   ): cloudwatch.IMetric {
     const usingMetrics: Record<string, cloudwatch.IMetric> = {};
     this.subscriptionNames.forEach((name, i) => {
@@ -519,7 +630,7 @@ export class NsqLambdaBridge extends Construct {
     });
     const ids = Object.keys(usingMetrics);
     return new cloudwatch.MathExpression({
-      expression: ids.length === 1 ? 'FILL(m0, 0)' : ids.map((k) => `FILL(${k}, 0)`).join(' + '),
+      expression: ids.map((k) => `FILL(${k}, ${missingAs})`).join(' + '),
       usingMetrics,
       label,
       period,
@@ -560,6 +671,8 @@ interface ValidatedProps {
   readonly httpPort: number;
   readonly cpu: number;
   readonly memoryLimitMiB: number;
+  readonly claimCheckPrefix: string;
+  readonly idleExitAfterMs: number;
 }
 
 function show(value: unknown): string {
@@ -649,16 +762,26 @@ function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
 
   const minTaskCount = props.minTaskCount ?? 1;
   const maxTaskCount = props.maxTaskCount ?? 4;
-  if (!Number.isInteger(minTaskCount) || minTaskCount < 1) {
-    throw new Error(`NsqLambdaBridge: minTaskCount must be a whole number ≥ 1, got ${show(minTaskCount)}`);
+  if (!Number.isInteger(minTaskCount) || minTaskCount < 0) {
+    throw new Error(
+      `NsqLambdaBridge: minTaskCount must be a whole number ≥ 0 (0: scale to zero), got ${show(minTaskCount)}`,
+    );
   }
+  if (maxTaskCount < 1)
+    throw new Error(`NsqLambdaBridge: maxTaskCount must be ≥ 1, got ${show(maxTaskCount)}`);
+  const scaleToZero = validateScaleToZero(props, minTaskCount);
   if (!Number.isInteger(maxTaskCount) || maxTaskCount < minTaskCount) {
     throw new Error(
       `NsqLambdaBridge: maxTaskCount must be a whole number ≥ minTaskCount (${minTaskCount}), got ${show(maxTaskCount)}`,
     );
   }
   const scaleOutBacklogMessages = props.scaleOutBacklogMessages ?? 1_000;
-  const scaleInBacklogMessages = props.scaleInBacklogMessages ?? 10;
+  const scaleInBacklogMessages = props.scaleInBacklogMessages ?? (minTaskCount === 0 ? 0 : 10);
+  if (minTaskCount === 0 && scaleInBacklogMessages !== 0) {
+    throw new Error(
+      `NsqLambdaBridge: with minTaskCount 0, scaleInBacklogMessages must be 0 (scaling in at a backlog would stop the last task while messages wait), got ${show(scaleInBacklogMessages)}`,
+    );
+  }
   if (
     !Number.isInteger(scaleInBacklogMessages) ||
     !Number.isInteger(scaleOutBacklogMessages) ||
@@ -704,5 +827,53 @@ function validateProps(props: NsqLambdaBridgeProps): ValidatedProps {
     httpPort,
     cpu,
     memoryLimitMiB,
+    claimCheckPrefix: validateClaimCheck(props, deadLetterPrefix),
+    idleExitAfterMs: scaleToZero.idleExitAfterMs,
   };
+}
+
+const KEY_PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*\/$/;
+
+function validateClaimCheck(props: NsqLambdaBridgeProps, deadLetterPrefix: string): string {
+  const prefix = props.claimCheck?.prefix ?? 'claim-checks/';
+  if (!KEY_PREFIX.test(prefix))
+    throw new Error(
+      `NsqLambdaBridge: claimCheck.prefix must be a relative key prefix ending in '/', like 'claim-checks/', got ${show(prefix)}`,
+    );
+  if (prefix.startsWith(deadLetterPrefix) || deadLetterPrefix.startsWith(prefix))
+    throw new Error(
+      `NsqLambdaBridge: claimCheck.prefix ${show(prefix)} overlaps deadLetterPrefix ${show(deadLetterPrefix)}; claim checks expire, dead letters must not`,
+    );
+  const days = props.claimCheck?.expiryDays;
+  if (days !== undefined && (!Number.isInteger(days) || days < 1))
+    throw new Error(`NsqLambdaBridge: claimCheck.expiryDays must be a whole number ≥ 1, got ${show(days)}`);
+  const threshold = props.claimCheck?.thresholdBytes;
+  if (threshold !== undefined && (!Number.isInteger(threshold) || threshold < 1))
+    throw new Error(
+      `NsqLambdaBridge: claimCheck.thresholdBytes must be a whole number ≥ 1, got ${show(threshold)}`,
+    );
+  return prefix;
+}
+
+/** The bridge reads the backlog every 15 s (its default backlog.intervalMs): idle needs at least that. */
+const MIN_IDLE_EXIT_MS = 15_000;
+
+function validateScaleToZero(props: NsqLambdaBridgeProps, minTaskCount: number): { idleExitAfterMs: number } {
+  const idleExitAfterMs = props.idleExitAfterMs ?? 900_000;
+  if (minTaskCount !== 0) {
+    if (props.idleExitAfterMs !== undefined || props.wakerSchedule !== undefined)
+      throw new Error(
+        'NsqLambdaBridge: idleExitAfterMs and wakerSchedule apply only with minTaskCount 0 (scale to zero)',
+      );
+    return { idleExitAfterMs };
+  }
+  if ((props.lookupdHttpAddresses ?? []).length === 0)
+    throw new Error(
+      'NsqLambdaBridge: minTaskCount 0 needs lookupdHttpAddresses: the waker finds the nsqd holding each topic through nsqlookupd',
+    );
+  if (!Number.isInteger(idleExitAfterMs) || idleExitAfterMs < MIN_IDLE_EXIT_MS)
+    throw new Error(
+      `NsqLambdaBridge: idleExitAfterMs must be a whole number ≥ ${MIN_IDLE_EXIT_MS} (one backlog read), got ${show(idleExitAfterMs)}`,
+    );
+  return { idleExitAfterMs };
 }

@@ -65,7 +65,11 @@ export class NsqLambdaStack extends Stack {
       serverAccessLogsBucket: this.accessLogsBucket,
       lifecycleRules: [
         { id: 'expire-dead-letters', prefix: 'dead-letters/', expiration: Duration.days(90) },
-        { id: 'expire-claim-checks', prefix: 'claim-checks/', expiration: Duration.days(1) },
+        {
+          id: 'expire-claim-checks',
+          prefix: 'claim-checks/',
+          expiration: Duration.days(settings.claimCheck?.expiryDays ?? 1),
+        },
       ],
     });
     if (props.functions.some((f) => f.definition.grants.dataBucket !== 'none')) {
@@ -183,6 +187,18 @@ export class NsqLambdaStack extends Stack {
       ...(settings.minTaskCount !== undefined && { minTaskCount: settings.minTaskCount }),
       ...(settings.maxTaskCount !== undefined && { maxTaskCount: settings.maxTaskCount }),
       ...(settings.drainDeadlineMs !== undefined && { drainDeadlineMs: settings.drainDeadlineMs }),
+      ...(settings.claimCheck && {
+        claimCheck: {
+          ...(settings.claimCheck.expiryDays !== undefined && { expiryDays: settings.claimCheck.expiryDays }),
+          ...(settings.claimCheck.thresholdBytes !== undefined && {
+            thresholdBytes: settings.claimCheck.thresholdBytes,
+          }),
+        },
+      }),
+      ...(settings.idleExitAfterMs !== undefined && { idleExitAfterMs: settings.idleExitAfterMs }),
+      ...(settings.wakerIntervalMinutes !== undefined && {
+        wakerSchedule: Duration.minutes(settings.wakerIntervalMinutes),
+      }),
       ...(settings.scaleOutBacklogMessages !== undefined && {
         scaleOutBacklogMessages: settings.scaleOutBacklogMessages,
       }),

@@ -11,7 +11,13 @@ import { MAX_REQUEUE_DELAY_MS } from '#shared/contract/batch-result';
 import { ConfigError } from '#shared/errors';
 import type { FunctionDefinition } from '#shared/functions/definition';
 import { formatZodIssue, formatZodIssues } from '#shared/zod-issues';
-import { type HttpTarget, httpTargetSchema, subscriptionSettingsSchema } from './subscription.ts';
+import { claimCheckConfigSchema, claimCheckOverlapProblem } from './claim-check-config.ts';
+import {
+  type HttpTarget,
+  httpTargetSchema,
+  perTaskRateLimit,
+  subscriptionSettingsSchema,
+} from './subscription.ts';
 
 /**
  * The drain deadline (`drain.deadlineMs`) when none is set: the one default for the bridge and for infra/
@@ -129,6 +135,8 @@ export const bridgeConfigSchema = z
       .strict()
       .default({ region: 'us-east-1' }),
     deadLetter: deadLetterConfigSchema,
+    /** Claim checks (claim-check-config.ts): store large bodies in S3, send a pointer. @default - off */
+    claimCheck: claimCheckConfigSchema.optional(),
     toggles: z
       .object({
         /** Upstash REST URL; env UPSTASH_REDIS_REST_URL overrides. Unset: toggles are not read. */
@@ -168,6 +176,36 @@ export const bridgeConfigSchema = z
       })
       .strict()
       .default({ intervalMs: 15_000, nsqdHttpAddresses: [] }),
+    /**
+     * How many bridge tasks share each subscription's `rateLimit`: each task enforces messagesPerSecond
+     * and burst divided by it. infra/ sets it to the service's maxTaskCount. @default 1
+     */
+    rateLimitTaskCount: z.number().int().min(1).max(10_000).default(1),
+    /**
+     * Scale to zero (docs/bridge.md, "Idle exit"): the bridge drains and exits with code 0 once every
+     * subscription has had nothing in flight, nothing queued and an nsqd backlog of 0 (depth + deferred +
+     * in flight, from /stats) at every check for `afterMs`. Needs the backlog monitor (`backlog.intervalMs`
+     * > 0, at most `afterMs`). @default - off: the bridge runs until stopped
+     */
+    idleExit: z
+      .object({
+        afterMs: z.number().int().min(1_000),
+        /**
+         * The ECS service the bridge runs as: on idle exit it sets the desired count to 0 first, so ECS
+         * does not start a replacement (the waker sets it back to 1 when a topic has messages). Unset: the
+         * bridge only exits (a process supervisor decides what follows).
+         */
+        ecsService: z
+          .object({
+            cluster: z.string().min(1),
+            service: z.string().min(1),
+            region: z.string().min(1).optional(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .optional(),
     subscriptions: z.array(bridgeSubscriptionSchema).min(1),
   })
   .strict();
@@ -199,6 +237,8 @@ export interface BridgeSubscription
   readonly channelName: string;
   readonly nsqdTcpAddresses: readonly string[];
   readonly lookupdHttpAddresses: readonly string[];
+  /** `rateLimit` as this task enforces it: divided by `rateLimitTaskCount`, burst resolved. */
+  readonly rateLimitPerTask?: { readonly messagesPerSecond: number; readonly burst: number };
 }
 
 export interface BridgeSecrets {
@@ -240,7 +280,7 @@ type Ctx = { addIssue(issue: { code: 'custom'; message: string; path: PropertyKe
 function subscriptionRules(
   s: ParsedSubscription,
   index: number,
-  global: { maxMsgTimeoutMs: number; maxReqTimeoutMs: number },
+  global: { maxMsgTimeoutMs: number; maxReqTimeoutMs: number; rateLimitTaskCount: number },
   ctx: Ctx,
 ): void {
   const at = (...p: PropertyKey[]) => ['subscriptions', index, ...p];
@@ -289,6 +329,17 @@ function subscriptionRules(
       'requeue',
       'maxDelayMs',
     );
+  if (s.rateLimit) {
+    // Messages wait for their token while in flight: the most that can wait (maxInFlight) must get through
+    // at the task's rate before nsqd's --max-msg-timeout, with time left to invoke them.
+    const perTaskRate = s.rateLimit.messagesPerSecond / global.rateLimitTaskCount;
+    const holdMs = Math.ceil((maxInFlight / perTaskRate) * 1000);
+    if (holdMs + invocation >= global.maxMsgTimeoutMs)
+      add(
+        `at ${perTaskRate} messages/s per task, maxInFlight (${maxInFlight}) messages wait up to ${holdMs} ms for their turn; with invocationTimeoutMs that passes nsqd's --max-msg-timeout (maxMsgTimeoutMs ${global.maxMsgTimeoutMs}): lower maxInFlight or raise the rate`,
+        'rateLimit',
+      );
+  }
   const channel = s.ephemeral ? `${s.channel}#ephemeral` : s.channel;
   if (channel.length > 64) add(`channel with #ephemeral is ${channel.length} characters (max 64)`, 'channel');
   if (s.ephemeral && s.channel.endsWith('#ephemeral'))
@@ -303,6 +354,18 @@ function globalRules(raw: unknown, ctx: Ctx): void {
   const globalNsqd = Array.isArray(r.nsqdTcpAddresses) ? r.nsqdTcpAddresses.length : 0;
   const hasList = (v: unknown) => Array.isArray(v) && v.length > 0;
   const globalAddresses = hasList(r.nsqdTcpAddresses) || hasList(r.lookupdHttpAddresses);
+  const idle = r.idleExit as { afterMs?: unknown } | undefined;
+  const backlog = r.backlog as { intervalMs?: unknown } | undefined;
+  const backlogIntervalMs = typeof backlog?.intervalMs === 'number' ? backlog.intervalMs : 15_000;
+  if (typeof idle?.afterMs === 'number' && (backlogIntervalMs === 0 || backlogIntervalMs > idle.afterMs))
+    ctx.addIssue({
+      code: 'custom',
+      message: `needs the backlog monitor to read nsqd at least once per afterMs (${idle.afterMs}): backlog.intervalMs is ${backlogIntervalMs}`,
+      path: ['idleExit', 'afterMs'],
+    });
+  const overlap = claimCheckOverlapProblem(r);
+  if (overlap !== undefined)
+    ctx.addIssue({ code: 'custom', message: overlap, path: ['claimCheck', 'prefix'] });
   const names = new Map<string, number>();
   subs.forEach((s, i) => {
     if (typeof s !== 'object' || s === null) return;
@@ -382,6 +445,7 @@ export function parseBridgeConfig(raw: unknown, secrets: BridgeSecrets = {}): Br
   const global = {
     maxMsgTimeoutMs: num(r.maxMsgTimeoutMs, 900_000),
     maxReqTimeoutMs: num(r.maxReqTimeoutMs, MAX_REQUEUE_DELAY_MS),
+    rateLimitTaskCount: Math.max(1, num(r.rateLimitTaskCount, 1)),
   };
   const rawSubs = Array.isArray(r.subscriptions) ? (r.subscriptions as unknown[]) : [];
   rawSubs.forEach((s, i) => {
@@ -405,6 +469,7 @@ export function parseBridgeConfig(raw: unknown, secrets: BridgeSecrets = {}): Br
     functionName: s.functionName ?? s.name,
     invocationTimeoutMs: invocationTimeoutOf(s),
     channelName: s.ephemeral ? `${s.channel}#ephemeral` : s.channel,
+    ...(s.rateLimit && { rateLimitPerTask: perTaskRateLimit(s.rateLimit, data.rateLimitTaskCount) }),
     // An empty per-subscription list overrides nothing (as in globalRules), so a subscription never ends up with no address.
     nsqdTcpAddresses:
       nonEmpty(s.nsqdTcpAddresses) ?? (nonEmpty(s.lookupdHttpAddresses) ? [] : data.nsqdTcpAddresses),

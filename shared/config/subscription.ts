@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { nsqNameSchema } from '#shared/contract/batch-event';
 import { IDEMPOTENCY_KEY_HEADER, SIGNATURE_HEADER } from '#shared/edge/signature';
+import { filterProblems } from '#shared/filter/message-filter';
 
 /** Lambda's synchronous Invoke request limit. */
 export const LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES = 6 * 1024 * 1024;
@@ -38,6 +39,34 @@ export const toggleSettingsSchema = z
     deadLetterDropped: z.boolean().default(false),
     /** When the toggle cannot be read: 'open' processes, 'closed' applies the stopped policy. @default 'open' */
     failMode: z.enum(['open', 'closed']).default('open'),
+  })
+  .strict();
+
+/**
+ * Filter patterns in the syntax of Lambda's FilterCriteria (shared/filter/compile-pattern.ts), each an
+ * object or its JSON text; a message is invoked when it matches one of them. Compiled at start-up: an
+ * invalid pattern stops it, every problem listed.
+ */
+export const filtersSchema = z
+  .array(z.union([z.string(), z.record(z.string(), z.unknown())]))
+  .min(1)
+  .max(100)
+  .superRefine((patterns, ctx) => {
+    for (const p of filterProblems(patterns))
+      ctx.addIssue({ code: 'custom', message: p.message, path: [...p.path] });
+  });
+
+/**
+ * Messages per second this subscription invokes, paced before invoking by how many messages the bridge
+ * asks nsqd for (RDY), never by REQ: a limit never spends an attempt. Across bridge tasks the limit is
+ * divided by the bridge config's `rateLimitTaskCount` (docs/bridge.md "Rate limit").
+ */
+export const rateLimitSchema = z
+  .object({
+    /** Sustained rate, above 0 (fractions allowed: 0.5 is one message every 2 s). */
+    messagesPerSecond: z.number().positive().max(1_000_000),
+    /** Messages that may go at once after an idle period. @default max(1, ⌈messagesPerSecond⌉) */
+    burst: z.number().int().min(1).max(1_000_000).optional(),
   })
   .strict();
 
@@ -82,6 +111,17 @@ export const subscriptionSettingsSchema = z
     touchIntervalMs: z.number().int().min(100).optional(),
     /** Remote on/off switch. */
     toggle: toggleSettingsSchema.default(() => toggleSettingsSchema.parse({})),
+    filters: filtersSchema.optional(),
+    /** A message matching no filter: FINished without invoking, or dead-lettered (reasonKind `filtered`). @default 'finish' */
+    onFilteredOut: z.enum(['finish', 'deadLetter']).default('finish'),
+    /**
+     * A message older than this (by its NSQ timestamp) when received, or when it would be retried, is never
+     * invoked (MaximumRecordAgeInSeconds of the stream mappings). Unset: no limit.
+     */
+    maxRecordAgeMs: z.number().int().min(1_000).optional(),
+    /** An expired message: dead-lettered (reasonKind `expired`) or dropped (FINished, counted). @default 'deadLetter' */
+    onExpired: z.enum(['deadLetter', 'drop']).default('deadLetter'),
+    rateLimit: rateLimitSchema.optional(),
   })
   .strict();
 
@@ -89,6 +129,23 @@ export type SubscriptionSettingsInput = z.input<typeof subscriptionSettingsSchem
 export type SubscriptionSettings = z.output<typeof subscriptionSettingsSchema>;
 export type RequeuePolicy = z.output<typeof requeuePolicySchema>;
 export type ToggleSettings = z.output<typeof toggleSettingsSchema>;
+export type RateLimitSettings = z.output<typeof rateLimitSchema>;
+
+/** The burst of a rate limit, default resolved. */
+export function rateLimitBurst(r: RateLimitSettings): number {
+  return r.burst ?? Math.max(1, Math.ceil(r.messagesPerSecond));
+}
+
+/** What one of `taskCount` bridge tasks enforces: the rate and the burst divided among them (burst ≥ 1). */
+export function perTaskRateLimit(
+  r: RateLimitSettings,
+  taskCount: number,
+): { readonly messagesPerSecond: number; readonly burst: number } {
+  return {
+    messagesPerSecond: r.messagesPerSecond / taskCount,
+    burst: Math.max(1, Math.round(rateLimitBurst(r) / taskCount)),
+  };
+}
 
 /** Headers the bridge sets itself on every HTTP request: a target's `headers` may not set them. */
 export const RESERVED_HTTP_HEADERS: readonly string[] = [

@@ -3,6 +3,7 @@
  * Documented in docs/contract.md. Versioned: a breaking change bumps CONTRACT_VERSION.
  */
 import { z } from 'zod';
+import { claimCheckPointerSchema } from './claim-check.ts';
 
 export const CONTRACT_VERSION = 1 as const;
 
@@ -18,7 +19,10 @@ export const nsqEventMessageSchema = z
   .object({
     /** The item identifier: the NSQ message id (16 hex characters). Unique within a batch. */
     id: z.string().min(1),
-    /** The message body, base64. Binary-safe; use `decodeBody` / `bodyText` / `bodyJson` to read it. */
+    /**
+     * The message body, base64. Binary-safe; use `decodeBody` / `bodyText` / `bodyJson` to read it.
+     * Empty when `claimCheck` is set: the body is then the S3 object the pointer names.
+     */
     body: z
       .string()
       // A plain character class: linear on 6 MB (a grouped pattern overflows V8's regexp stack).
@@ -32,8 +36,17 @@ export const nsqEventMessageSchema = z
     channel: nsqNameSchema,
     /** The nsqd (`host:port`) that delivered the message. */
     nsqdAddress: z.string(),
+    /**
+     * Present when the bridge stored the body in S3 (shared/contract/claim-check.ts): `body` is then
+     * empty. The handler kit resolves it before the handler sees the message.
+     */
+    claimCheck: claimCheckPointerSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((m) => m.claimCheck === undefined || m.body === '', {
+    message: 'a claim-checked message must have an empty body (the body is the S3 object)',
+    path: ['body'],
+  });
 
 export const nsqBatchEventSchema = z
   .object({

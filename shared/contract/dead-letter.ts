@@ -14,6 +14,10 @@ export const deadLetterReasonKindSchema = z.enum([
   'undeliverable',
   /** A handler-side drop (toggle stopped with the drop policy and dead-lettering on). */
   'dropped',
+  /** It matched none of the subscription's `filters` (with `onFilteredOut: 'deadLetter'`). */
+  'filtered',
+  /** Older than the subscription's `maxRecordAgeMs` when received or when it would be retried. */
+  'expired',
 ]);
 
 export const deadLetterRecordSchema = z

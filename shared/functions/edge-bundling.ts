@@ -25,6 +25,16 @@ export const edgeBundleFileName = 'worker.mjs';
 
 const processShim = fileURLToPath(new URL('./edge-process-shim.ts', import.meta.url));
 
+/**
+ * Kit modules swapped for an edge variant with the same exports: the claim-check reader (AWS SDK,
+ * node:crypto) becomes one that dead-letters, since HTTP targets never carry claim checks.
+ */
+export const EDGE_VARIANTS: Readonly<Record<string, string>> = {
+  [fileURLToPath(new URL('../handler/claim-check-reader.ts', import.meta.url))]: fileURLToPath(
+    new URL('../handler/claim-check-reader.edge.ts', import.meta.url),
+  ),
+};
+
 const SHIMS: Readonly<Record<string, string>> = {
   'node:timers': `
     export const setTimeout = (...a) => globalThis.setTimeout(...a);
@@ -58,11 +68,18 @@ const SHIMS: Readonly<Record<string, string>> = {
     }`,
 };
 
-/** Resolves the shimmed Node modules to the shims and refuses every other Node built-in. */
+/**
+ * Resolves the shimmed Node modules to the shims and refuses every other Node built-in; swaps in the
+ * kit's edge variants (EDGE_VARIANTS).
+ */
 export function edgeShimsPlugin(): Plugin {
   return {
     name: 'nsq-lambda-edge-shims',
     setup(build) {
+      build.onResolve({ filter: /^\.\.?\/.*\.ts$/ }, (args) => {
+        const variant = EDGE_VARIANTS[resolve(args.resolveDir, args.path)];
+        return variant ? { path: variant } : undefined;
+      });
       build.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
         const name = args.path.startsWith('node:') ? args.path : `node:${args.path}`;
         if (SHIMS[name]) return { path: name, namespace: 'edge-shim' };

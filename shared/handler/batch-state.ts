@@ -7,18 +7,22 @@
  * Keyed by the event object (a WeakMap), so middlewares and the handler find the same state without
  * any framework support.
  */
+
+import { forEachWithConcurrency } from '#shared/concurrency';
 import { type NsqBatchEvent, type NsqEventMessage, nsqBatchEventSchema } from '#shared/contract/batch-event';
 import type { NsqBatchResult } from '#shared/contract/batch-result';
 import { InvalidBatchEventError } from '#shared/errors';
 import { formatZodIssues } from '#shared/zod-issues';
 import { toBatchResult } from './batch-result.ts';
-import { type BodySpec, readBody } from './body.ts';
+import { type BodySpec, readBody, readBodyBytes } from './body.ts';
+import { type ClaimCheckReader, resolveClaimCheck } from './claim-check-reader.ts';
 import { type NsqMessage, toNsqMessage } from './message.ts';
 import { type Outcome, requeue } from './outcome.ts';
 
 /** Who decided a message: the kit's steps, a middleware's name, or the handler. */
 export type DecisionSource =
   | 'validation'
+  | 'claimCheck'
   | 'toggle'
   | 'rateLimit'
   | 'dedupe'
@@ -37,6 +41,8 @@ const states = new WeakMap<object, NsqBatch>();
 export class NsqBatch {
   private readonly decided = new Map<string, Decision>();
   private readonly bodies = new Map<string, unknown>();
+  /** Bytes of claim-checked messages, once read (resolveClaimChecks). */
+  private readonly claimChecked = new Map<string, Buffer>();
   private bodySpec: BodySpec | undefined;
   private sealedAt: DecisionSource | undefined;
   private readonly counters = new Map<string, number>();
@@ -97,9 +103,43 @@ export class NsqBatch {
     return this.messages.filter((m) => !this.decided.has(m.id));
   }
 
+  /** Claim-checked messages (docs/contract.md) nobody decided yet and not read yet. */
+  unresolvedClaimChecks(): NsqEventMessage[] {
+    return this.pending().filter((m) => m.claimCheck !== undefined && !this.claimChecked.has(m.id));
+  }
+
+  /**
+   * Reads the claim check of every pending claim-checked message: one GET each, at most `concurrency`
+   * at once. A message whose object is gone or does not match is dead-lettered, one whose read failed
+   * otherwise is requeued (decided by 'claimCheck', with the reason). Call it before `readBodies`.
+   */
+  async resolveClaimChecks(reader: ClaimCheckReader, signal?: AbortSignal, concurrency = 8): Promise<void> {
+    const todo = this.unresolvedClaimChecks();
+    if (todo.length === 0) return;
+    await forEachWithConcurrency(
+      todo,
+      concurrency,
+      async (m) => {
+        const pointer = m.claimCheck;
+        if (pointer === undefined) return;
+        const got = await resolveClaimCheck(reader, pointer, signal);
+        if (got.ok) this.claimChecked.set(m.id, got.bytes);
+        else if (got.outcome === 'deadLetter')
+          this.decide(m.id, { kind: 'deadLetter', reason: got.reason }, 'claimCheck');
+        else this.decide(m.id, requeue(undefined, got.reason), 'claimCheck');
+      },
+      signal,
+    );
+    // Not started before `signal` aborted: a retry can read them.
+    for (const m of this.unresolvedClaimChecks())
+      this.decide(m.id, requeue(undefined, 'claim check not read before the deadline'), 'claimCheck');
+  }
+
   /**
    * Reads every pending body the declared way; unreadable ones are dead-lettered at once (by
-   * 'validation') with the reason. Runs once; later calls with the same spec are no-ops.
+   * 'validation') with the reason. Runs once; later calls with the same spec are no-ops. A
+   * claim-checked body is read from what `resolveClaimChecks` fetched; one it did not fetch is
+   * dead-lettered (the bridge's dead letter keeps the original bytes).
    */
   readBodies(spec: BodySpec): void {
     if (this.bodySpec !== undefined) {
@@ -109,7 +149,18 @@ export class NsqBatch {
     }
     this.bodySpec = spec;
     for (const m of this.pending()) {
-      const result = readBody(m, spec);
+      let result: ReturnType<typeof readBody>;
+      if (m.claimCheck === undefined) result = readBody(m, spec);
+      else {
+        const bytes = this.claimChecked.get(m.id);
+        result =
+          bytes === undefined
+            ? {
+                ok: false,
+                reason: `claim check s3://${m.claimCheck.bucket}/${m.claimCheck.key} was not resolved (read bodies with nsqHandler or readBatchBodies)`,
+              }
+            : readBodyBytes(bytes, spec);
+      }
       if (result.ok) this.bodies.set(m.id, result.body);
       else this.decide(m.id, { kind: 'deadLetter', reason: result.reason }, 'validation');
     }

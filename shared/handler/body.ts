@@ -38,7 +38,11 @@ export function readBody<S extends BodySpec>(
   message: Pick<NsqEventMessage, 'body'>,
   spec: S,
 ): BodyResult<BodyOf<S>> {
-  const bytes = decodeBody(message);
+  return readBodyBytes(decodeBody(message), spec);
+}
+
+/** Reads body bytes the declared way (an inline body decoded, or a claim check's object). */
+export function readBodyBytes<S extends BodySpec>(bytes: Buffer, spec: S): BodyResult<BodyOf<S>> {
   if (spec === 'bytes') return { ok: true, body: bytes as BodyOf<S> };
   let text: string;
   try {

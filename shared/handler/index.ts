@@ -10,6 +10,7 @@
 export { InvalidBatchEventError, MiddlewareOrderError, OptionsError } from '#shared/errors';
 export { NsqBatch } from './batch-state.ts';
 export type { BodyOf, BodySpec } from './body.ts';
+export { type ClaimCheckReader, s3ClaimCheckReader } from './claim-check-reader.ts';
 export {
   DEFAULT_MAX_BODY_BYTES,
   type FetchHandler,

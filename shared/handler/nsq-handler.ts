@@ -7,7 +7,8 @@
  *     .use(rateLimit({ ... }))
  *     .use(dedupe({ ... }));
  *
- * It validates the event (a malformed event throws `InvalidBatchEventError`), reads every body the
+ * It validates the event (a malformed event throws `InvalidBatchEventError`), reads each claim-checked
+ * body from S3 (one GET per message, shared/handler/claim-check-reader.ts), reads every body the
  * declared way (unreadable → dead-lettered at once), then runs the handler on the messages the
  * middlewares left undecided. At middy's early timeout the unfinished messages come back as requeue.
  *
@@ -24,6 +25,7 @@ import type { NsqBatchResult } from '#shared/contract/batch-result';
 import { MiddlewareOrderError } from '#shared/errors';
 import { NsqBatch } from './batch-state.ts';
 import type { BodyOf, BodySpec } from './body.ts';
+import { type ClaimCheckReader, s3ClaimCheckReader } from './claim-check-reader.ts';
 import { middlewareOrderProblem } from './middleware-order.ts';
 import { fn, instance, int, parseOptions } from './options.ts';
 import { type BatchHandler, type MessageHandler, runPerBatch, runPerMessage } from './process-batch.ts';
@@ -41,6 +43,11 @@ interface CommonOptions<S extends BodySpec> {
    * unfinished messages are requeued. @default 1_000
    */
   readonly deadlineMarginMs?: number;
+  /**
+   * Reads claim-checked bodies (docs/contract.md, "Claim checks"). Created on the first claim-checked
+   * message. @default s3ClaimCheckReader(): the handlers' S3 client, at env S3_ENDPOINT when set
+   */
+  readonly claimChecks?: ClaimCheckReader;
 }
 
 export type NsqHandlerOptions<S extends BodySpec> = CommonOptions<S> &
@@ -57,12 +64,28 @@ export type NsqHandlerOptions<S extends BodySpec> = CommonOptions<S> &
       }
   );
 
-/** Validates the event and reads the bodies in `before`, so later middlewares see typed bodies. */
-export function readBatchBodies(body: BodySpec): NsqMiddleware {
+/**
+ * Validates the event, reads claim-checked bodies from S3 and reads every body in `before`, so later
+ * middlewares see typed bodies. The S3 reader is made only when a batch holds a claim check.
+ */
+export function readBatchBodies(
+  body: BodySpec,
+  options: { readonly claimChecks?: ClaimCheckReader } = {},
+): NsqMiddleware {
+  let reader = options.claimChecks;
   return {
     name: 'nsq-read-bodies',
-    before: (request) => {
-      NsqBatch.of(request.event).readBodies(body);
+    before: async (request) => {
+      const batch = NsqBatch.of(request.event);
+      if (batch.unresolvedClaimChecks().length > 0) {
+        reader ??= s3ClaimCheckReader();
+        const remainingMs = request.context?.getRemainingTimeInMillis?.();
+        // Leave the handler's deadline margin: a GET still running then is abandoned (the message requeued).
+        const signal =
+          remainingMs === undefined ? undefined : AbortSignal.timeout(Math.max(1, remainingMs - 1_000));
+        await batch.resolveClaimChecks(reader, signal);
+      }
+      batch.readBodies(body);
     },
     // Attached first, so these run last: every other middleware's after/onError still sees the state.
     after: (request) => {
@@ -89,6 +112,10 @@ const nsqHandlerOptionsSchema = z
       (v) => typeof (v as Logger).info === 'function',
     ).optional(),
     deadlineMarginMs: int(0).default(1_000),
+    claimChecks: instance<ClaimCheckReader>(
+      'a ClaimCheckReader',
+      (v) => typeof (v as ClaimCheckReader).get === 'function',
+    ).optional(),
     handle: fn<MessageHandler<unknown>>().optional(),
     concurrency: int(1).optional(),
     handleBatch: fn<BatchHandler<unknown>>().optional(),
@@ -144,7 +171,7 @@ export function nsqHandler<S extends BodySpec>(options: NsqHandlerOptions<S>): N
       if (deadlineAnswer) return deadlineAnswer;
       throw new Error('the deadline passed before the batch had an answer; the bridge requeues the batch');
     },
-  }).use(readBatchBodies(options.body));
+  }).use(readBatchBodies(options.body, options.claimChecks ? { claimChecks: options.claimChecks } : {}));
   return checkingOrder(handler);
 }
 

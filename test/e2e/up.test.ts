@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '#dev/services/binaries';
 import { waitFor } from '#dev/services/wait';
+import { isProcessAlive } from '#shared/process-alive';
 import { killLaunched, launch } from '#test/harness/launched-run';
 import { descendants } from '#test/harness/process-tree';
 
@@ -17,15 +18,6 @@ const startUp = (args: readonly string[]) =>
     ...process.env,
     NSQ_LAMBDA_PID_DIR: '',
   });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('npm start (dev/up.ts)', () => {
   it('processes the sample messages, then SIGINT stops everything it started', async () => {
@@ -57,8 +49,8 @@ describe('npm start (dev/up.ts)', () => {
     const exit = await up.exited;
     expect(exit.code, up.stderr()).toBe(0);
     expect(up.stdout()).toContain('stopped.');
-    await waitFor(() => children.every((c) => !alive(c)), {
-      what: `no child process of npm start left (still alive: ${children.filter(alive).join(', ')})`,
+    await waitFor(() => children.every((c) => !isProcessAlive(c)), {
+      what: `no child process of npm start left (still alive: ${children.filter(isProcessAlive).join(', ')})`,
       timeoutMs: 10_000,
     });
   }, 260_000);

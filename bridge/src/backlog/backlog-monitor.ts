@@ -11,31 +11,10 @@
  * - Polls never overlap: the next one is scheduled when the previous has finished.
  */
 import { NsqdHttpClient } from '#shared/nsq/nsqd-http';
-import { discoverProducers } from '../nsq/lookupd-discovery.ts';
 import type { MetricsRegistry } from '../observability/metrics-registry.ts';
+import { type BacklogReading, type BacklogSubscription, readBacklog } from './backlog-reading.ts';
 
-export interface BacklogSubscription {
-  /** The subscription name (the metrics label). */
-  readonly name: string;
-  readonly topic: string;
-  /** The channel as subscribed (with `#ephemeral` when ephemeral). */
-  readonly channel: string;
-  /** nsqd HTTP addresses (`host:port` or URL), or a resolver (e.g. `lookupNsqdHttpAddresses`). */
-  readonly nsqdHttpAddresses: readonly string[] | (() => Promise<readonly string[]>);
-}
-
-export interface BacklogReading {
-  readonly subscription: string;
-  readonly depth: number;
-  readonly deferred: number;
-  readonly inFlight: number;
-  readonly backlog: number;
-  /** nsqd HTTP addresses read successfully. */
-  readonly nsqdRead: number;
-  readonly errors: readonly Error[];
-  /** True when the channel existed on no nsqd and the topic depth was used. */
-  readonly channelMissing: boolean;
-}
+export type { BacklogReading, BacklogSubscription } from './backlog-reading.ts';
 
 export interface BacklogMonitorOptions {
   readonly registry: MetricsRegistry;
@@ -46,6 +25,8 @@ export interface BacklogMonitorOptions {
   readonly requestTimeoutMs?: number;
   /** Called with every failed read (for logs). */
   readonly onError?: (error: Error, subscription: string) => void;
+  /** Called with the readings of every poll (the idle exit watches them). */
+  readonly onPoll?: (readings: readonly BacklogReading[]) => void;
 }
 
 export interface BacklogMonitor {
@@ -53,28 +34,6 @@ export interface BacklogMonitor {
   poll(): Promise<BacklogReading[]>;
   /** Stops the timer; an ongoing poll finishes but does not reschedule. */
   stop(): void;
-}
-
-/**
- * The HTTP addresses of every nsqd that nsqlookupd lists for `topic`, the union over all lookupd.
- * Rejects only when every lookupd failed.
- */
-export async function lookupNsqdHttpAddresses(options: {
-  readonly lookupdHttpAddresses: readonly string[];
-  readonly topic: string;
-  readonly timeoutMs?: number;
-}): Promise<string[]> {
-  const { producers, errors } = await discoverProducers({
-    lookupdHttpAddresses: options.lookupdHttpAddresses,
-    topic: options.topic,
-    timeoutMs: options.timeoutMs ?? 5_000,
-  });
-  if (errors.length > 0 && errors.length === options.lookupdHttpAddresses.length) {
-    throw new AggregateError(errors, `every nsqlookupd failed to look up topic ${options.topic}`);
-  }
-  const found = new Set<string>();
-  for (const p of producers) if (p.httpPort !== undefined) found.add(`${p.host}:${p.httpPort}`);
-  return [...found].sort();
 }
 
 export function startBacklogMonitor(options: BacklogMonitorOptions): BacklogMonitor {
@@ -125,52 +84,7 @@ export function startBacklogMonitor(options: BacklogMonitorOptions): BacklogMoni
     return c;
   };
 
-  async function read(s: BacklogSubscription): Promise<BacklogReading> {
-    const errors: Error[] = [];
-    let addresses: readonly string[] = [];
-    try {
-      addresses =
-        typeof s.nsqdHttpAddresses === 'function' ? await s.nsqdHttpAddresses() : s.nsqdHttpAddresses;
-    } catch (err) {
-      errors.push(new Error(`backlog: cannot resolve the nsqd of ${s.name}`, { cause: err }));
-    }
-    let depth = 0;
-    let deferred = 0;
-    let inFlight = 0;
-    let topicDepth = 0;
-    let channelSeen = false;
-    let nsqdRead = 0;
-    await Promise.all(
-      addresses.map(async (address) => {
-        try {
-          const stats = await clientFor(address).stats({ topic: s.topic });
-          nsqdRead++;
-          const topic = stats.topics.find((t) => t.topic_name === s.topic);
-          if (!topic) return;
-          topicDepth += topic.depth;
-          const channel = topic.channels.find((c) => c.channel_name === s.channel);
-          if (!channel) return;
-          channelSeen = true;
-          depth += channel.depth;
-          deferred += channel.deferred_count;
-          inFlight += channel.in_flight_count;
-        } catch (err) {
-          errors.push(new Error(`backlog: /stats of nsqd ${address} failed for ${s.name}`, { cause: err }));
-        }
-      }),
-    );
-    if (!channelSeen) depth = topicDepth;
-    return {
-      subscription: s.name,
-      depth,
-      deferred,
-      inFlight,
-      backlog: depth + deferred + inFlight,
-      nsqdRead,
-      errors,
-      channelMissing: !channelSeen,
-    };
-  }
+  const read = (s: BacklogSubscription) => readBacklog(s, clientFor);
 
   async function poll(): Promise<BacklogReading[]> {
     const readings = await Promise.all(options.subscriptions.map(read));
@@ -188,6 +102,7 @@ export function startBacklogMonitor(options: BacklogMonitorOptions): BacklogMoni
       gauges.inFlight.set(labels, r.inFlight);
       gauges.backlog.set(labels, r.backlog);
     }
+    options.onPoll?.(readings);
     return readings;
   }
 

@@ -4,7 +4,7 @@
  * subscription uses direct TCP addresses (nsqd's HTTP address cannot be derived from its TCP address).
  */
 import type { BridgeConfig } from '#shared/config/bridge-config';
-import { type BacklogSubscription, lookupNsqdHttpAddresses } from './backlog-monitor.ts';
+import { type BacklogSubscription, lookupNsqdHttpAddresses } from './backlog-reading.ts';
 
 export interface BacklogPlan {
   readonly subscriptions: readonly BacklogSubscription[];

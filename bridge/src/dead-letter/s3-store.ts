@@ -66,7 +66,8 @@ export function createS3Client(options: S3ConnectionOptions): S3Client {
   });
 }
 
-function describeS3Error(err: unknown, bucket: string): string {
+/** A short, specific description of an S3 failure (missing bucket, access denied, status). */
+export function describeS3Error(err: unknown, bucket: string): string {
   const e = err as { name?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   if (e?.name === 'NoSuchBucket') return `bucket "${bucket}" does not exist`;
   if (e?.name === 'AccessDenied' || e?.$metadata?.httpStatusCode === 403)

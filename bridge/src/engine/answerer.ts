@@ -2,11 +2,10 @@
  * One answer per message: FIN, REQ (with the policy delay, a function's delay or a fixed one) or a
  * dead letter (written first, FIN only once the store confirmed; a failed write REQueues). A queued
  * redelivery of an answered message (same id, same connection) shares its answer ("twins"). Counts the
- * deliveries in flight and the answers.
+ * deliveries in flight and the answers. What a dead letter says is in dead-letter-records.ts.
  */
 import type { BridgeSubscription } from '#shared/config/bridge-config';
 import type { ItemOutcome } from '#shared/contract/batch-result';
-import type { DeadLetterRecord } from '#shared/contract/dead-letter';
 import { type Random, requeueDelayMs } from '../backoff.ts';
 import type { TrackedMessage } from '../delivery.ts';
 import type { BridgeEventEmitter, RequeueCause } from '../events.ts';
@@ -15,12 +14,10 @@ import { ThrottleRequeues } from '../throttle-requeues.ts';
 import type { TouchManager } from '../touch-manager.ts';
 import type { KeptAttemptRequeue } from './batch-decision.ts';
 import type { BatchQueue } from './batch-queue.ts';
+import { type DeadLetterRequest, deadLetterRecord, lastAttemptRequest } from './dead-letter-records.ts';
+import { type RecordAgeDecision, recordAgeDecision } from './record-age.ts';
 
-export interface DeadLetterRequest {
-  readonly message: TrackedMessage;
-  readonly kind: DeadLetterRecord['reasonKind'];
-  readonly reason: string;
-}
+type Expired = Exclude<RecordAgeDecision, { action: 'keep' }>;
 
 export interface AnswererDeps {
   readonly config: BridgeSubscription;
@@ -82,6 +79,30 @@ export class Answerer {
     this.#requeued(m, delay, cause, reason);
   }
 
+  /** FIN without an invoke or a dead letter (filtered out, expired and dropped): no message_finished. */
+  finishUninvoked(m: TrackedMessage): void {
+    if (!m.finish()) return;
+    this.#forgetThrottles(m);
+    this.#answered(m);
+  }
+
+  /** Past maxRecordAgeMs (on arrival or for a retry): dropped now, or its dead letter returned to write. */
+  expired(m: TrackedMessage, age: Expired, at: 'receive' | 'retry'): DeadLetterRequest | undefined {
+    const { ageMs, action, reason } = age;
+    this.deps.events.emit('message_expired', { subscription: this.#name, id: m.id, ageMs, at, action });
+    if (action === 'deadLetter') return { message: m, kind: 'expired', reason };
+    this.finishUninvoked(m);
+    return undefined;
+  }
+
+  /** REQ for a retry; one that would come back past maxRecordAgeMs expires instead (its dead letter, if any). */
+  #retry(m: TrackedMessage, delayMs: number, cause: RequeueCause, reason: string): DeadLetterRequest[] {
+    const age = recordAgeDecision(this.deps.config, m.handle.timestampMs, this.deps.clock.now(), delayMs);
+    if (age.action === 'keep') this.requeue(m, delayMs, cause, reason);
+    else return [this.expired(m, age, 'retry')].filter((r) => r !== undefined);
+    return [];
+  }
+
   requeueAll(messages: readonly TrackedMessage[], delayMs: number, cause: RequeueCause): void {
     for (const m of messages) this.requeue(m, delayMs, cause);
   }
@@ -96,6 +117,20 @@ export class Answerer {
     delayMs: number,
     keptAttempt: KeptAttemptRequeue,
   ): void {
+    const reason = `${keptAttempt.what}: the retry would outlast nsqd --max-msg-timeout; no attempt spent`;
+    this.requeueUnspent(messages, delayMs, keptAttempt.cause, reason);
+  }
+
+  /**
+   * REQ messages the function never saw, spending no attempt: their next delivery is discounted
+   * (throttle-requeues.ts), so they are never dead-lettered for it.
+   */
+  requeueUnspent(
+    messages: readonly TrackedMessage[],
+    delayMs: number,
+    cause: RequeueCause,
+    reason: string,
+  ): void {
     for (const m of messages) {
       if (m.answered) continue;
       this.deps.throttleRequeues.record(
@@ -103,12 +138,7 @@ export class Answerer {
         m.handle.attempts,
         m.freeDeliveries,
       );
-      this.requeue(
-        m,
-        delayMs,
-        keptAttempt.cause,
-        `${keptAttempt.what}: the retry would outlast nsqd --max-msg-timeout; no attempt spent`,
-      );
+      this.requeue(m, delayMs, cause, reason);
     }
   }
 
@@ -128,7 +158,8 @@ export class Answerer {
     for (const m of messages) {
       if (m.answered) continue;
       if (m.attempts >= this.deps.config.maxAttempts) dead.push(this.#lastAttempt(m, reason));
-      else this.requeue(m, this.deps.draining() ? 0 : this.policyDelay(m), cause, reason);
+      else if (this.deps.draining()) this.requeue(m, 0, cause, reason);
+      else dead.push(...this.#retry(m, this.policyDelay(m), cause, reason));
     }
     if (dead.length > 0) await this.deadLetter(dead);
   }
@@ -155,7 +186,7 @@ export class Answerer {
         const reason = outcome.reason ?? 'requeued by the function';
         m.lastError = { type: 'RequeuedByFunction', message: reason, ...(requestId && { requestId }) };
         if (m.attempts >= this.deps.config.maxAttempts) dead.push(this.#lastAttempt(m, reason));
-        else this.requeue(m, outcome.delayMs ?? this.policyDelay(m), 'function', reason);
+        else dead.push(...this.#retry(m, outcome.delayMs ?? this.policyDelay(m), 'function', reason));
       }
     }
     if (dead.length > 0) await this.deadLetter(dead);
@@ -171,23 +202,7 @@ export class Answerer {
     if (live.length === 0) return;
     const { config, deadLetters, events } = this.deps;
     const now = this.deps.clock.now();
-    const records: DeadLetterRecord[] = live.map(({ message: m, kind, reason }) => ({
-      version: 1,
-      id: m.id,
-      subscription: config.name,
-      topic: config.topic,
-      channel: config.channelName,
-      functionName: config.functionName,
-      body: m.handle.body.toString('base64'),
-      attempts: m.attempts,
-      reasonKind: kind,
-      reason: reason.slice(0, 4096),
-      ...(m.lastError && { lastError: m.lastError }),
-      nsqdAddress: m.handle.nsqdAddress,
-      publishedAtMs: m.handle.timestampMs,
-      receivedAtMs: m.receivedAtMs,
-      deadLetteredAtMs: now,
-    }));
+    const records = live.map((r) => deadLetterRecord(config, r, now));
     try {
       await deadLetters.write(records);
     } catch (error) {
@@ -219,12 +234,7 @@ export class Answerer {
   }
 
   #lastAttempt(m: TrackedMessage, reason: string): DeadLetterRequest {
-    const { maxAttempts } = this.deps.config;
-    return {
-      message: m,
-      kind: 'maxAttempts',
-      reason: `attempt ${m.attempts} of ${maxAttempts} failed: ${reason}`,
-    };
+    return lastAttemptRequest(m, this.deps.config.maxAttempts, reason);
   }
 
   #requeued(m: TrackedMessage, delayMs: number, cause: RequeueCause, reason: string): void {

@@ -65,6 +65,7 @@ export type BatchStep =
       readonly kind: 'retry';
       readonly throttled: false;
       readonly backoffAttempt: number;
+      readonly retryAfterMs?: number;
       readonly error: LastError;
     }
   | {

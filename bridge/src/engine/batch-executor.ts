@@ -9,11 +9,13 @@ import type { AimdLimiter } from '../aimd-limiter.ts';
 import { type Random, type RetryBackoff, retryDelayMs } from '../backoff.ts';
 import type { TrackedMessage } from '../delivery.ts';
 import type { BridgeEventEmitter } from '../events.ts';
-import type { BatchInvoker, InvokeResult } from '../ports.ts';
+import type { BatchInvoker, Clock, InvokeResult } from '../ports.ts';
 import type { Answerer } from './answerer.ts';
 import { type BatchStep, batchOutcome, decideBatchStep, type KeptAttemptRequeue } from './batch-decision.ts';
+import type { DeadLetterRequest } from './dead-letter-records.ts';
 import type { Drain } from './drain.ts';
 import type { PayloadBuilder } from './payload-builder.ts';
+import { recordAgeDecision } from './record-age.ts';
 
 export interface BatchExecutorDeps {
   readonly config: BridgeSubscription;
@@ -27,6 +29,8 @@ export interface BatchExecutorDeps {
   readonly random: Random;
   readonly retryBackoff: RetryBackoff;
   readonly notExecutedRetries: number;
+  /** For maxRecordAgeMs before an in-bridge retry. */
+  readonly clock: Clock;
 }
 
 /** Invocations a bisect may still spend (shared by every sub-batch of one batch). */
@@ -86,6 +90,7 @@ export class BatchExecutor {
         }
         bisect.remaining--;
       }
+      if (!(await this.#storeClaimChecks(live))) continue;
       const payload = this.deps.payloads.build(batchId, live);
       events.emit('batch_started', {
         subscription: name,
@@ -146,12 +151,7 @@ export class BatchExecutor {
             limit = limiter.decrease(epoch);
             events.emit('concurrency_changed', { subscription: name, limit, max: limiter.max });
           }
-          const delay = retryDelayMs(
-            retryBackoff,
-            step.backoffAttempt,
-            step.throttled ? step.retryAfterMs : undefined,
-            random,
-          );
+          const delay = retryDelayMs(retryBackoff, step.backoffAttempt, step.retryAfterMs, random);
           if (step.throttled) {
             throttleRetries++;
             events.emit('throttled', {
@@ -164,6 +164,7 @@ export class BatchExecutor {
           } else notExecutedRetries++;
           for (const m of live) m.lastError = step.error;
           if (!(await this.#waitToRetry(live, delay, step.throttled ? step.requeue : undefined))) return;
+          await this.#expireStale(live);
           if (!step.throttled) continue;
           // Respect the lowered limit: give the slot back and queue for one again.
           limiter.release();
@@ -176,6 +177,53 @@ export class BatchExecutor {
         }
       }
     }
+  }
+
+  /** Before an in-bridge retry invokes them again: the messages now past maxRecordAgeMs expire. */
+  async #expireStale(messages: readonly TrackedMessage[]): Promise<void> {
+    const { config, answerer } = this.deps;
+    if (config.maxRecordAgeMs === undefined) return;
+    const now = this.deps.clock.now();
+    const dead: DeadLetterRequest[] = [];
+    for (const m of messages) {
+      if (m.answered) continue;
+      const age = recordAgeDecision(config, m.handle.timestampMs, now);
+      const request = age.action === 'keep' ? undefined : answerer.expired(m, age, 'retry');
+      if (request) dead.push(request);
+    }
+    if (dead.length > 0) await answerer.deadLetter(dead);
+  }
+
+  /**
+   * Stores the claim-checked bodies of `live` not stored yet (PayloadBuilder.prepare). The messages whose
+   * body could not be stored are requeued with the policy delay, spending no attempt (the function never
+   * saw them); returns false when any was, so the caller re-forms the live batch without them.
+   */
+  async #storeClaimChecks(live: readonly TrackedMessage[]): Promise<boolean> {
+    const { payloads, answerer, events, config, drain } = this.deps;
+    const { stored, failures } = await payloads.prepare(live, drain.invokeSignal);
+    for (const m of stored)
+      if (m.claimCheck)
+        events.emit('claim_check_stored', {
+          subscription: config.name,
+          id: m.id,
+          bytes: m.handle.body.length,
+          key: m.claimCheck.key,
+        });
+    if (failures.length === 0) return true;
+    for (const { messages, error } of failures) {
+      events.emit('claim_check_failed', { subscription: config.name, ids: messages.map((m) => m.id), error });
+      for (const m of messages) m.lastError = { type: 'ClaimCheckFailed', message: error.message };
+      const delay = (m: TrackedMessage) => (drain.draining ? 0 : answerer.policyDelay(m));
+      for (const m of messages)
+        answerer.requeueUnspent(
+          [m],
+          delay(m),
+          'claim check failed',
+          `claim check failed: ${error.message}`.slice(0, 512),
+        );
+    }
+    return false;
   }
 
   async #invoke(payload: Uint8Array): Promise<InvokeResult> {
@@ -200,13 +248,12 @@ export class BatchExecutor {
   /**
    * Waits `delayMs` before re-invoking the same messages (they stay TOUCHed). Returns false (after
    * answering them) when draining or when nsqd's --max-msg-timeout would pass before the retry ends.
-   * After a throttle or a rejected signature (the function did not run) that requeue spends no attempt
-   * (`keptAttempt` says which it was).
+   * After a throttle or a rejected signature (the function did not run, `kept` says which) it spends none.
    */
   async #waitToRetry(
     messages: TrackedMessage[],
     delayMs: number,
-    keptAttempt: KeptAttemptRequeue | undefined,
+    kept?: KeptAttemptRequeue,
   ): Promise<boolean> {
     const { answerer, drain } = this.deps;
     if (drain.draining) {
@@ -214,7 +261,7 @@ export class BatchExecutor {
       return false;
     }
     if (!canHold(messages, delayMs + this.deps.config.invocationTimeoutMs)) {
-      if (keptAttempt) answerer.requeueThrottled(messages, delayMs, keptAttempt);
+      if (kept) answerer.requeueThrottled(messages, delayMs, kept);
       else
         await answerer.fail(
           messages,

@@ -2,12 +2,18 @@
  * The batch event's bytes: the envelope, each message's entry (written straight from its delivery, see
  * TrackedMessage.writeEntry), and the size accounting the batch queue sizes batches with.
  *
- * Seam for claim checks: a message too large for an event would get a pointer entry here instead of
- * its body (today `oversize` turns it away, and the runner dead-letters it `undeliverable`).
+ * Claim checks (docs/contract.md, "Claim checks"), with a `ClaimCheckStore`: on arrival, `plan` marks a
+ * message whose event alone would pass maxBytes (or whose body is over `thresholdBytes`) to carry a
+ * pointer instead of its body, so the batch queue sizes it as the small pointer entry; before each Invoke,
+ * `prepare` stores the bodies not stored yet (content-addressed: a retry, bisect half or redelivery of the
+ * same body writes the same object). Without a store, `oversize` turns such a message away and the runner
+ * dead-letters it `undeliverable`.
  */
+import { forEachWithConcurrency } from '#shared/concurrency';
 import { LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES } from '#shared/config/subscription';
 import { CONTRACT_VERSION } from '#shared/contract/batch-event';
 import { type EntryTail, entryTail, type TrackedMessage } from '../delivery.ts';
+import type { ClaimCheckStore } from '../ports.ts';
 
 /**
  * Room kept for the batch id in the envelope when sizing a batch against maxBytes: a UUID (36) plus two
@@ -20,6 +26,14 @@ export interface PayloadBuilderConfig {
   readonly topic: string;
   readonly channel: string;
   readonly maxBytes: number;
+  /** Claim checks: where bodies go, and the size over which every body goes there. @default - off */
+  readonly claimChecks?: { readonly store: ClaimCheckStore; readonly thresholdBytes?: number };
+}
+
+/** Messages whose body could not be stored, with why. */
+export interface ClaimCheckFailure {
+  readonly messages: readonly TrackedMessage[];
+  readonly error: Error;
 }
 
 export class PayloadBuilder {
@@ -73,6 +87,44 @@ export class PayloadBuilder {
     return aloneBytes > LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES
       ? `the encoded message (${message.encodedBytes} bytes) exceeds Lambda's ${LAMBDA_SYNC_PAYLOAD_LIMIT_BYTES}-byte Invoke limit on its own`
       : `an event holding only this message would be ${aloneBytes} bytes, over the subscription's maxBytes (${this.config.maxBytes})`;
+  }
+
+  /**
+   * On arrival: with claim checks on, marks `message` to carry a pointer when it is too large for an
+   * event on its own or its body is over the threshold. Returns whether it will be claim-checked.
+   */
+  plan(message: TrackedMessage): boolean {
+    const cc = this.config.claimChecks;
+    if (!cc) return false;
+    const over = cc.thresholdBytes !== undefined && message.handle.body.length > cc.thresholdBytes;
+    if (!over && this.oversize(message) === undefined) return false;
+    message.planClaimCheck(cc.store.pointerEntryBytes(message.handle.body.length));
+    return true;
+  }
+
+  /**
+   * Before an Invoke: stores every planned body of `messages` not stored yet, at most 4 at once.
+   * Resolves with the messages stored now and those that could not be (the caller requeues them); never
+   * rejects.
+   */
+  async prepare(
+    messages: readonly TrackedMessage[],
+    signal?: AbortSignal,
+  ): Promise<{ stored: TrackedMessage[]; failures: ClaimCheckFailure[] }> {
+    const store = this.config.claimChecks?.store;
+    const todo = messages.filter((m) => m.claimCheckPlanned && m.claimCheck === undefined && !m.answered);
+    const stored: TrackedMessage[] = [];
+    const failures: ClaimCheckFailure[] = [];
+    if (!store || todo.length === 0) return { stored, failures };
+    await forEachWithConcurrency(todo, 4, async (m) => {
+      try {
+        m.claimCheck = await store.put(m.handle.body, signal);
+        stored.push(m);
+      } catch (error) {
+        failures.push({ messages: [m], error: error as Error });
+      }
+    });
+    return { stored, failures };
   }
 
   /** The batch event's JSON, written into one buffer of its exact size. */

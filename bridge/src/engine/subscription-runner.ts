@@ -2,7 +2,8 @@
  * The engine for one subscription, transport-free: messages in (from a `MessageSource`), batches out
  * (to a `BatchInvoker`), one answer per message back. It only wires the pieces of this folder:
  *
- *   admission.ts (on arrival) → batch-queue.ts (window, count, bytes, flush timer) → batch-executor.ts
+ *   arrival.ts, admission.ts (on arrival: filters, record age, attempts, size) → rate-pacer.ts (with a rateLimit)
+ *   → batch-queue.ts (window, count, bytes, flush timer) → batch-executor.ts
  *   (payload-builder.ts, the invoker port, batch-decision.ts) → answerer.ts (FIN, REQ, dead letter);
  *   drain.ts (the work, its deadline).
  *
@@ -11,10 +12,11 @@
 import type { BridgeSubscription } from '#shared/config/bridge-config';
 import { AimdLimiter } from '../aimd-limiter.ts';
 import type { Random, RetryBackoff } from '../backoff.ts';
-import { TrackedMessage } from '../delivery.ts';
+import type { TrackedMessage } from '../delivery.ts';
 import type { BridgeEventEmitter } from '../events.ts';
 import type {
   BatchInvoker,
+  ClaimCheckStore,
   Clock,
   DeadLetterStore,
   DeliveryHandle,
@@ -23,12 +25,14 @@ import type {
 } from '../ports.ts';
 import { ThrottleRequeues } from '../throttle-requeues.ts';
 import type { TouchManager } from '../touch-manager.ts';
-import { admit } from './admission.ts';
 import { Answerer } from './answerer.ts';
+import { Arrival } from './arrival.ts';
 import { BatchExecutor } from './batch-executor.ts';
 import { BatchQueue } from './batch-queue.ts';
 import { Drain } from './drain.ts';
+import { IntakeGate } from './intake-gate.ts';
 import { PayloadBuilder } from './payload-builder.ts';
+import { RatePacer } from './rate-pacer.ts';
 
 export interface SubscriptionRunnerDeps {
   /** The function's adapter for this subscription (Lambda; another BatchInvoker for another target). */
@@ -38,6 +42,8 @@ export interface SubscriptionRunnerDeps {
   readonly clock: Clock;
   readonly touch: TouchManager;
   readonly source: MessageSource;
+  /** Where claim-checked bodies go (config `claimCheck`). @default - none: too-large bodies are dead-lettered */
+  readonly claimChecks?: { readonly store: ClaimCheckStore; readonly thresholdBytes?: number };
   /** nsqd's --max-req-timeout. */
   readonly maxReqTimeoutMs: number;
   readonly random?: Random;
@@ -70,6 +76,10 @@ export class SubscriptionRunner {
   /** Throttle requeues, discounted from nsqd's attempts when the message comes back. */
   readonly #throttleRequeues = new ThrottleRequeues();
   #toggleStopped = false;
+  readonly #arrival: Arrival;
+  /** With a rateLimit, admitted messages wait in the pacer for a token. */
+  readonly #pacer: RatePacer<TrackedMessage> | undefined;
+  readonly #intake: IntakeGate;
 
   constructor(
     readonly config: BridgeSubscription,
@@ -78,11 +88,17 @@ export class SubscriptionRunner {
     const random = deps.random ?? Math.random;
     this.limiter = new AimdLimiter(config.maxConcurrentInvocations);
     this.#drain = new Drain(deps.clock, (error) => this.#error(error));
+    this.#intake = new IntakeGate(deps.source, deps.events, config.name);
+    this.#pacer = RatePacer.forSubscription(config, deps.clock, {
+      admit: (m: TrackedMessage) => this.#enqueue(m),
+      setIntakePaused: (paused) => this.#intake.set('rateLimit', paused),
+    });
     this.#payloads = new PayloadBuilder({
       subscription: config.name,
       topic: config.topic,
       channel: config.channelName,
       maxBytes: config.maxBytes,
+      ...(deps.claimChecks && { claimChecks: deps.claimChecks }),
     });
     this.#queue = new BatchQueue(
       {
@@ -117,6 +133,19 @@ export class SubscriptionRunner {
       random,
       retryBackoff: deps.retryBackoff ?? { baseDelayMs: 200, maxDelayMs: 20_000 },
       notExecutedRetries: deps.notExecutedRetries ?? 2,
+      clock: deps.clock,
+    });
+    this.#arrival = new Arrival({
+      config,
+      events: deps.events,
+      clock: deps.clock,
+      payloads: this.#payloads,
+      answerer: this.#answerer,
+      throttleRequeues: this.#throttleRequeues,
+      drain: this.#drain,
+      toggleStopped: () => this.#toggleStopped,
+      queue: (m) => (this.#pacer ? this.#pacer.offer(m) : this.#enqueue(m)),
+      error: (error) => this.#error(error),
     });
   }
 
@@ -134,7 +163,7 @@ export class SubscriptionRunner {
       name: this.name,
       connections: this.deps.source.connectedCount,
       paused: this.#toggleStopped || this.#drain.draining,
-      queued: this.#queue.length,
+      queued: this.#queue.length + (this.#pacer?.held ?? 0),
       invoking: this.#executor.invokingCount,
       concurrencyLimit: this.limiter.limit,
       activeInvocations: this.limiter.active,
@@ -156,57 +185,20 @@ export class SubscriptionRunner {
    */
   onConnectionClosed(connectionId: string): void {
     this.#executor.orphanConnection(connectionId);
+    for (const m of this.#pacer?.take((m) => m.handle.connectionId === connectionId) ?? [])
+      this.#answerer.dropped(m);
     for (const m of this.#queue.takeConnection(connectionId)) this.#answerer.dropped(m);
   }
 
-  /** Entry point for every delivery. Never throws: a failure here REQueues the message. */
+  /** Entry point for every delivery (arrival.ts). Never throws: a failure there REQueues the message. */
   onMessage(handle: DeliveryHandle): void {
-    let message: TrackedMessage | undefined;
-    try {
-      message = new TrackedMessage(
-        handle,
-        this.name,
-        this.config.topic,
-        this.config.channelName,
-        this.deps.clock.now(),
-        this.#payloads.entryTail(handle.nsqdAddress),
-        this.#throttleRequeues.discount(ThrottleRequeues.key(handle.nsqdAddress, handle.id), handle.attempts),
-      );
-      this.#answerer.received(message);
-      this.deps.events.emit('message_received', {
-        subscription: this.name,
-        id: handle.id,
-        attempts: handle.attempts,
-        bytes: handle.body.length,
-      });
-      const admission = admit({
-        draining: this.#drain.draining,
-        toggleStopped: this.#toggleStopped,
-        toggleRequeueDelayMs: this.config.toggle.requeueDelayMs,
-        attempts: message.attempts,
-        maxAttempts: this.config.maxAttempts,
-        oversize: this.#payloads.oversize(message),
-      });
-      if (admission.kind === 'requeue') {
-        this.#answerer.requeue(message, admission.delayMs, admission.cause);
-      } else if (admission.kind === 'deadLetter') {
-        const request = { message, kind: admission.reasonKind, reason: admission.reason };
-        this.#drain.track(this.#answerer.deadLetter([request]));
-      } else {
-        this.#queue.push(message);
-        this.pump();
-      }
-    } catch (error) {
-      this.#error(error as Error);
-      try {
-        if (message) this.#answerer.requeue(message, 0, 'internal error');
-        else handle.requeue(0);
-      } catch {
-        // The connection is gone: nsqd redelivers after msg_timeout.
-      }
-    }
+    this.#arrival.receive(handle);
   }
 
+  #enqueue(m: TrackedMessage): void {
+    this.#queue.push(m);
+    this.pump();
+  }
   /** Forms and dispatches as many batches as the limits and free slots allow. */
   pump(): void {
     if (this.#drain.draining || this.#toggleStopped) return;
@@ -232,13 +224,13 @@ export class SubscriptionRunner {
     if (stopped === this.#toggleStopped) return;
     this.#toggleStopped = stopped;
     if (stopped) {
-      this.deps.source.pause();
+      this.#intake.set('toggle', true);
       this.#queue.clearFlush();
-      this.deps.events.emit('paused', { subscription: this.name, reason: 'toggle' });
-      this.#answerer.requeueAll(this.#queue.takeAll(), this.config.toggle.requeueDelayMs, 'toggle stopped');
+      const delayMs = this.config.toggle.requeueDelayMs;
+      this.#answerer.requeueAll(this.#pacer?.take() ?? [], delayMs, 'toggle stopped');
+      this.#answerer.requeueAll(this.#queue.takeAll(), delayMs, 'toggle stopped');
     } else {
-      this.deps.source.resume();
-      this.deps.events.emit('resumed', { subscription: this.name });
+      this.#intake.set('toggle', false);
       this.pump();
     }
   }
@@ -251,12 +243,9 @@ export class SubscriptionRunner {
   async drain(deadlineAtMs: number): Promise<boolean> {
     if (this.#drain.start()) {
       this.#queue.clearFlush();
-      try {
-        this.deps.source.pause();
-      } catch (error) {
-        this.#error(error as Error);
-      }
-      this.deps.events.emit('paused', { subscription: this.name, reason: 'drain' });
+      this.#intake.set('drain', true);
+      this.#pacer?.close();
+      this.#answerer.requeueAll(this.#pacer?.take() ?? [], 0, 'draining');
       this.#answerer.requeueAll(this.#queue.takeAll(), 0, 'draining');
     }
     let timedOut = await this.#drain.settle(deadlineAtMs);

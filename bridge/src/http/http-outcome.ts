@@ -9,6 +9,7 @@
  */
 import { MAX_ERROR_MESSAGE_CHARS } from '../lambda/invoke-outcome.ts';
 import type { InvokeResult, SIGNATURE_REJECTIONS } from '../ports.ts';
+import { firstErrorCode, SOCKET_NOT_CONNECTED_CODES } from '../socket-errors.ts';
 
 /** errorType of a 401 / 403: the endpoint refused the request (signature, token); the handler did not run. */
 export const HTTP_UNAUTHORIZED = 'HttpUnauthorized' satisfies keyof typeof SIGNATURE_REJECTIONS;
@@ -115,12 +116,7 @@ export function classifyReply(
 
 /** undici and Node error codes proving that no request reached a server. */
 const NOT_CONNECTED_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
+  ...SOCKET_NOT_CONNECTED_CODES,
   'UND_ERR_CONNECT_TIMEOUT',
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'DEPTH_ZERO_SELF_SIGNED_CERT',
@@ -134,16 +130,6 @@ interface ErrorLike {
   readonly message?: unknown;
   readonly code?: unknown;
   readonly cause?: unknown;
-}
-
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
-    const code = (current as ErrorLike).code;
-    if (typeof code === 'string') return code;
-    current = (current as ErrorLike).cause;
-  }
-  return undefined;
 }
 
 /** Why a request failed before a full reply arrived, as the invoker saw it. */
@@ -160,7 +146,7 @@ export function classifyFailure(failure: RequestFailure, durationMs: number, whe
   const err: ErrorLike =
     failure.error !== null && typeof failure.error === 'object' ? (failure.error as ErrorLike) : {};
   const message = `${where}: ${typeof err.message === 'string' ? err.message : String(failure.error)}`;
-  const code = errorCode(failure.error);
+  const code = firstErrorCode(failure.error);
   if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
     // As Lambda's Function.ResponseSizeTooLarge: the handler ran, its answer is unusable.
     return {

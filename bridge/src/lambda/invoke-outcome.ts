@@ -9,6 +9,7 @@
  * messages are requeued, relying on at-least-once delivery and idempotent handlers.
  */
 import type { InvokeResult } from '../ports.ts';
+import { firstErrorCode, SOCKET_NOT_CONNECTED_CODES } from '../socket-errors.ts';
 
 /** Longest errorMessage kept from a function error payload (it ends up in logs and dead letters). */
 export const MAX_ERROR_MESSAGE_CHARS = 4_096;
@@ -58,16 +59,8 @@ const TOO_LARGE_ERRORS: ReadonlySet<string> = new Set([
   'SerializedRequestEntityTooLargeException',
 ]);
 
-/** Node socket error codes proving the request never left this host or never reached a server. */
-const NOT_CONNECTED_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EADDRNOTAVAIL',
-  'ERR_INVALID_URL',
-]);
+/** Codes proving the request never left this host or never reached a server. */
+const NOT_CONNECTED_CODES: ReadonlySet<string> = new Set([...SOCKET_NOT_CONNECTED_CODES, 'ERR_INVALID_URL']);
 
 export interface InvokeOutput {
   readonly StatusCode?: number;
@@ -153,17 +146,6 @@ function retryAfterMs(value: unknown): number | undefined {
   return Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : undefined;
 }
 
-/** The first Node error code along the cause chain (the SDK sometimes wraps socket errors). */
-function errorCode(err: ErrorLike): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth++) {
-    const code = (current as ErrorLike).code;
-    if (typeof code === 'string') return code;
-    current = (current as ErrorLike).cause;
-  }
-  return undefined;
-}
-
 /**
  * A rejected InvokeCommand. `aborted` is true when the caller's signal fired (the drain deadline):
  * the request may have reached the function, so it is ambiguous whatever error the SDK surfaced.
@@ -173,7 +155,7 @@ export function classifyError(error: unknown, durationMs: number, aborted = fals
   const name = typeof err.name === 'string' ? err.name : 'Error';
   const message = typeof err.message === 'string' ? err.message : String(error);
   const status = err.$metadata?.httpStatusCode;
-  const code = errorCode(err);
+  const code = firstErrorCode(err);
 
   if (aborted || name === 'AbortError') {
     return { kind: 'ambiguous', errorType: 'Aborted', message: `invoke aborted: ${message}`, durationMs };

@@ -106,12 +106,26 @@ export function attachLogging(events: BridgeEventEmitter, logger: Logger): () =>
   if (debug)
     on('message_finished', (e) => logger.debug('message finished', { event: 'message_finished', ...e }));
   on('message_requeued', (e) => logger.info('message requeued', { event: 'message_requeued', ...e }));
+  on('message_filtered_out', (e) =>
+    logger.debug('message filtered out', { event: 'message_filtered_out', ...e }),
+  );
+  on('message_expired', (e) => logger.warn('message expired', { event: 'message_expired', ...e }));
   on('message_dead_lettered', (e) =>
     logger.warn('message dead-lettered', { event: 'message_dead_lettered', ...e }),
   );
   on('dead_letter_failed', ({ subscription, ids, error }) =>
     logger.error('dead-letter write failed; messages requeued', {
       event: 'dead_letter_failed',
+      subscription,
+      ids,
+      error,
+    }),
+  );
+  on('idle_checked', (e) => logger.debug('idle check', { event: 'idle_checked', ...e }));
+  on('claim_check_stored', (e) => logger.debug('claim check stored', { event: 'claim_check_stored', ...e }));
+  on('claim_check_failed', ({ subscription, ids, error }) =>
+    logger.warn('claim check store failed; messages requeued, no attempt spent', {
+      event: 'claim_check_failed',
       subscription,
       ids,
       error,
@@ -136,7 +150,13 @@ export function attachLogging(events: BridgeEventEmitter, logger: Logger): () =>
   on('nsqd_refused', (e) =>
     logger.error('nsqd refused: the config does not fit it', { event: 'nsqd_refused', ...e }),
   );
-  on('paused', (e) => logger.info('consumption paused', { event: 'paused', ...e }));
+  // A rate limit pauses and resumes as messages wait for tokens: routine, so debug.
+  on('paused', (e) =>
+    (e.reason === 'rateLimit' ? logger.debug : logger.info).call(logger, 'consumption paused', {
+      event: 'paused',
+      ...e,
+    }),
+  );
   on('resumed', (e) => logger.info('consumption resumed', { event: 'resumed', ...e }));
   on('draining', (e) =>
     logger.info('draining: no new messages, finishing in-flight invocations', { event: 'draining', ...e }),

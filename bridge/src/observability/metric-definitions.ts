@@ -118,11 +118,33 @@ export function createBridgeMetrics(registry: MetricsRegistry) {
       labelNames: ['subscription', 'reason'] as const,
       emf: { name: 'MessagesDeadLettered', unit: 'Count' },
     }),
+    filteredOut: registry.counter({
+      name: `${P}messages_filtered_out_total`,
+      help: "Messages that matched none of the subscription's filters (never invoked), by action (finish, deadLetter).",
+      labelNames: ['subscription', 'action'] as const,
+      emf: { name: 'FilteredOut', unit: 'Count' },
+    }),
+    expired: registry.counter({
+      name: `${P}messages_expired_total`,
+      help: 'Messages older than maxRecordAgeMs when received or retried (never invoked), by action (deadLetter, drop).',
+      labelNames: ['subscription', 'action'] as const,
+      emf: { name: 'Expired', unit: 'Count' },
+    }),
     deadLetterFailures: registry.counter({
       name: `${P}dead_letter_failures_total`,
       help: 'Messages whose dead-letter write failed (they were REQueued instead).',
       labelNames: sub,
       emf: { name: 'DeadLetterFailures', unit: 'Count' },
+    }),
+    claimChecksStored: registry.counter({
+      name: `${P}claim_checks_stored_total`,
+      help: 'Bodies stored as claim checks (docs/contract.md); their entries carried a pointer.',
+      labelNames: sub,
+    }),
+    claimCheckFailures: registry.counter({
+      name: `${P}claim_check_failures_total`,
+      help: 'Bodies the claim-check store could not store (the messages were REQueued, no attempt spent).',
+      labelNames: sub,
     }),
     inFlight: registry.gauge({
       name: `${P}messages_in_flight`,
@@ -156,6 +178,11 @@ export function createBridgeMetrics(registry: MetricsRegistry) {
       name: `${P}paused`,
       help: '1 while consumption is paused (toggle or drain).',
       labelNames: sub,
+    }),
+    idleQuiet: registry.gauge({
+      name: `${P}idle_quiet_seconds`,
+      help: 'With idleExit: how long the bridge has been idle (nothing held, nothing to read); it exits at idleExit.afterMs.',
+      labelNames: [],
     }),
     draining: registry.gauge({
       name: `${P}draining`,

@@ -106,7 +106,11 @@ export function attachMetrics(
     m.requeued.inc({ subscription, reason: requeueLabel(cause, reason) }),
   );
   on('message_dead_lettered', ({ subscription, reason }) => m.deadLettered.inc({ subscription, reason }));
+  on('message_filtered_out', ({ subscription, action }) => m.filteredOut.inc({ subscription, action }));
+  on('message_expired', ({ subscription, action }) => m.expired.inc({ subscription, action }));
   on('dead_letter_failed', ({ subscription, ids }) => m.deadLetterFailures.inc({ subscription }, ids.length));
+  on('claim_check_stored', ({ subscription }) => m.claimChecksStored.inc({ subscription }));
+  on('claim_check_failed', ({ subscription, ids }) => m.claimCheckFailures.inc({ subscription }, ids.length));
   on('message_touched', ({ subscription }) => m.touches.inc({ subscription }));
   on('message_near_max_timeout', ({ subscription }) => m.nearMaxTimeout.inc({ subscription }));
   on('answer_failed', ({ subscription, code }) => m.answerFailures.inc({ subscription, code }));
@@ -123,6 +127,7 @@ export function attachMetrics(
   on('paused', ({ subscription }) => m.paused.set({ subscription }, 1));
   on('resumed', ({ subscription }) => m.paused.set({ subscription }, 0));
   on('draining', () => m.draining.set({}, 1));
+  on('idle_checked', ({ quietForMs }) => m.idleQuiet.set({}, quietForMs / 1000));
   on('error', ({ subscription }) => m.errors.inc({ subscription: subscription ?? '' }));
 
   return () => {

@@ -103,6 +103,25 @@ describe('the bridge process refuses bad config sources: exit 1, the problem nam
       /NSQ_LAMBDA_CONFIG_FILE .*array\.json: must be a JSON object/,
     ],
     ['an empty object', { NSQ_LAMBDA_CONFIG: '{}' }, /deadLetter: [\s\S]*subscriptions: /],
+    [
+      'filter patterns with two problems',
+      {
+        NSQ_LAMBDA_CONFIG: JSON.stringify({
+          nsqdTcpAddresses: ['127.0.0.1:4150'],
+          deadLetter: { kind: 's3', bucket: 'dead-letters' },
+          subscriptions: [
+            {
+              name: 'a',
+              functionName: 'f',
+              topic: 't',
+              channel: 'c',
+              filters: [{ body: { price: [{ numeric: ['<', 'ten'] }] } }, { meta: {} }],
+            },
+          ],
+        }),
+      },
+      /invalid bridge config \(2 problems\)[\s\S]*subscriptions\.0\.filters\.0\.body\.price\.0\.numeric\.1: must be a finite number, got "ten"[\s\S]*subscriptions\.0\.filters\.1\.meta: only `body` can be filtered/,
+    ],
   ];
   it.each(sources)('%s', async (_name, env, expected) => {
     const p = spawnBridge('', env);

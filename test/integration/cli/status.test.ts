@@ -34,6 +34,9 @@ beforeAll(async () => {
   m.concurrencyMax.set({ subscription: 'orders' }, 8);
   m.invocations.inc({ subscription: 'orders', outcome: 'functionError' }, 2);
   m.invocations.inc({ subscription: 'orders', outcome: 'throttled' }, 5);
+  m.filteredOut.inc({ subscription: 'orders', action: 'finish' }, 6);
+  m.filteredOut.inc({ subscription: 'orders', action: 'deadLetter' }, 1);
+  m.expired.inc({ subscription: 'orders', action: 'drop' }, 4);
   metricsServer = createServer((_req, res) => {
     scrapes++;
     m.finished.inc({ subscription: 'orders' }, 10);
@@ -106,6 +109,8 @@ describe('status', () => {
       timeoutPerSec: 0,
       errorsTotal: 2,
       errorsPerSec: 0,
+      filteredOutTotal: 7,
+      expiredTotal: 4,
       concurrencyLimit: 3,
       concurrencyMax: 8,
       toggle: 'stopped',
@@ -122,9 +127,11 @@ describe('status', () => {
     const human = await cli(['status', '--sample', '0'], { env });
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(
-      /SUBSCRIPTION\s+TOPIC\/CHANNEL\s+DEPTH\s+IN-FLIGHT\s+DEFERRED\s+REQ\/s\s+TIMEOUT\/s\s+DONE\/s\s+ERR\/s\s+CONC\s+TOGGLE/,
+      /SUBSCRIPTION\s+TOPIC\/CHANNEL\s+DEPTH\s+IN-FLIGHT\s+DEFERRED\s+REQ\/s\s+TIMEOUT\/s\s+DONE\/s\s+ERR\/s\s+FILTERED\s+EXPIRED\s+CONC\s+TOGGLE/,
     );
-    expect(human.stdout).toMatch(/orders\s+orders\/lambda\s+5\s+3\s+2\s+-\s+-\s+-\s+-\s+3\/8\s+stopped/);
+    expect(human.stdout).toMatch(
+      /orders\s+orders\/lambda\s+5\s+3\s+2\s+-\s+-\s+-\s+-\s+7\s+4\s+3\/8\s+stopped/,
+    );
     expect(human.stdout).toMatch(/idle\s+idle\/lambda\s+-\s+-\s+-/);
   });
 

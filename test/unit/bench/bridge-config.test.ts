@@ -28,6 +28,21 @@ describe('bridgeBenchConfig', () => {
     expect(config.http.host).toBe('127.0.0.1');
   });
 
+  it('listens for /metrics on the port asked for (the soak reads it), a free one otherwise', () => {
+    const input = {
+      nsqdTcpAddress: '127.0.0.1:4150',
+      nsqdHttpAddress: '127.0.0.1:4151',
+      lambdaEndpoint: 'http://127.0.0.1:9001',
+      topic: 'bench',
+      channels: ['bench'],
+      functionName: 'sleep-5ms',
+      batching: { maxMessages: 100, maxWaitMs: 20, maxConcurrentInvocations: 8, maxInFlight: 1_600 },
+      deadLetterTopic: 'bench_dead',
+    };
+    expect(parseBridgeConfig(bridgeBenchConfig({ ...input, httpPort: 18_080 })).http.port).toBe(18_080);
+    expect(parseBridgeConfig(bridgeBenchConfig(input)).http.port).toBe(0);
+  });
+
   it('makes one uniquely named subscription per channel (the 10,000 in flight run)', () => {
     const config = parseBridgeConfig(
       bridgeBenchConfig({

@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   parseMemoryUse,
@@ -5,6 +6,7 @@ import {
   parseStatusKb,
   readCpuSeconds,
   readMemoryUse,
+  readOpenFds,
 } from '../../../bench/proc.ts';
 
 describe('parseProcStat', () => {
@@ -51,5 +53,16 @@ describe('reading a live process', () => {
     const memory = readMemoryUse(process.pid);
     expect(memory.rssBytes).toBeGreaterThan(10 * 1024 * 1024);
     expect(memory.peakRssBytes).toBeGreaterThanOrEqual(memory.rssBytes);
+  });
+
+  it('counts open file descriptors: one more while a file is open, back after it is closed', () => {
+    const before = readOpenFds(process.pid);
+    const fd = openSync('/proc/self/status', 'r');
+    try {
+      expect(readOpenFds(process.pid)).toBe(before + 1);
+    } finally {
+      closeSync(fd);
+    }
+    expect(readOpenFds(process.pid)).toBe(before);
   });
 });

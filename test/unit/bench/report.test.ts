@@ -17,6 +17,13 @@ describe('renderReport', () => {
     expect(md).toContain('### 10 KiB: 1,000 messages');
   });
 
+  it('puts extra sections (the soak) before the method', () => {
+    const withSoak = renderReport(sampleRun(), 'c.svg', ['## Soak (`npm run bench:soak`)\n\nbody\n']);
+    expect(withSoak.indexOf('## Soak')).toBeGreaterThan(0);
+    expect(withSoak.indexOf('## Soak')).toBeLessThan(withSoak.indexOf('## Method'));
+    expect(md).not.toContain('## Soak');
+  });
+
   it('puts the floors next to the bridge, as shares of each yardstick', () => {
     expect(md).not.toContain('### Floors');
     const withFloor = renderReport(

@@ -4,6 +4,7 @@
 
 import type {
   BatchInvoker,
+  ClaimCheckStore,
   Clock,
   DeadLetterStore,
   DeliveryHandle,
@@ -17,6 +18,8 @@ import {
   parseBridgeConfig,
 } from '#shared/config/bridge-config';
 import type { NsqBatchEvent } from '#shared/contract/batch-event';
+import { claimCheckEntryBytes } from '#shared/contract/claim-check';
+import { claimCheckPointer } from '#shared/contract/claim-check-digest';
 import type { DeadLetterRecord } from '#shared/contract/dead-letter';
 
 export type Answer = { kind: 'finish' } | { kind: 'requeue'; delayMs: number };
@@ -154,4 +157,22 @@ export function testConfig(overrides: Partial<BridgeConfigInput> = {}) {
     subscriptions: [{ name: 'orders', functionName: 'orders-fn', topic: 'orders', channel: 'bridge' }],
     ...overrides,
   });
+}
+
+/** A claim-check store behind our own port: keeps bodies in memory, fails while `down`. */
+export class FakeClaimChecks implements ClaimCheckStore {
+  readonly describe = 's3://claims/claim-checks/';
+  readonly stored = new Map<string, Buffer>();
+  puts = 0;
+  down = false;
+  pointerEntryBytes(sizeBytes: number): number {
+    return claimCheckEntryBytes('claims', 'claim-checks/', sizeBytes);
+  }
+  async put(body: Uint8Array) {
+    this.puts++;
+    if (this.down) throw new Error('connect ECONNREFUSED');
+    const pointer = claimCheckPointer('claims', 'claim-checks/', body);
+    this.stored.set(pointer.key, Buffer.from(body));
+    return pointer;
+  }
 }

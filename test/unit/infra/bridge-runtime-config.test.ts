@@ -47,6 +47,22 @@ describe('bridgeRuntimeConfig', () => {
     });
   });
 
+  it("divides a definition's rateLimit among rateLimitTaskCount tasks (the service's maxTaskCount)", () => {
+    const limited = defineFunction({
+      name: 'limited',
+      subscriptions: [{ topic: 'a', channel: 'limited', rateLimit: { messagesPerSecond: 40, burst: 8 } }],
+    });
+    const config = parseBridgeConfig(
+      bridgeRuntimeConfig({
+        ...base,
+        targets: [{ definition: limited, functionName: 'limited' }],
+        rateLimitTaskCount: 4,
+      }),
+    );
+    expect(config.rateLimitTaskCount).toBe(4);
+    expect(config.subscriptions[0]?.rateLimitPerTask).toEqual({ messagesPerSecond: 10, burst: 2 });
+  });
+
   it('asks nsqd for TLS when TLS settings are given', () => {
     const config = parseBridgeConfig(bridgeRuntimeConfig({ ...base, tls: { servername: 'nsqd.internal' } }));
     expect(config.tls).toMatchObject({

@@ -101,7 +101,7 @@ describe('parseDeploySettings', () => {
         vpcId: 'my-vpc',
         upstashSecretArn: 'upstash',
         logRetentionDays: 31,
-        minTaskCount: 0,
+        minTaskCount: -1,
       }),
     );
     expect(problems).toEqual(
@@ -114,7 +114,7 @@ describe('parseDeploySettings', () => {
         expect.stringMatching(
           /^nsqLambda\.logRetentionDays: must be a CloudWatch Logs retention .*\(got 31\)$/,
         ),
-        expect.stringMatching(/^nsqLambda\.minTaskCount: .*\(got 0\)$/),
+        expect.stringMatching(/^nsqLambda\.minTaskCount: .*\(got -1\)$/),
       ]),
     );
     expect(problems).toHaveLength(5);
@@ -124,6 +124,53 @@ describe('parseDeploySettings', () => {
     expect(problemsOf(() => parseDeploySettings({ minTaskCount: 3, maxTaskCount: 2 }))).toEqual([
       'nsqLambda.nsqdTcpAddresses / nsqLambda.lookupdHttpAddresses: give at least one address',
       'nsqLambda.maxTaskCount: must be ≥ minTaskCount 3 (got 2)',
+    ]);
+  });
+
+  it('opts in to scale to zero with minTaskCount 0, and claim checks from a JSON value', () => {
+    const s = parseDeploySettings({
+      lookupdHttpAddresses: 'lookupd:4161',
+      minTaskCount: '0',
+      idleExitAfterMs: '600000',
+      wakerIntervalMinutes: '2',
+      claimCheck: '{"expiryDays":2,"thresholdBytes":262144}',
+    });
+    expect(s).toMatchObject({
+      minTaskCount: 0,
+      idleExitAfterMs: 600_000,
+      wakerIntervalMinutes: 2,
+      claimCheck: { expiryDays: 2, thresholdBytes: 262_144 },
+    });
+  });
+
+  it('lists every scale-to-zero and claim-check problem', () => {
+    expect(
+      problemsOf(() =>
+        parseDeploySettings({
+          nsqdTcpAddresses: ['nsqd:4150'],
+          minTaskCount: 0,
+          claimCheck: { expiryDays: 0 },
+        }),
+      ),
+    ).toEqual([expect.stringMatching(/^nsqLambda\.claimCheck\.expiryDays: /)]);
+    expect(
+      problemsOf(() => parseDeploySettings({ nsqdTcpAddresses: ['nsqd:4150'], minTaskCount: 0 })),
+    ).toEqual([
+      expect.stringMatching(
+        /^nsqLambda\.minTaskCount: 0 \(scale to zero\) needs nsqLambda\.lookupdHttpAddresses/,
+      ),
+    ]);
+    expect(
+      problemsOf(() =>
+        parseDeploySettings({
+          nsqdTcpAddresses: ['nsqd:4150'],
+          idleExitAfterMs: 60_000,
+          wakerIntervalMinutes: 5,
+        }),
+      ),
+    ).toEqual([
+      'nsqLambda.idleExitAfterMs: applies only with nsqLambda.minTaskCount 0 (scale to zero)',
+      'nsqLambda.wakerIntervalMinutes: applies only with nsqLambda.minTaskCount 0 (scale to zero)',
     ]);
   });
 

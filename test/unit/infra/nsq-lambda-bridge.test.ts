@@ -250,7 +250,9 @@ describe('NsqLambdaBridge fails early on misuse, showing the bad value', () => {
   });
 
   it('fails on task counts and scaling thresholds that contradict each other', () => {
-    expect(() => bridge({ minTaskCount: 0 })).toThrow('minTaskCount must be a whole number ≥ 1, got 0');
+    expect(() => bridge({ minTaskCount: -1 })).toThrow(
+      'minTaskCount must be a whole number ≥ 0 (0: scale to zero), got -1',
+    );
     expect(() => bridge({ minTaskCount: 3, maxTaskCount: 2 })).toThrow(
       'maxTaskCount must be a whole number ≥ minTaskCount (3), got 2',
     );

@@ -47,7 +47,13 @@ describe('attachMetrics', () => {
       reason: 'maxAttempts',
       destination: 's3://b/p',
     });
+    events.emit('message_filtered_out', { subscription, id: 'e', action: 'finish' });
+    events.emit('message_filtered_out', { subscription, id: 'f', action: 'deadLetter' });
+    events.emit('message_expired', { subscription, id: 'g', ageMs: 9_000, at: 'receive', action: 'drop' });
     // Assess
+    expect(value(registry, 'nsq_lambda_messages_filtered_out_total', { action: 'finish' })).toBe(1);
+    expect(value(registry, 'nsq_lambda_messages_filtered_out_total', { action: 'deadLetter' })).toBe(1);
+    expect(value(registry, 'nsq_lambda_messages_expired_total', { action: 'drop' })).toBe(1);
     expect(value(registry, 'nsq_lambda_messages_received_total', { subscription })).toBe(4);
     expect(value(registry, 'nsq_lambda_messages_received_bytes_total', { subscription })).toBe(40);
     expect(value(registry, 'nsq_lambda_messages_finished_total', { subscription })).toBe(2);

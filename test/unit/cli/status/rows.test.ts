@@ -41,7 +41,12 @@ describe('computeRows', () => {
     const cur = snap(
       2_000,
       { depth: 7, inFlight: 3, deferred: 2, requeueCount: 30, timeoutCount: 1, clients: 2 },
-      ['nsq_lambda_messages_finished_total 300', 'nsq_lambda_concurrency_limit 4', 'nsq_lambda_paused 1'],
+      [
+        'nsq_lambda_messages_finished_total 300',
+        'nsq_lambda_concurrency_limit 4',
+        'nsq_lambda_paused 1',
+        'nsq_lambda_claim_checks_stored_total 2',
+      ],
       'stopped',
     );
     expect(computeRows([sub], cur, prev)).toEqual([
@@ -56,6 +61,7 @@ describe('computeRows', () => {
         concurrencyLimit: 4,
         paused: true,
         toggle: 'stopped',
+        claimChecksTotal: 2,
       }),
     ]);
   });
@@ -67,6 +73,22 @@ describe('computeRows', () => {
     const restarted = computeRows([sub], snap(1000, { requeueCount: 1 }), snap(0, { requeueCount: 50 }))[0];
     expect(restarted?.requeuePerSec).toBeNull();
     const missing = computeRows([sub], snap(1000, undefined), snap(0, undefined))[0];
-    expect(missing).toMatchObject({ depth: null, requeuePerSec: null, toggle: null, finishedPerSec: null });
+    expect(missing).toMatchObject({
+      depth: null,
+      requeuePerSec: null,
+      toggle: null,
+      finishedPerSec: null,
+      claimChecksTotal: null,
+    });
+  });
+
+  it('sums the filtered-out and expired counts over their action labels; null when the bridge has none', () => {
+    const cur = snap(0, {}, [
+      'nsq_lambda_messages_filtered_out_total 7',
+      'nsq_lambda_messages_filtered_out_total 3',
+      'nsq_lambda_messages_expired_total 2',
+    ]);
+    expect(computeRows([sub], cur)[0]).toMatchObject({ filteredOutTotal: 10, expiredTotal: 2 });
+    expect(computeRows([sub], snap(0, {}))[0]).toMatchObject({ filteredOutTotal: null, expiredTotal: null });
   });
 });

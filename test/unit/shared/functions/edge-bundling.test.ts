@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defineFunction } from '#shared/functions/definition';
 import { bundleEdgeFunction, edgeBundlingOptions } from '#shared/functions/edge-bundling';
 import { functionsFor, loadFunction, loadFunctions } from '#shared/functions/loader';
+import { EDGE_CLAIM_CHECK_REASON } from '#shared/handler/claim-check-reader.edge';
 
 const repoCache = fileURLToPath(new URL('../../../../.cache', import.meta.url));
 mkdirSync(repoCache, { recursive: true });
@@ -44,6 +45,9 @@ describe('bundleEdgeFunction', () => {
     expect(bundle.file).toBe(join(outDir, 'template-edge', 'worker.mjs'));
     expect(importsOf(code)).toEqual([]);
     expect(code).toMatch(/export\s*\{[^}]*\bdefault\b/);
+    // The kit's claim-check reader is its edge variant: no AWS SDK in the bundle.
+    expect(code).toContain(EDGE_CLAIM_CHECK_REASON);
+    expect(code).not.toMatch(/GetObjectCommand|@aws-sdk/);
   });
 
   it('fails naming the module when the handler imports a Node built-in the shims do not cover', async () => {

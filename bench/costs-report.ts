@@ -1,0 +1,199 @@
+/**
+ * docs/COSTS.md from a saved benchmark run (docs/benchmarks/results.json) and the prices module: the
+ * measured inputs, how a body size nobody measured is derived, the prices with their date and region,
+ * and the cost tables. Pure: `npm run bench:costs` (bench/costs.ts) does the reading and writing.
+ */
+import {
+  type AlternativeCost,
+  type BridgeCost,
+  type BridgeFigures,
+  bridgeCostPerMillion,
+  type Deployment,
+  interpolateFigure,
+  nsqToHttpCostPerMillion,
+  sqsCostPerMillion,
+} from './cost-model.ts';
+import type { Prices } from './prices.ts';
+import type { BenchRun } from './results.ts';
+import { median } from './stats.ts';
+
+/** The system whose figures price the bridge: batch 100 against the local Lambda (real Invoke API). */
+export const COST_SYSTEM = 'bridge-b100-local-lambda';
+export const BODY_SIZES = [200, 1024, 10 * 1024] as const;
+export const HANDLER_MS = [10, 100, 1_000] as const;
+
+/** The deployment the tables assume (infra defaults; see the notes in the report). */
+export const DEPLOYMENT: Deployment = {
+  lambdaMemoryMb: 256,
+  taskVcpu: 0.25,
+  taskMemoryGb: 0.5,
+  taskArch: 'arm64',
+  taskCpuUtilization: 0.5,
+  deadLetterFraction: 0.01,
+  sqsBatch: 10,
+};
+
+export interface PricedFigures extends BridgeFigures {
+  /** 'measured' (median of the rounds), or how it was derived. */
+  readonly source: string;
+}
+
+/**
+ * The bridge's figures at each body size: measured where the run has the size, else taken from `extra`
+ * (the soak's, measured at its size), else interpolated between the run's smallest and largest.
+ */
+export function figuresFrom(
+  run: BenchRun,
+  sizes: readonly number[] = BODY_SIZES,
+  extra: readonly PricedFigures[] = [],
+): PricedFigures[] {
+  const measured = run.workloads.flatMap((w) => {
+    const trials = run.throughput.filter((t) => t.systemId === COST_SYSTEM && t.workloadId === w.id);
+    if (trials.length === 0) return [];
+    return [
+      {
+        bodyBytes: w.bodyBytes,
+        cpuSecondsPer100k: median(trials.map((t) => t.cpuSecondsPer100k)),
+        invocationsPer1000: median(trials.map((t) => t.targetRequestsPer1000)),
+        peakRssBytes: Math.max(...trials.map((t) => t.peakRssBytes)),
+        source: `measured (median of ${trials.length})`,
+      },
+    ];
+  });
+  const sorted = [...measured].sort((a, b) => a.bodyBytes - b.bodyBytes);
+  const small = sorted[0];
+  const large = sorted.at(-1);
+  if (!small || !large || small === large)
+    throw new Error(`${COST_SYSTEM} needs two measured body sizes in the results, found ${sorted.length}`);
+  return sizes.map((bodyBytes) => {
+    const exact =
+      sorted.find((m) => m.bodyBytes === bodyBytes) ?? extra.find((m) => m.bodyBytes === bodyBytes);
+    if (exact) return exact;
+    const at = (f: (m: BridgeFigures) => number) =>
+      interpolateFigure(
+        { bodyBytes: small.bodyBytes, value: f(small) },
+        { bodyBytes: large.bodyBytes, value: f(large) },
+        bodyBytes,
+      );
+    return {
+      bodyBytes,
+      cpuSecondsPer100k: at((m) => m.cpuSecondsPer100k),
+      invocationsPer1000: at((m) => m.invocationsPer1000),
+      peakRssBytes: Math.max(small.peakRssBytes, large.peakRssBytes),
+      source: `interpolated linearly in body size between ${small.bodyBytes} B and ${large.bodyBytes} B (RSS: the larger)`,
+    };
+  });
+}
+
+export interface CostRow {
+  readonly bodyBytes: number;
+  readonly handlerMs: number;
+  readonly bridge: BridgeCost;
+  readonly sqs: AlternativeCost;
+  readonly nsqToHttp: AlternativeCost;
+}
+
+export function costRows(
+  figures: readonly PricedFigures[],
+  prices: Prices,
+  deployment = DEPLOYMENT,
+): CostRow[] {
+  return figures.flatMap((f) =>
+    HANDLER_MS.map((handlerMs) => ({
+      bodyBytes: f.bodyBytes,
+      handlerMs,
+      bridge: bridgeCostPerMillion(f, handlerMs, deployment, prices),
+      sqs: sqsCostPerMillion(f.bodyBytes, handlerMs, deployment, prices),
+      nsqToHttp: nsqToHttpCostPerMillion(f.bodyBytes, handlerMs, deployment, prices),
+    })),
+  );
+}
+
+/** Dollars with enough digits to compare small figures: $0.0123, $1.23, $123. */
+export function usd(value: number): string {
+  if (value === 0) return '$0';
+  if (value < 0.01) return `$${value.toPrecision(2)}`;
+  if (value < 100) return `$${value.toFixed(value < 1 ? 3 : 2)}`;
+  return `$${Math.round(value).toLocaleString('en-US')}`;
+}
+
+const size = (b: number) => (b >= 1024 ? `${b / 1024} KiB` : `${b} B`);
+
+export function renderCostsReport(
+  run: BenchRun,
+  prices: Prices,
+  deployment = DEPLOYMENT,
+  extra: readonly PricedFigures[] = [],
+): string {
+  const figures = figuresFrom(run, BODY_SIZES, extra);
+  const rows = costRows(figures, prices, deployment);
+  const d = deployment;
+  const f = prices.fargate[d.taskArch];
+  const alwaysOn = 730 * (d.taskVcpu * f.vcpuHour + d.taskMemoryGb * f.gbHour);
+  return [
+    '# What it costs',
+    '',
+    '<!-- Generated by `npm run bench:costs` from docs/benchmarks/results.json and bench/prices.ts. Do not edit by hand. -->',
+    '',
+    `Cost per million messages, in USD, at ${prices.region} on-demand list prices checked on ${prices.checkedOn} (first pricing tier, no free tier). The bridge's own figures come from the benchmark run of ${run.startedAt.slice(0, 10)} (commit ${run.environment.gitCommit}, \`${run.command}\`) on ${run.environment.cpus} × ${run.environment.cpuModel}.`,
+    '',
+    '"Handler time" is the billed duration of one invocation, whatever the batch holds: the bridge sends 100 messages per invocation, the SQS event source mapping 10, nsq_to_http through API Gateway 1. A handler whose time grows with the batch has to be priced with its time per batch.',
+    '',
+    '## Bridge → Lambda',
+    '',
+    `Lambda ${d.lambdaMemoryMb} MB. Fargate: the bridge's task (${d.taskVcpu} vCPU, ${d.taskMemoryGb} GB, ${d.taskArch}), billed for the task-hours the measured CPU needs at ${d.taskCpuUtilization * 100} % utilisation. S3: one PUT per dead letter, ${d.deadLetterFraction * 100} % of messages.`,
+    '',
+    '| body | handler | invocations | Lambda requests | GB-s arm64 | GB-s x86 | Fargate | S3 PUTs | total arm64 | total x86 |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${size(r.bodyBytes)} | ${r.handlerMs.toLocaleString('en-US')} ms | ${Math.round(r.bridge.invocations).toLocaleString('en-US')} | ${usd(r.bridge.lambdaRequests)} | ${usd(r.bridge.gbSecondsArm64)} | ${usd(r.bridge.gbSecondsX86)} | ${usd(r.bridge.fargate)} | ${usd(r.bridge.deadLetterPuts)} | **${usd(r.bridge.totalArm64)}** | ${usd(r.bridge.totalX86)} |`,
+    ),
+    '',
+    `Fargate is the marginal cost of the messages. At least one task always runs: ${usd(alwaysOn)} a month (730 h) whatever goes through it, enough for about ${Math.round((d.taskVcpu * d.taskCpuUtilization * 3600 * 730 * 100_000) / (figures[0]?.cpuSecondsPer100k ?? 1) / 1e6).toLocaleString('en-US')} million ${size(figures[0]?.bodyBytes ?? 0)} messages a month at ${d.taskCpuUtilization * 100} % CPU.`,
+    '',
+    '## Beside the alternatives (arm64 Lambda)',
+    '',
+    `SQS standard queue + Lambda event source mapping: SendMessageBatch, ReceiveMessage and DeleteMessageBatch per batch of ${d.sqsBatch} (send and receive billed per 64 KiB of the batch), one invocation per batch; empty receives of an idle queue not counted. nsq_to_http → API Gateway HTTP API → Lambda: one API request (per 512 KiB) and one invocation per message. Neither counts the NSQ or producer side, nor dead letters.`,
+    '',
+    '| body | handler | bridge (marginal, as above) | SQS + event source mapping | of which SQS | nsq_to_http + API Gateway | of which API Gateway |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${size(r.bodyBytes)} | ${r.handlerMs.toLocaleString('en-US')} ms | **${usd(r.bridge.totalArm64)}** | ${usd(r.sqs.total)} | ${usd(r.sqs.transport)} (${Math.round(r.sqs.transportRequests).toLocaleString('en-US')} requests) | ${usd(r.nsqToHttp.total)} | ${usd(r.nsqToHttp.transport)} |`,
+    ),
+    '',
+    '## Inputs',
+    '',
+    `Measured figures of \`${COST_SYSTEM}\` (the bridge bundle, batch 100, against the local Lambda) in docs/benchmarks/results.json, and of the soak (\`npm run bench:soak\`, the same bridge settings) where it measured a size the benchmark did not; bridge CPU is user + system time from /proc, on this machine's x86 cores (a Fargate arm64 vCPU is assumed to do the same work in the same time).`,
+    '',
+    '| body | CPU s per 100k messages | invocations per 1,000 | peak RSS | source |',
+    '| --- | --- | --- | --- | --- |',
+    ...figures.map(
+      (x) =>
+        `| ${size(x.bodyBytes)} | ${x.cpuSecondsPer100k.toFixed(2)} | ${x.invocationsPer1000.toFixed(1)} | ${(x.peakRssBytes / 2 ** 20).toFixed(0)} MiB (task: ${d.taskMemoryGb * 1024} MiB) | ${x.source} |`,
+    ),
+    '',
+    `Prices (${prices.region}, checked ${prices.checkedOn}; bench/prices.ts):`,
+    '',
+    '| item | price |',
+    '| --- | --- |',
+    `| Lambda requests | $${prices.lambda.requestsPerMillion.toFixed(2)} per million |`,
+    `| Lambda duration arm64 | $${prices.lambda.gbSecond.arm64} per GB-second |`,
+    `| Lambda duration x86 | $${prices.lambda.gbSecond.x86_64} per GB-second |`,
+    `| Fargate arm64 | $${prices.fargate.arm64.vcpuHour} per vCPU-hour, $${prices.fargate.arm64.gbHour} per GB-hour |`,
+    `| Fargate x86 | $${prices.fargate.x86_64.vcpuHour} per vCPU-hour, $${prices.fargate.x86_64.gbHour} per GB-hour |`,
+    `| S3 Standard PUT | $${prices.s3PutPer1000} per 1,000 |`,
+    `| SQS standard | $${prices.sqs.requestsPerMillion.toFixed(2)} per million requests (per 64 KiB) |`,
+    `| API Gateway HTTP API | $${prices.apiGatewayHttp.requestsPerMillion.toFixed(2)} per million requests (per 512 KiB) |`,
+    '',
+    'Sources:',
+    '',
+    ...prices.sources.map((s) => `- ${s}`),
+    '',
+    'Assumptions, each a constant in bench/costs-report.ts: Lambda memory is the default `memoryMb` of a function definition (256 MB); the task size is the `NsqLambdaBridge` default (infra/lib/nsq-lambda-bridge.ts: 256 CPU units, 512 MiB, ARM64), and infra/lib/deploy-settings.ts sets no CPU headroom, so the tables size tasks to run at 50 % CPU at most (twice the CPU the measured work needs). Not priced: data transfer, NAT, CloudWatch, the always-on task above, and NSQ itself (see docs/deploy.md for a whole small deployment).',
+    '',
+    'Regenerate with `npm run bench:costs` after `npm run bench` (or with `-- --results <file>`).',
+    '',
+  ].join('\n');
+}
