@@ -6,7 +6,7 @@
  */
 import type { BridgeEventEmitter, BridgeEvents } from '../events.ts';
 import { isAuthRejection } from '../http/http-outcome.ts';
-import type { InvokeResult } from '../ports.ts';
+import { type InvokeResult, signatureRejectionStatus } from '../ports.ts';
 import type { LogFields, Logger, LogLevel } from './logger.ts';
 
 function invokeLevel(result: InvokeResult): LogLevel {
@@ -49,6 +49,17 @@ function invokeFields(result: InvokeResult): LogFields {
         durationMs: result.durationMs,
       };
   }
+}
+
+/**
+ * The line of a throttle-path retry: a throttle, or an endpoint that rejected the request signature
+ * (401/403 take the throttle path so they spend no attempt, but they are not throttles).
+ */
+export function throttledMessage(reason: string): string {
+  const status = signatureRejectionStatus(reason);
+  return status === undefined
+    ? 'invoke throttled; retrying with backoff'
+    : `endpoint rejected the signature (${status}); retrying with backoff, no attempt spent`;
 }
 
 /** Subscribes `logger` to the bridge's events; returns a function that unsubscribes. */
@@ -97,9 +108,7 @@ export function attachLogging(events: BridgeEventEmitter, logger: Logger): () =>
       ...e,
     }),
   );
-  on('throttled', (e) =>
-    logger.warn('invoke throttled; retrying with backoff', { event: 'throttled', ...e }),
-  );
+  on('throttled', (e) => logger.warn(throttledMessage(e.reason), { event: 'throttled', ...e }));
   on('concurrency_changed', (e) =>
     logger.info('concurrency limit changed', { event: 'concurrency_changed', ...e }),
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BridgeEventEmitter } from '#bridge/events';
-import { attachLogging } from '#bridge/observability/log-events';
+import { attachLogging, throttledMessage } from '#bridge/observability/log-events';
 import { createLogger, type LogLevel } from '#bridge/observability/logger';
 
 function setup(level: LogLevel = 'debug', redact: string[] = []) {
@@ -163,5 +163,18 @@ describe('attachLogging', () => {
     detach();
     events.emit('stopped', { answered: 0, timedOut: false });
     expect(entries()).toHaveLength(14);
+  });
+
+  it.each([
+    ['Rate exceeded', 'invoke throttled; retrying with backoff'],
+    ['HTTP 429', 'invoke throttled; retrying with backoff'],
+    ['HttpUnauthorized', 'endpoint rejected the signature (401); retrying with backoff, no attempt spent'],
+    ['HttpForbidden', 'endpoint rejected the signature (403); retrying with backoff, no attempt spent'],
+  ])('a throttle-path retry with reason %s logs "%s"', (reason, message) => {
+    expect(throttledMessage(reason)).toBe(message);
+    const { events, entries } = setup();
+    events.emit('throttled', { subscription: 's', batchId: 'b', reason, retryInMs: 10, concurrencyLimit: 1 });
+    expect(entries()[0]).toMatchObject({ level: 'warn', event: 'throttled', reason });
+    expect(JSON.stringify(entries()[0])).toContain(message);
   });
 });
