@@ -70,6 +70,13 @@ export type ParsedBatchResult =
 const FINISH: ItemOutcome = Object.freeze({ kind: 'finish' });
 
 /**
+ * UTF-8 as the Invoke API delivers it, byte for byte: `ignoreBOM` keeps a leading byte-order mark in the
+ * text (TextDecoder strips it by default), so JSON behind a BOM is refused as JSON.parse refuses it, as
+ * Buffer#toString did before this ran on edge runtimes too (docs/faults.md).
+ */
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/**
  * Parses a function's response payload (raw bytes or text) against the batch it answered.
  * Never throws: a malformed response comes back as `{ ok: false, problem }`.
  */
@@ -77,8 +84,7 @@ export function parseBatchResult(
   payload: string | Uint8Array | undefined,
   messageIds: readonly string[],
 ): ParsedBatchResult {
-  const text =
-    payload === undefined ? '' : typeof payload === 'string' ? payload : new TextDecoder().decode(payload);
+  const text = payload === undefined ? '' : typeof payload === 'string' ? payload : utf8.decode(payload);
   let json: unknown = null;
   if (text.trim() !== '') {
     try {

@@ -90,7 +90,14 @@ export interface KeptAttemptRequeue {
 export function keptAttemptRequeue(
   outcome: Extract<BatchOutcome, { kind: 'throttled' } | { kind: 'notExecuted' }>,
 ): KeptAttemptRequeue {
-  if (outcome.kind === 'throttled') return { cause: 'throttled', what: `throttled (${outcome.reason})` };
+  if (outcome.kind === 'throttled') {
+    // The HTTP adapter's reason is its status ("HTTP 503"); Lambda throttles are always 429, with Lambda's
+    // Reason (ReservedFunctionConcurrentInvocationLimitExceeded...).
+    const what = /^HTTP \d{3}$/.test(outcome.reason)
+      ? `throttled (${outcome.reason})`
+      : `throttled (429) ${outcome.reason}`;
+    return { cause: 'throttled', what };
+  }
   const status = signatureRejectionStatus(outcome.errorType);
   return status === undefined
     ? { cause: 'not executed', what: `not executed: ${outcome.errorType}, refused until reconfigured` }

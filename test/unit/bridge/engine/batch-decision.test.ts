@@ -118,7 +118,7 @@ describe('decideBatchStep', () => {
         backoffAttempt: 3,
         retryAfterMs: 300,
         error: { type: 'TooManyRequestsException', message: 'Rate exceeded' },
-        requeue: { cause: 'throttled', what: 'throttled (Rate exceeded)' },
+        requeue: { cause: 'throttled', what: 'throttled (429) Rate exceeded' },
       },
     ],
     [
@@ -196,7 +196,7 @@ describe('keptAttemptRequeue', () => {
     keepsAttempts: true,
   });
   it.each([
-    ['Lambda throttle', throttled, { cause: 'throttled', what: 'throttled (Rate exceeded)' }],
+    ['Lambda throttle', throttled, { cause: 'throttled', what: 'throttled (429) Rate exceeded' }],
     [
       'HTTP 429',
       { kind: 'throttled', reason: 'HTTP 429', durationMs: 1 } as BatchOutcome,

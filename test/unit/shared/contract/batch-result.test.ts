@@ -4,6 +4,12 @@ import { parseBatchResult } from '#shared/contract/batch-result';
 const ids = ['a', 'b', 'c'];
 
 describe('parseBatchResult', () => {
+  it('refuses JSON behind a byte-order mark, as bytes and as text, as JSON.parse does', () => {
+    const bytes = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode('{"batchItemFailures":[]}')]);
+    expect(parseBatchResult(bytes, ['a'])).toEqual({ ok: false, problem: 'response is not JSON (25 bytes)' });
+    expect(parseBatchResult('\uFEFF{"batchItemFailures":[]}', ['a'])).toMatchObject({ ok: false });
+  });
+
   it('finishes everything on an empty or null response, as SQS does', () => {
     for (const payload of [
       '',
