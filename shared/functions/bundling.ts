@@ -88,15 +88,23 @@ export async function bundleFunction(loaded: LoadedFunction, outDir: string): Pr
         ?.bytes;
     return { name, file, handlerExport: loaded.definition.handlerExport, bytes: bytes ?? 0 };
   } catch (err) {
-    const errors = (err as { errors?: { text: string; location?: { file: string; line: number } | null }[] })
-      .errors;
-    const detail = errors?.length
-      ? errors
-          .map((e) => `  - ${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`)
-          .join('\n')
-      : `  - ${err instanceof Error ? err.message : String(err)}`;
-    throw new Error(`could not bundle function ${JSON.stringify(name)} (${loaded.entryPath}):\n${detail}`, {
-      cause: err,
-    });
+    throw bundleError('function', name, loaded.entryPath, err);
   }
+}
+
+/**
+ * The error a failed esbuild build of a function becomes: the function, its entry and every esbuild error
+ * with its location. Used by bundleFunction and edge-bundling.ts's bundleEdgeFunction.
+ */
+export function bundleError(kind: string, name: string, entryPath: string, err: unknown): Error {
+  const errors = (err as { errors?: { text: string; location?: { file: string; line: number } | null }[] })
+    .errors;
+  const detail = errors?.length
+    ? errors
+        .map((e) => `  - ${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`)
+        .join('\n')
+    : `  - ${err instanceof Error ? err.message : String(err)}`;
+  return new Error(`could not bundle ${kind} ${JSON.stringify(name)} (${entryPath}):\n${detail}`, {
+    cause: err,
+  });
 }

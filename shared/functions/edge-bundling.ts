@@ -17,7 +17,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions, Plugin } from 'esbuild';
-import type { FunctionBundle } from '#shared/functions/bundling';
+import { bundleError, type FunctionBundle } from '#shared/functions/bundling';
 import type { LoadedFunction } from '#shared/functions/loader';
 
 /** The edge bundle's file name; workerd loads it as an ES module. */
@@ -139,18 +139,6 @@ export async function bundleEdgeFunction(loaded: LoadedFunction, outDir: string)
     const bytes = Object.values(result.metafile.outputs)[0]?.bytes ?? 0;
     return { name, file, handlerExport: 'default', bytes };
   } catch (err) {
-    const errors = (err as { errors?: { text: string; location?: { file: string; line: number } | null }[] })
-      .errors;
-    const detail = errors?.length
-      ? errors
-          .map((e) => `  - ${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`)
-          .join('\n')
-      : `  - ${err instanceof Error ? err.message : String(err)}`;
-    throw new Error(
-      `could not bundle edge function ${JSON.stringify(name)} (${loaded.entryPath}):\n${detail}`,
-      {
-        cause: err,
-      },
-    );
+    throw bundleError('edge function', name, loaded.entryPath, err);
   }
 }

@@ -19,6 +19,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { resetConnection } from '#test/harness/chaos-proxy';
+import { expectEveryMessageAccounted } from './fault-accounting.ts';
 import { useFaultScenario } from './fault-scenario.ts';
 
 const faults = useFaultScenario();
@@ -53,22 +54,13 @@ describe('fault suite: nothing is lost', () => {
     });
     console.log(report.summary());
 
-    // Nothing lost, nothing invented: processed ∪ dead-lettered = published.
-    expect(report.lost).toEqual([]);
-    expect(report.unknown).toEqual([]);
-    // Poison went to the dead letters with the validation reason and never ran; every dead letter has a reason.
-    for (const n of report.poison) {
-      expect(report.deadLettered.has(n)).toBe(true);
-      expect(report.processed.has(n)).toBe(false);
-    }
+    // Nothing lost, nothing invented, poison dead-lettered and never run, a reason on every dead letter,
+    // each processed message's side effect exactly once (dedupe).
+    expectEveryMessageAccounted(report, 'fault-recorder');
+    // Poison went to the dead letters with the validation reason.
     for (const r of report.records) {
-      expect(r.reason.trim()).not.toBe('');
-      expect(r.functionName).toBe('fault-recorder');
       if (r.reasonKind === 'function') expect(r.reason).toMatch(/body failed validation/);
     }
-    // Each processed message ran its side effect, and dedupe kept it to exactly once.
-    expect(report.missingSideEffects).toEqual([]);
-    expect(report.duplicateSideEffects).toEqual([]);
     // The faults really struck, and produced duplicates that dedupe caught.
     expect(report.functionErrors).toBeGreaterThan(0);
     expect(report.timeouts).toBeGreaterThan(0);
@@ -132,19 +124,8 @@ describe('fault suite: nothing is lost', () => {
       },
     });
     console.log(report.summary());
-    // The same accounting as the Lambda target: nothing lost, nothing invented, reasons on every dead letter.
-    expect(report.lost).toEqual([]);
-    expect(report.unknown).toEqual([]);
-    for (const n of report.poison) {
-      expect(report.deadLettered.has(n)).toBe(true);
-      expect(report.processed.has(n)).toBe(false);
-    }
-    for (const r of report.records) {
-      expect(r.reason.trim()).not.toBe('');
-      expect(r.functionName).toBe('fault-recorder-edge');
-    }
-    expect(report.missingSideEffects).toEqual([]);
-    expect(report.duplicateSideEffects).toEqual([]);
+    // The same accounting as the Lambda target.
+    expectEveryMessageAccounted(report, 'fault-recorder-edge');
     // With the default seed the injected failure and hang strike at invocations 14 and 28 (≥ 30 batches).
     expect(report.functionErrors).toBeGreaterThan(0);
     expect(report.timeouts).toBeGreaterThan(0);
