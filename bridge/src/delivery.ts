@@ -157,7 +157,7 @@ export class TrackedMessage {
   finish(): boolean {
     if (this.#state === 'answered') return false;
     this.#state = 'answered';
-    this.#answer = { kind: 'finish' };
+    this.#answer = FINISHED;
     if (!this.#orphaned) this.handle.finish();
     return true;
   }
@@ -192,6 +192,9 @@ export class TrackedMessage {
     return true;
   }
 }
+
+/** Every FIN's answer (one frozen object, not one per message). */
+const FINISHED: Answer = Object.freeze({ kind: 'finish' });
 
 /** The fixed characters of an entry: `{"id":` `,"body":"` `","attempts":` `,"timestampMs":`. */
 const ENTRY_FIXED_BYTES = 6 + 9 + 13 + 15;

@@ -67,7 +67,8 @@ export type ParsedBatchResult =
   | { readonly ok: true; readonly outcomes: ReadonlyMap<string, ItemOutcome> }
   | { readonly ok: false; readonly problem: string };
 
-const FINISH: ItemOutcome = Object.freeze({ kind: 'finish' });
+/** The outcome of every message the response does not list: it succeeded. */
+export const FINISH_OUTCOME: ItemOutcome = Object.freeze({ kind: 'finish' });
 
 /**
  * UTF-8 as the Invoke API delivers it, byte for byte: `ignoreBOM` keeps a leading byte-order mark in the
@@ -102,7 +103,7 @@ export function parseBatchResult(
     };
   }
   const outcomes = new Map<string, ItemOutcome>();
-  for (const id of messageIds) outcomes.set(id, FINISH);
+  for (const id of messageIds) outcomes.set(id, FINISH_OUTCOME);
   const seen = new Set<string>();
   for (const failure of parsed.data?.batchItemFailures ?? []) {
     const id = failure.itemIdentifier;

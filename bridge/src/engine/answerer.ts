@@ -5,7 +5,7 @@
  * deliveries in flight and the answers. What a dead letter says is in dead-letter-records.ts.
  */
 import type { BridgeSubscription } from '#shared/config/bridge-config';
-import type { ItemOutcome } from '#shared/contract/batch-result';
+import { FINISH_OUTCOME, type ItemOutcome } from '#shared/contract/batch-result';
 import { type Random, requeueDelayMs } from '../backoff.ts';
 import type { TrackedMessage } from '../delivery.ts';
 import type { BridgeEventEmitter, RequeueCause } from '../events.ts';
@@ -59,7 +59,8 @@ export class Answerer {
     this.deps.touch.track(m, this.deps.config.touchIntervalMs);
   }
 
-  finish(m: TrackedMessage): void {
+  /** FIN after an invoke; `nowMs` (the clock when omitted) times its latency. */
+  finish(m: TrackedMessage, nowMs?: number): void {
     if (!m.finish()) return;
     this.#forgetThrottles(m);
     this.#answered(m);
@@ -67,7 +68,7 @@ export class Answerer {
       subscription: this.#name,
       id: m.id,
       attempts: m.attempts,
-      latencyMs: this.deps.clock.now() - m.receivedAtMs,
+      latencyMs: (nowMs ?? this.deps.clock.now()) - m.receivedAtMs,
     });
   }
 
@@ -171,10 +172,11 @@ export class Answerer {
     requestId: string | undefined,
   ): Promise<void> {
     const dead: DeadLetterRequest[] = [];
+    const nowMs = this.deps.clock.now();
     for (const m of batch) {
-      const outcome = outcomes.get(m.id) ?? { kind: 'finish' };
+      const outcome = outcomes.get(m.id) ?? FINISH_OUTCOME;
       if (outcome.kind === 'finish') {
-        this.finish(m);
+        this.finish(m, nowMs);
       } else if (outcome.kind === 'deadLetter') {
         m.lastError = {
           type: 'DeadLetteredByFunction',

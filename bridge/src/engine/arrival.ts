@@ -50,10 +50,13 @@ export class Arrival {
         config.channelName,
         this.deps.clock.now(),
         payloads.entryTail(handle.nsqdAddress),
-        this.deps.throttleRequeues.discount(
-          ThrottleRequeues.key(handle.nsqdAddress, handle.id),
-          handle.attempts,
-        ),
+        // A first delivery has no throttle requeue before it: no ledger key is built for it.
+        handle.attempts > 1
+          ? this.deps.throttleRequeues.discount(
+              ThrottleRequeues.key(handle.nsqdAddress, handle.id),
+              handle.attempts,
+            )
+          : 0,
       );
       answerer.received(message);
       events.emit('message_received', {

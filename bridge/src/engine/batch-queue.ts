@@ -62,13 +62,16 @@ export class BatchQueue {
     this.#queuedIds.set(m.id, (this.#queuedIds.get(m.id) ?? 0) + 1);
   }
 
-  /** The batch to send now, or how long to wait for one. */
-  next(nowMs: number): NextBatch {
+  /**
+   * The batch to send now, or how long to wait for one. The clock is read only for a batch that is not
+   * full (a full one goes at once): `nowMs` when given, else the queue's clock.
+   */
+  next(nowMs?: number): NextBatch {
     for (;;) {
       const forming = this.#formingBatch();
       if (forming.batch.length === 0) return { kind: 'empty' };
       const untilMs = forming.oldestAtMs + this.config.maxWaitMs;
-      if (!forming.full && untilMs > nowMs) return { kind: 'wait', untilMs };
+      if (!forming.full && untilMs > (nowMs ?? this.clock.now())) return { kind: 'wait', untilMs };
       // A message may have been answered while it waited (nothing else changes a queued message).
       if (!forming.batch.some((m) => m.answered)) return { kind: 'ready', batch: forming.batch };
       this.#forming = undefined;

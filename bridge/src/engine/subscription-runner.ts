@@ -202,9 +202,8 @@ export class SubscriptionRunner {
   /** Forms and dispatches as many batches as the limits and free slots allow. */
   pump(): void {
     if (this.#drain.draining || this.#toggleStopped) return;
-    const now = this.deps.clock.now();
     while (this.#queue.length > 0 && this.limiter.hasFreeSlot) {
-      const next = this.#queue.next(now);
+      const next = this.#queue.next();
       if (next.kind === 'empty') break;
       if (next.kind === 'wait') {
         this.#queue.scheduleFlush(next.untilMs);

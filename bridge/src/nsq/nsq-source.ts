@@ -19,6 +19,7 @@ import { discoverProducers } from './lookupd-discovery.ts';
 import { NsqDelivery } from './nsq-delivery.ts';
 import {
   assertNsqjsInternals,
+  bumpWithVersionOnce,
   type ConnectionRecord,
   connectionOf,
   createHookedReader,
@@ -120,6 +121,7 @@ export class NsqSource implements MessageSource {
       before: (conn) => this.#guardConnection(conn),
       after: (conn) => this.#track(conn),
     });
+    bumpWithVersionOnce(reader);
     this.#reader = reader;
     reader.on('error', (err: Error) => this.#onError(err));
     reader.on('message', (msg) => this.#deliver(msg as unknown as NsqjsMessage));

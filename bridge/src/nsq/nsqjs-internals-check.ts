@@ -4,14 +4,17 @@
  * otherwise break the bridge silently: no TLS guard, a message timer per message, answers that never
  * reach the socket. Each member is looked up on the module, or on a probe instance that never connects.
  */
+import { EventEmitter } from 'node:events';
 import { NsqjsInternalsError } from '../errors.ts';
 
-/** What the check needs of nsqjs: its version and its three classes (a fake in unit tests). */
+/** What the check needs of nsqjs: its version and its four classes (a fake in unit tests). */
 export interface NsqjsModule {
   readonly version: string;
   readonly Message: unknown;
   readonly Reader: unknown;
   readonly NSQDConnection: unknown;
+  /** lib/readerrdy.js: a connection's RDY state machine. */
+  readonly ConnectionRdy: unknown;
 }
 
 type Kind = 'function' | 'number' | 'string' | 'defined';
@@ -51,9 +54,12 @@ export const NSQJS_MEMBERS: readonly Member[] = [
   ['Reader#readerRdy.current_state_name', 'string'],
   ['Reader#readerRdy.states.TRY_ONE', 'defined'],
   ['Reader#readerRdy.states.MAX', 'defined'],
+  ['Reader#readerRdy.createConnectionRdy', 'function'],
+  ['ConnectionRdy#conn', 'defined'],
+  ['ConnectionRdy#statemachine.states.MAX.bump', 'function'],
 ];
 
-type ClassName = 'Message' | 'Reader' | 'NSQDConnection';
+type ClassName = 'Message' | 'Reader' | 'NSQDConnection' | 'ConnectionRdy';
 type Ctor = new (...args: unknown[]) => object;
 
 /** Instances that never connect: the arguments each class's constructor takes in nsqjs 0.13. */
@@ -61,6 +67,10 @@ const PROBE_ARGS: Record<ClassName, readonly unknown[]> = {
   Message: [Buffer.alloc(26), 90_000, 60_000, 900_000],
   Reader: ['probe', 'probe', { nsqdTCPAddresses: ['127.0.0.1:4150'] }],
   NSQDConnection: ['127.0.0.1', 4150, 'probe', 'probe', {}],
+  // A connection as ConnectionRdy reads it: events, id(), topic and channel.
+  ConnectionRdy: [
+    Object.assign(new EventEmitter(), { id: () => '127.0.0.1:4150', topic: 'probe', channel: 'probe' }),
+  ],
 };
 
 function probe(module: NsqjsModule, name: ClassName): { instance?: unknown; error?: string } {

@@ -8,20 +8,27 @@
  * - the IDENTIFY guard: the `IDENTIFY_COMPRESSION_CHECK` state hooked to refuse TLS not granted and a
  *   max_rdy_count below maxInFlight, before AUTH and SUB; `startTLS` replaced to send SNI;
  * - `Reader#registerConnectionListeners` overridden to reach each connection, and the RDY state machine
- *   moved from TRY_ONE to MAX on resume.
+ *   moved from TRY_ONE to MAX on resume;
+ * - each connection's RDY state machine (`ReaderRdy#createConnectionRdy`) with a MAX-state `bump` that
+ *   checks the nsqd version once per connection instead of on every FIN.
  */
 import { connect as tlsConnect } from 'node:tls';
 import nsq from 'nsqjs';
+// @ts-expect-error: nsqjs's RDY module has no types.
+import { ConnectionRdy } from 'nsqjs/lib/readerrdy.js';
 // Imported, not read at run time: the bridge image runs a bundle with no node_modules beside it.
 import nsqjsPackage from 'nsqjs/package.json' with { type: 'json' };
 import type { IdentifyResponse } from './identify-limits.ts';
 import { checkNsqjsInternals, type NsqjsModule } from './nsqjs-internals-check.ts';
+import { CONNECTION, type ConnectionRecord, type NsqjsConnection, type NsqjsMessage } from './nsqjs-types.ts';
+
+export type { ConnectionRecord, NsqjsConnection, NsqjsMessage } from './nsqjs-types.ts';
 
 /** The installed nsqjs, as the start-up check sees it. */
 export function installedNsqjs(): NsqjsModule {
   const { version } = nsqjsPackage as { version: string };
   const { Message, Reader, NSQDConnection } = nsq as unknown as Record<string, unknown>;
-  return { version, Message, Reader, NSQDConnection };
+  return { version, Message, Reader, NSQDConnection, ConnectionRdy };
 }
 
 let checked = false;
@@ -31,51 +38,6 @@ export function assertNsqjsInternals(): void {
   if (checked) return;
   checkNsqjsInternals(installedNsqjs());
   checked = true;
-}
-
-/** The nsqjs internals of a connection (not in @types/nsqjs). */
-export interface NsqjsConnection {
-  id(): string;
-  nsqdHost: string;
-  nsqdPort: number;
-  config: {
-    tls: boolean;
-    tlsVerification: boolean;
-    ca: unknown;
-    key: unknown;
-    cert: unknown;
-    requeueDelay: number;
-  };
-  msgTimeout: number;
-  maxMsgTimeout: number;
-  write(data: Buffer): void;
-  emit(event: string, ...args: unknown[]): boolean;
-  conn: import('node:net').Socket | null;
-  outWriter: unknown;
-  registerStreamListeners(socket: unknown): void;
-  createMessage(payload: Buffer): NsqjsMessage;
-  startTLS(callback?: () => void): void;
-  statemachine: {
-    identifyResponse: IdentifyResponse | null;
-    states: Record<string, { Enter?: (...args: unknown[]) => unknown }>;
-    goto(state: string, ...args: unknown[]): unknown;
-  };
-  on(event: string, listener: (...args: unknown[]) => void): unknown;
-}
-
-/** Where a delivered nsqjs message records the connection it came on. */
-const CONNECTION = Symbol('nsq-lambda.connection');
-
-export interface NsqjsMessage {
-  [CONNECTION]?: ConnectionRecord;
-  /** nsqd's message frame: timestamp (int64 ns), attempts (uint16), id (16 bytes), body. */
-  rawMessage: Buffer;
-  maxMsgTimeout: number;
-  /** nsqjs's one-answer step: marks the message answered, stops its timer, writes `wireData`. */
-  respond(responseType: number, wireData: Buffer): void;
-  requeue(delay: number, backoff: boolean): void;
-  touch(): void;
-  timeUntilTimeout(hard?: boolean): number | null;
 }
 
 /** nsqjs's response types (`Message.FINISH`, `Message.REQUEUE`). */
@@ -94,16 +56,6 @@ export function finCommand(rawMessage: Buffer): Buffer {
   rawMessage.copy(fin, 4, 10, 26);
   fin[20] = 0x0a;
   return fin;
-}
-
-/** One nsqd connection, as the deliveries on it need it. */
-export interface ConnectionRecord {
-  readonly address: string;
-  /** Unique across reconnects. */
-  readonly id: string;
-  readonly conn: NsqjsConnection | undefined;
-  /** Its writer is corked until the next turn of the event loop. */
-  corked: boolean;
 }
 
 const UNKNOWN_CONNECTION: ConnectionRecord = {
@@ -264,4 +216,39 @@ export function skipTryOne(reader: nsq.Reader): void {
     reader as unknown as { readerRdy?: { current_state_name?: string; goto(state: string): void } }
   ).readerRdy;
   if (rdy?.current_state_name === 'TRY_ONE') rdy.goto('MAX');
+}
+
+type ConnectionRdyInternals = {
+  conn: { nsqdVersion?: string };
+  statemachine: { states: { MAX: { bump: () => unknown } } };
+};
+
+/**
+ * nsqjs raises `bump` on every FIN, and its MAX state re-checks there whether nsqd predates 0.3.0 (RDY
+ * re-sent) with a `split` and two array-to-string conversions: 3 % of the bridge's CPU at 200 B. The
+ * answer cannot change on a connection: it is taken once, by nsqjs's own comparison, once IDENTIFY told
+ * the version (before that, nsqjs's bump runs as it is).
+ */
+export function bumpWithVersionOnce(reader: nsq.Reader): void {
+  const rdy = (
+    reader as unknown as { readerRdy: { createConnectionRdy(c: unknown): ConnectionRdyInternals } }
+  ).readerRdy;
+  const create = rdy.createConnectionRdy.bind(rdy);
+  rdy.createConnectionRdy = (conn) => {
+    const connectionRdy = create(conn);
+    const max = connectionRdy.statemachine.states.MAX;
+    const bump = max.bump;
+    let old: boolean | undefined;
+    max.bump = () => {
+      const version = connectionRdy.conn.nsqdVersion;
+      if (old === undefined && version) old = isBeforeRdy030(version);
+      return old === false ? undefined : bump();
+    };
+    return connectionRdy;
+  };
+}
+
+/** nsqjs's test as it is (the arrays compare as strings): `version.split('.') < [0, 3, 0]`. */
+export function isBeforeRdy030(version: string): boolean {
+  return String(version.split('.')) < String([0, 3, 0]);
 }

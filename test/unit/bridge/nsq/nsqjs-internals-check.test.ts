@@ -48,11 +48,20 @@ function fakeNsqjs(): NsqjsModule & { [name: string]: unknown } {
     registerStreamListeners() {}
   }
   class Reader {
-    readerRdy = { goto() {}, current_state_name: 'ZERO', states: { TRY_ONE: {}, MAX: {} } };
+    readerRdy = {
+      goto() {},
+      current_state_name: 'ZERO',
+      states: { TRY_ONE: {}, MAX: {} },
+      createConnectionRdy() {},
+    };
     registerConnectionListeners() {}
     connectToNSQD() {}
   }
-  return { version: '9.9.9', Message, Reader, NSQDConnection };
+  class ConnectionRdy {
+    statemachine = { states: { MAX: { bump() {} } } };
+    constructor(readonly conn: unknown) {}
+  }
+  return { version: '9.9.9', Message, Reader, NSQDConnection, ConnectionRdy };
 }
 
 /** Removes the member at `path` (as NSQJS_MEMBERS writes it) from a fresh fake. */

@@ -1,10 +1,12 @@
-import type { EventEmitter } from 'node:events';
+import { type EventEmitter, EventEmitter as EventEmitterClass } from 'node:events';
 import nsq from 'nsqjs';
 import { describe, expect, it } from 'vitest';
 import {
+  bumpWithVersionOnce,
   connectionOf,
   finCommand,
   installMessageFactory,
+  isBeforeRdy030,
   type NsqjsConnection,
 } from '#bridge/nsq/nsqjs-internals';
 import { waitFor } from '#dev/services/wait';
@@ -78,5 +80,74 @@ describe('installMessageFactory', () => {
     expect((own as unknown as { trackTimeoutId: unknown }).trackTimeoutId).not.toBeNull();
     own.respond(nsq.Message.FINISH, finCommand(frame(1n, 1, 'ffffffffffffffff', '')));
     expect(connectionOf(message(frame(1n, 1, 'eeeeeeeeeeeeeeee', '')) as never).address).toBe('unknown');
+  });
+});
+
+describe('bumpWithVersionOnce', () => {
+  /** A real, unconnected nsqjs Reader and one ConnectionRdy of it over a connection that records RDY. */
+  async function rdyMachine(patched: boolean, nsqdVersion: string | undefined) {
+    const reader = new nsq.Reader('orders', 'bridge', { nsqdTCPAddresses: ['127.0.0.1:4150'] });
+    if (patched) bumpWithVersionOnce(reader);
+    const rdySent: number[] = [];
+    const conn = Object.assign(new EventEmitterClass(), {
+      id: () => '127.0.0.1:4150',
+      topic: 'orders',
+      channel: 'bridge',
+      nsqdVersion,
+      maxRdyCount: 2_500,
+      setRdy: (n: number) => rdySent.push(n),
+    });
+    const readerRdy = (
+      reader as unknown as { readerRdy: { createConnectionRdy(c: unknown): ConnectionRdyLike } }
+    ).readerRdy;
+    const connRdy = readerRdy.createConnectionRdy(conn);
+    connRdy.maxConnRdy = 100;
+    connRdy.statemachine.goto('MAX');
+    await waitFor(() => rdySent.length === 1, { what: 'RDY 100 on entering MAX' });
+    return { conn, connRdy, rdySent };
+  }
+  interface ConnectionRdyLike {
+    maxConnRdy: number;
+    availableRdy: number;
+    bump(): void;
+    statemachine: { goto(state: string): void };
+  }
+
+  /** Bumps with the RDY window low (a re-send is due on nsqd before 0.3.0), then with it full. */
+  async function bumps(patched: boolean, versions: readonly (string | undefined)[]) {
+    const m = await rdyMachine(patched, versions[0]);
+    const seen: number[][] = [];
+    for (const version of versions) {
+      m.conn.nsqdVersion = version;
+      m.connRdy.availableRdy = 10;
+      m.connRdy.bump();
+      m.connRdy.availableRdy = 90;
+      m.connRdy.bump();
+      seen.push(m.rdySent.splice(0));
+    }
+    return seen;
+  }
+
+  it.each([
+    [['1.3.0', '1.3.0']],
+    [['0.2.28', '0.2.28']],
+    [['0.3.0']],
+    [[undefined, undefined, '1.3.0', '1.3.0']],
+    [[undefined, '0.2.28']],
+  ])('sends the RDY nsqjs sends for nsqd versions %j', async (versions) => {
+    const expected = await bumps(false, versions);
+    expect(await bumps(true, versions)).toEqual(expected);
+    // The cases above cover both answers: RDY re-sent before 0.3.0 (and while unknown), never after.
+    expect(expected.flat().every((n) => n === 100)).toBe(true);
+  });
+
+  it.each([
+    ['1.3.0', false],
+    ['0.3.0', false],
+    ['0.2.28', true],
+    ['0.10.0', true], // nsqjs compares the arrays as strings; kept as it is
+  ])('isBeforeRdy030(%s) is %s, as nsqjs compares', (version, before) => {
+    expect(isBeforeRdy030(version)).toBe(before);
+    expect(isBeforeRdy030(version)).toBe((version.split('.') as unknown as number[]) < [0, 3, 0]);
   });
 });
