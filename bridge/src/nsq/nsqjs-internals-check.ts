@@ -26,6 +26,7 @@ type Member = readonly [path: string, kind: Kind];
 export const NSQJS_MEMBERS: readonly Member[] = [
   ['Message.FINISH', 'number'],
   ['Message.REQUEUE', 'number'],
+  ['Message.TOUCH', 'number'],
   ['Message.prototype.respond', 'function'],
   ['Message.prototype.requeue', 'function'],
   ['Message.prototype.touch', 'function'],
@@ -33,6 +34,9 @@ export const NSQJS_MEMBERS: readonly Member[] = [
   ['Message.prototype.trackTimeout', 'function'],
   ['Message#rawMessage', 'defined'],
   ['Message#maxMsgTimeout', 'number'],
+  ['Message#requeueDelay', 'number'],
+  ['Message#hasResponded', 'defined'],
+  ['Message#lastTouched', 'number'],
   ['NSQDConnection.FINISHED', 'string'],
   ['NSQDConnection.REQUEUED', 'string'],
   ['NSQDConnection.BACKOFF', 'string'],

@@ -43,6 +43,7 @@ export function assertNsqjsInternals(): void {
 /** nsqjs's response types (`Message.FINISH`, `Message.REQUEUE`). */
 export const FINISH: number = nsq.Message.FINISH;
 const REQUEUE: number = nsq.Message.REQUEUE;
+const TOUCH: number = (nsq.Message as unknown as { TOUCH: number }).TOUCH;
 const FIN_PREFIX = Buffer.from('FIN ', 'latin1');
 
 /**
@@ -105,9 +106,12 @@ class BridgeMessage extends (nsq.Message as unknown as new (
  * Replaces the connection's `createMessage` with nsqjs 0.13's own, less its per-message debug lines
  * (their template strings decode the id twice and build two strings per message even when DEBUG is
  * off) and its per-message timer (`BridgeMessage`). Each message carries the connection's record
- * under our symbol (cheaper than a WeakMap entry or a second 'message' listener). The same listeners
- * and connection events as nsqjs: RESPOND writes the command and emits FINISHED/REQUEUED (nsqjs's RDY
- * accounting), BACKOFF is passed on.
+ * under our symbol (cheaper than a WeakMap entry or a second 'message' listener). The same writes and
+ * connection events as nsqjs: an answer writes the command and emits FINISHED/REQUEUED (nsqjs's RDY
+ * accounting), a requeue with backoff emits BACKOFF. But in the same tick: nsqjs's `respond` defers
+ * them with a `process.nextTick` and two listeners per message; here the connection's message class
+ * calls the one handler of its connection (the engine answers each message once, so nothing needs
+ * the deferral).
  */
 export function installMessageFactory(conn: NsqjsConnection, record: ConnectionRecord): void {
   const names = conn.constructor as unknown as { FINISHED: string; REQUEUED: string; BACKOFF: string };
@@ -117,12 +121,21 @@ export function installMessageFactory(conn: NsqjsConnection, record: ConnectionR
     if (responseType === FINISH) conn.emit(names.FINISHED);
     else if (responseType === REQUEUE) conn.emit(names.REQUEUED);
   };
-  const onBackoff = () => conn.emit(names.BACKOFF);
+  class ConnectionMessage extends BridgeMessage {
+    override respond(responseType: number, wireData: Buffer): void {
+      if (this.hasResponded) return;
+      if (responseType === TOUCH) this.lastTouched = Date.now();
+      else this.hasResponded = true;
+      onRespond(responseType, wireData);
+    }
+    override requeue(delay: number = this.requeueDelay, backoff = true): void {
+      super.requeue(delay, false);
+      if (backoff) conn.emit(names.BACKOFF);
+    }
+  }
   conn.createMessage = function createMessage(payload: Buffer): NsqjsMessage {
-    const msg = new BridgeMessage(payload, conn.config.requeueDelay, conn.msgTimeout, conn.maxMsgTimeout);
+    const msg = new ConnectionMessage(payload, conn.config.requeueDelay, conn.msgTimeout, conn.maxMsgTimeout);
     msg[CONNECTION] = record;
-    msg.on('respond', onRespond);
-    msg.on('backoff', onBackoff);
     return msg;
   };
 }

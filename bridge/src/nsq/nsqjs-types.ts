@@ -42,6 +42,11 @@ export interface NsqjsMessage {
   /** nsqd's message frame: timestamp (int64 ns), attempts (uint16), id (16 bytes), body. */
   rawMessage: Buffer;
   maxMsgTimeout: number;
+  requeueDelay: number;
+  /** Answered (FIN or REQ sent): nsqjs's `timeUntilTimeout` is null from then on. */
+  hasResponded: boolean;
+  /** The last TOUCH (or the delivery), ms since the epoch: nsqjs's soft timeout counts from it. */
+  lastTouched: number;
   /** nsqjs's one-answer step: marks the message answered, stops its timer, writes `wireData`. */
   respond(responseType: number, wireData: Buffer): void;
   requeue(delay: number, backoff: boolean): void;

@@ -16,10 +16,15 @@ function fakeNsqjs(): NsqjsModule & { [name: string]: unknown } {
   class Message {
     static FINISH = 0;
     static REQUEUE = 1;
+    static TOUCH = 2;
     rawMessage: Buffer;
     maxMsgTimeout: number;
-    constructor(raw: Buffer, _requeueDelay: number, _msgTimeout: number, maxMsgTimeout: number) {
+    requeueDelay: number;
+    hasResponded = false;
+    lastTouched = 0;
+    constructor(raw: Buffer, requeueDelay: number, _msgTimeout: number, maxMsgTimeout: number) {
       this.rawMessage = raw;
+      this.requeueDelay = requeueDelay;
       this.maxMsgTimeout = maxMsgTimeout;
       this.trackTimeout();
     }

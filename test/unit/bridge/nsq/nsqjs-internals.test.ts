@@ -45,7 +45,7 @@ describe('installMessageFactory', () => {
     return { conn, writes, events, record };
   }
 
-  it('creates messages that answer, write and emit exactly as nsqjs’s own createMessage', async () => {
+  it('creates messages that answer, write and emit as nsqjs’s own createMessage', async () => {
     const runs = [];
     for (const lean of [false, true]) {
       const c = connection(lean);
@@ -53,21 +53,44 @@ describe('installMessageFactory', () => {
       const a = c.conn.createMessage(raw('aaaaaaaaaaaaaaaa'));
       const b = c.conn.createMessage(raw('bbbbbbbbbbbbbbbb'));
       const t = c.conn.createMessage(raw('cccccccccccccccc'));
+      const d = c.conn.createMessage(raw('dddddddddddddddd'));
       a.respond(nsq.Message.FINISH, finCommand(raw('aaaaaaaaaaaaaaaa')));
       b.requeue(1_500, false);
       t.touch();
-      (t as unknown as EventEmitter).emit('backoff');
-      await waitFor(() => c.writes.length === 3, { what: 'three commands written' });
+      d.requeue(2_000, true);
+      await waitFor(() => c.writes.length === 4, { what: 'four commands written' });
       expect(a.timeUntilTimeout()).toBeNull();
-      runs.push({ writes: c.writes, events: c.events });
+      expect(t.timeUntilTimeout()).not.toBeNull();
+      // nsqjs gives no order between BACKOFF and REQUEUED (its ReaderRdy handles either).
+      runs.push({ writes: c.writes, events: [...c.events].sort() });
     }
     expect(runs[1]).toEqual(runs[0]);
     expect(runs[1]?.writes).toEqual([
       'FIN aaaaaaaaaaaaaaaa\n',
       'REQ bbbbbbbbbbbbbbbb 1500\n',
       'TOUCH cccccccccccccccc\n',
+      'REQ dddddddddddddddd 2000\n',
     ]);
-    expect(runs[1]?.events).toEqual(['backoff', 'finished', 'requeued']);
+    expect(runs[1]?.events).toEqual(['backoff', 'finished', 'requeued', 'requeued']);
+  });
+
+  it('answers in the same tick, once: no process.nextTick and no listener per message', () => {
+    const c = connection(true);
+    const raw = frame(5n, 3, 'aaaaaaaaaaaaaaaa', 'body');
+    const a = c.conn.createMessage(raw);
+    expect((a as unknown as EventEmitter).eventNames()).toEqual([]);
+    a.respond(nsq.Message.FINISH, finCommand(raw));
+    expect(c.writes).toEqual(['FIN aaaaaaaaaaaaaaaa\n']);
+    expect(c.events).toEqual(['finished']);
+    expect(a.timeUntilTimeout(true)).toBeNull();
+    // Answered once, in the same tick (nsqjs's own would write FIN and then REQ here: its flag is set on the next tick).
+    a.requeue(0, false);
+    a.touch();
+    expect(c.writes).toHaveLength(1);
+    // nsqjs's own writes on the next tick.
+    const own = connection(false);
+    own.conn.createMessage(raw).respond(nsq.Message.FINISH, finCommand(raw));
+    expect(own.writes).toEqual([]);
   });
 
   it('tags each message with its connection’s record, and arms no timer for it', () => {
