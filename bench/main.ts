@@ -23,7 +23,14 @@ import {
   type TrialOptions,
   type Workload,
 } from './measure.ts';
-import { type BenchOptions, envName, PRESETS, resolveOptions, type Section } from './options.ts';
+import {
+  type BenchOptions,
+  envName,
+  PRESETS,
+  renderOptions,
+  resolveOptions,
+  type Section,
+} from './options.ts';
 import { cpuChart, cpuChartPath, renderReport, throughputChart } from './report.ts';
 import type { BenchRun, SystemInfo } from './results.ts';
 import { renderSoakReport, type SoakRun } from './soak-report.ts';
@@ -148,15 +155,18 @@ function soakSections(resultsPath: string, outPath: string): string[] {
   return [renderSoakReport(soak, link('soak.svg'), link('soak.csv'))];
 }
 
-/** Writes the chart, the CPU chart, the raw results and the report where the run's options say. */
-function writeOutputs(run: BenchRun): void {
+/**
+ * Writes the chart, the CPU chart, the raw results and the report where the run's options say
+ * (`writeResults` false when re-rendering: the results are the input).
+ */
+function writeOutputs(run: BenchRun, writeResults = true): void {
   const outPath = resolve(projectRoot, run.options.out);
   const chartPath = resolve(projectRoot, run.options.chart);
   const resultsPath = resolve(projectRoot, run.options.results);
   for (const p of [outPath, chartPath, resultsPath]) mkdirSync(dirname(p), { recursive: true });
   writeFileSync(chartPath, renderBarChart(throughputChart(run)));
   writeFileSync(cpuChartPath(chartPath), renderBarChart(cpuChart(run)));
-  writeFileSync(resultsPath, `${JSON.stringify(run, null, 2)}\n`);
+  if (writeResults) writeFileSync(resultsPath, `${JSON.stringify(run, null, 2)}\n`);
   writeFileSync(
     outPath,
     renderReport(
@@ -166,7 +176,7 @@ function writeOutputs(run: BenchRun): void {
     ),
   );
   log(
-    `wrote ${relative(projectRoot, outPath)}, ${relative(projectRoot, chartPath)} (+ -cpu.svg), ${relative(projectRoot, resultsPath)}`,
+    `wrote ${relative(projectRoot, outPath)}, ${relative(projectRoot, chartPath)} (+ -cpu.svg)${writeResults ? `, ${relative(projectRoot, resultsPath)}` : ` from ${relative(projectRoot, resultsPath)}`}`,
   );
 }
 
@@ -195,11 +205,15 @@ async function main(): Promise<void> {
       '--skip <sections>',
       `comma-separated sections to leave out: tuning,throughput,latency,throttled,inflight,profile (env BENCH_SKIP)`,
     )
-    .option('--render <results.json>', 'only re-render the report and charts from a saved results.json')
+    .option(
+      '--render <results.json>',
+      'only re-render the report and charts from a saved results.json (to --out and --chart if given; the charts go beside --out when only it is)',
+    )
     .parse();
-  const rendering = program.opts<{ render?: string }>().render;
-  if (rendering) {
-    writeOutputs(JSON.parse(readFileSync(rendering, 'utf8')) as BenchRun);
+  const flags = program.opts<{ render?: string; out?: string; chart?: string }>();
+  if (flags.render) {
+    const saved = JSON.parse(readFileSync(flags.render, 'utf8')) as BenchRun;
+    writeOutputs({ ...saved, options: renderOptions(saved.options, flags, flags.render) }, false);
     return;
   }
   const options = resolveOptions(program.opts());

@@ -2,6 +2,7 @@
  * Benchmark settings: a "full" preset (the documented run) and a "quick" one (under two minutes),
  * each figure overridable by a flag or an environment variable (flag wins). One zod schema, strict.
  */
+import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { listProblems } from '#shared/errors';
 import { formatZodIssues } from '#shared/zod-issues';
@@ -123,4 +124,21 @@ export function resolveOptions(
     throw new Error(listProblems('invalid benchmark settings', formatZodIssues(parsed.error.issues)));
   }
   return parsed.data;
+}
+
+/**
+ * Where `--render <results.json>` writes: the report to `--out` (default: where the run wrote it), the
+ * charts to `--chart`, or beside `--out` when only that is given (so rendering elsewhere never touches
+ * the docs' charts). The results are the file rendered: read, never rewritten, and the soak is looked
+ * for beside it.
+ */
+export function renderOptions(
+  saved: BenchOptions,
+  flags: { readonly out?: string; readonly chart?: string },
+  resultsPath: string,
+): BenchOptions {
+  const out = flags.out ?? saved.out;
+  const chart =
+    flags.chart ?? (flags.out === undefined ? saved.chart : join(dirname(flags.out), basename(saved.chart)));
+  return { ...saved, out, chart, results: resultsPath };
 }

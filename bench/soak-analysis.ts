@@ -14,10 +14,13 @@ export interface SoakSample {
   /** Messages FINished per second since the previous sample. */
   readonly msgsPerSec: number;
   readonly rssBytes: number;
-  /** From bench/soak-probe.mjs; undefined when the probe has not written yet. */
+  /** The bridge's `nsq_lambda_process_heap_used_bytes`; undefined when its /metrics did not answer. */
   readonly heapUsedBytes: number | undefined;
   readonly openFds: number;
-  /** p99 event-loop delay over the probe's last interval (bench/soak-probe.mjs). */
+  /**
+   * The bridge's `nsq_lambda_event_loop_delay_p99_seconds` in ms: how late its 10 ms timer ran, p99 over
+   * the interval since the previous sample (each scrape starts a new window).
+   */
   readonly eventLoopDelayP99Ms: number | undefined;
   /** CPU seconds (user + system) the bridge used so far. */
   readonly cpuSeconds: number;

@@ -1,14 +1,13 @@
 /**
  * `npm run bench:soak`: a long run of one bridge (the bundle, batch 100) to the local Lambda with the
  * 5 ms `sleep-5ms` function. nsqd's channel is kept topped up, so nsqd's memory stays bounded however
- * many messages go through. Every `intervalSec` the bridge's RSS, heap used, open descriptors,
- * event-loop delay p99, CPU and msgs/s are sampled; at the end every message is accounted for. Writes
+ * many messages go through. Every `intervalSec` the bridge's RSS and open descriptors (/proc), heap used
+ * and event-loop delay p99 (its /metrics), CPU and msgs/s are sampled; at the end every message is accounted for. Writes
  * soak.csv, soak.svg, soak.json and soak.md to `--out`. See bench/README.md.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { constants, tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { Command } from 'commander';
 import { buildBinariesStoppable, projectRoot } from '#dev/services/binaries';
 import { freePort } from '#dev/services/ports';
@@ -19,6 +18,7 @@ import { waitStable } from '#dev/services/wait';
 import { countersFromMetrics } from '#dev/up/progress-metrics';
 import { BenchNsqd, finishedOf, messageBody } from './bench-nsqd.ts';
 import { buildBridgeBundle } from './bridge-bundle.ts';
+import { processFigures } from './bridge-metrics.ts';
 import { environmentInfo, loadAverage } from './environment.ts';
 import { renderLineChart } from './line-chart.ts';
 import { waitConnected } from './measure.ts';
@@ -44,7 +44,6 @@ const TOPIC = 'bench';
 const CHANNEL = 'bench';
 const DEAD_LETTER_TOPIC = 'bench_dead';
 const SYSTEM = bridgeSystem('b100', 'local-lambda', 'sleep-5ms');
-const PROBE = join(projectRoot, 'bench', 'soak-probe.mjs');
 
 function log(line: string): void {
   process.stderr.write(`[soak ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -52,18 +51,14 @@ function log(line: string): void {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
-function readProbe(file: string): { heapUsedBytes?: number; eventLoopDelayP99Ms?: number } {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as { heapUsedBytes?: number; eventLoopDelayP99Ms?: number };
-  } catch {
-    return {}; // not written yet
-  }
+async function scrape(metricsUrl: string): Promise<string> {
+  const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) });
+  if (!res.ok) throw new Error(`bridge /metrics answered ${res.status}`);
+  return res.text();
 }
 
 async function bridgeCounters(metricsUrl: string) {
-  const res = await fetch(metricsUrl, { signal: AbortSignal.timeout(5_000) });
-  if (!res.ok) throw new Error(`bridge /metrics answered ${res.status}`);
-  const [row] = countersFromMetrics(await res.text(), ['bench']);
+  const [row] = countersFromMetrics(await scrape(metricsUrl), ['bench']);
   return { handled: row?.finished ?? 0, deadLettered: row?.deadLettered ?? 0 };
 }
 
@@ -87,14 +82,13 @@ async function soak(options: SoakOptions, command: string, isStopping: () => boo
   const body = messageBody(options.bodyBytes);
   const nsqd = await BenchNsqd.start(options.backlog * 2);
   const target = await startLocalLambdaTarget({ unreservedConcurrency: 40 });
-  const probeDir = mkdtempSync(join(tmpdir(), 'bench-soak-'));
-  const probeFile = join(probeDir, 'probe.json');
   let consumer: ManagedProcess | undefined;
   try {
     await nsqd.prepare(TOPIC, [CHANNEL], true);
     let published = Math.min(options.messages, options.backlog);
     await nsqd.publishBacklog(TOPIC, published, body);
     const httpPort = await freePort();
+    const metricsUrl = `http://127.0.0.1:${httpPort}/metrics`;
     consumer = startConsumer(SYSTEM, {
       nsqdTcpAddress: nsqd.tcpAddress,
       nsqdHttpAddress: nsqd.httpAddress,
@@ -103,17 +97,12 @@ async function soak(options: SoakOptions, command: string, isStopping: () => boo
       endpoint: target.endpoint,
       deadLetterTopic: DEAD_LETTER_TOPIC,
       bridgeHttpPort: httpPort,
-      bridgeExtraNodeArgs: ['--import', pathToFileURL(PROBE).href],
-      bridgeExtraEnv: {
-        BENCH_SOAK_PROBE_FILE: probeFile,
-        BENCH_SOAK_PROBE_INTERVAL_MS: String(Math.round(options.intervalSec * 1000)),
-      },
       ...(bundle && { bridgeBundle: bundle }),
     });
     await waitConnected(nsqd, [CHANNEL], consumer);
     const pid = consumer.pid;
     const invocations0 = await target.requests();
-    const bridge = `${bundle ? `\`node ${[...bridgeNodeArgs(), '--import bench/soak-probe.mjs', relative(projectRoot, bundle)].join(' ')}\`` : 'bridge/src/main.ts through tsx'}, maxMessages ${SYSTEM.batching.maxMessages}, maxWaitMs ${SYSTEM.batching.maxWaitMs}, maxConcurrentInvocations ${SYSTEM.batching.maxConcurrentInvocations}, maxInFlight ${SYSTEM.batching.maxInFlight}`;
+    const bridge = `${bundle ? `\`node ${[...bridgeNodeArgs(), relative(projectRoot, bundle)].join(' ')}\`` : 'bridge/src/main.ts through tsx'}, maxMessages ${SYSTEM.batching.maxMessages}, maxWaitMs ${SYSTEM.batching.maxWaitMs}, maxConcurrentInvocations ${SYSTEM.batching.maxConcurrentInvocations}, maxInFlight ${SYSTEM.batching.maxInFlight}`;
 
     const t0 = Date.now();
     await nsqd.unpause(TOPIC, CHANNEL);
@@ -141,14 +130,15 @@ async function soak(options: SoakOptions, command: string, isStopping: () => boo
     const sample = async (): Promise<number> => {
       const f = await nsqd.channel(TOPIC, CHANNEL);
       const now = { elapsedSec: (Date.now() - t0) / 1000, finished: finishedOf(f) };
-      const probe = readProbe(probeFile);
+      // One scrape per sample: it closes the bridge's event-loop delay window, so the p99 covers this interval.
+      const figures = processFigures(await scrape(metricsUrl).catch(() => ''));
       const s: SoakSample = {
         ...now,
         msgsPerSec: rateBetween(previous, now),
         rssBytes: readMemoryUse(pid).rssBytes,
-        heapUsedBytes: probe.heapUsedBytes,
+        heapUsedBytes: figures.heapUsedBytes,
         openFds: readOpenFds(pid),
-        eventLoopDelayP99Ms: probe.eventLoopDelayP99Ms,
+        eventLoopDelayP99Ms: figures.eventLoopDelayP99Ms,
         cpuSeconds: readCpuSeconds(pid) - cpu0,
       };
       samples.push(s);
@@ -180,7 +170,6 @@ async function soak(options: SoakOptions, command: string, isStopping: () => boo
     // Nothing more is delivered (a run cut short leaves its backlog); what is in flight finishes.
     await nsqd.pause(TOPIC, CHANNEL);
     // The bridge's counters and nsqd's FIN count move at slightly different moments: wait for them to hold still.
-    const metricsUrl = `http://127.0.0.1:${httpPort}/metrics`;
     const counters = await waitStable(() => bridgeCounters(metricsUrl), {
       what: 'the bridge counters to settle',
       quietMs: 1_000,
@@ -232,7 +221,6 @@ async function soak(options: SoakOptions, command: string, isStopping: () => boo
     if (consumer?.running) await consumer.stop('SIGKILL');
     await target.close();
     await nsqd.dispose();
-    rmSync(probeDir, { recursive: true, force: true });
   }
 }
 

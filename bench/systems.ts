@@ -155,10 +155,6 @@ export interface ConsumerContext {
   readonly bridgeBundle?: string;
   /** The bridge's ops HTTP port (to read its /metrics); unset picks a free one nobody reads. */
   readonly bridgeHttpPort?: number;
-  /** More Node flags for the bridge (the soak's `--import` of bench/soak-probe.mjs). */
-  readonly bridgeExtraNodeArgs?: readonly string[];
-  /** More environment for the bridge. */
-  readonly bridgeExtraEnv?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -255,10 +251,7 @@ export function startConsumer(system: SystemSpec, ctx: ConsumerContext): Managed
         }),
         ...(ctx.bridgeHttpPort !== undefined && { httpPort: ctx.bridgeHttpPort }),
       });
-      const profile = [
-        ...(ctx.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfileDir}`] : []),
-        ...(ctx.bridgeExtraNodeArgs ?? []),
-      ];
+      const profile = [...(ctx.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${ctx.cpuProfileDir}`] : [])];
       return startProcess({
         name: 'bridge',
         command: process.execPath,
@@ -281,7 +274,6 @@ export function startConsumer(system: SystemSpec, ctx: ConsumerContext): Managed
           POWERTOOLS_LOG_LEVEL: 'WARN',
           NSQ_LAMBDA_EMF: 'off',
           NODE_ENV: 'production',
-          ...ctx.bridgeExtraEnv,
         }),
         maxOutputBytes: 256 * 1024,
       });

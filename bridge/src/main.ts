@@ -36,6 +36,7 @@ import { attachLogging } from './observability/log-events.ts';
 import { createLogger, isLogLevel, type Logger } from './observability/logger.ts';
 import { attachMetrics } from './observability/metrics.ts';
 import { MetricsRegistry } from './observability/metrics-registry.ts';
+import { attachProcessMetrics } from './observability/process-metrics.ts';
 
 /** Longest start-up waits, after a refusal, for the other subscriptions' first connections. */
 const STARTUP_REFUSAL_WAIT_MS = 15_000;
@@ -90,6 +91,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
     ...(claimChecks && { claimChecks }),
   });
   attachMetrics(events, registry, { subscriptions: () => bridge.status.subscriptions });
+  const stopProcessMetrics = attachProcessMetrics(registry);
   const endpoint = await startHttp(config, bridge, registry, logger);
   const backlogPlan = backlogSubscriptions(config);
   for (const { name, reason } of backlogPlan.skipped)
@@ -115,6 +117,7 @@ export async function main(options: MainOptions = {}): Promise<void> {
     const { timedOut } = await bridge.stop();
     await endpoint.close().catch(() => {});
     emf?.stop();
+    stopProcessMetrics();
     logger.info('stopped', { timedOut });
     exit(timedOut ? 1 : code);
   };

@@ -199,3 +199,37 @@ export function createBridgeMetrics(registry: MetricsRegistry) {
 }
 
 export type BridgeMetrics = ReturnType<typeof createBridgeMetrics>;
+
+/**
+ * The bridge process's own figures (process-metrics.ts feeds them at each scrape). No labels, and no
+ * EMF: see docs/observability.md, "Process figures".
+ */
+export function createProcessMetrics(registry: MetricsRegistry) {
+  return {
+    residentMemory: registry.gauge({
+      name: `${P}process_resident_memory_bytes`,
+      help: 'Resident set size of the bridge process (process.memoryUsage().rss), read at the scrape.',
+      labelNames: [],
+    }),
+    heapUsed: registry.gauge({
+      name: `${P}process_heap_used_bytes`,
+      help: 'V8 heap used by the bridge process (process.memoryUsage().heapUsed), read at the scrape.',
+      labelNames: [],
+    }),
+    eventLoopDelayP99: registry.gauge({
+      name: `${P}event_loop_delay_p99_seconds`,
+      help: 'p99 of how late the event loop ran a 10 ms timer, over the window since the previous scrape.',
+      labelNames: [],
+    }),
+    eventLoopDelayMax: registry.gauge({
+      name: `${P}event_loop_delay_max_seconds`,
+      help: 'Most the event loop ran a 10 ms timer late, over the window since the previous scrape.',
+      labelNames: [],
+    }),
+    eventLoopWindow: registry.gauge({
+      name: `${P}event_loop_delay_window_seconds`,
+      help: 'Length of the window the event-loop delay figures cover (since the previous scrape, or the start).',
+      labelNames: [],
+    }),
+  };
+}

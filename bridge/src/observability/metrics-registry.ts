@@ -25,6 +25,7 @@ export class MetricsRegistry {
     { readonly options: { readonly name: string }; snapshot(): MetricSnapshot }
   >();
   readonly #collectors: Array<() => void> = [];
+  readonly #scrapeCollectors: Array<() => void> = [];
   readonly #maxSeries: number;
 
   constructor(options: MetricsRegistryOptions = {}) {
@@ -55,20 +56,33 @@ export class MetricsRegistry {
     this.#collectors.push(collect);
   }
 
+  /**
+   * Runs before every Prometheus render only, never before an EMF snapshot: for figures over the
+   * window between two scrapes (the event-loop delay, process-metrics.ts), which a read must close.
+   */
+  onScrape(collect: () => void): void {
+    this.#scrapeCollectors.push(collect);
+  }
+
   /** Every metric's current state. Collectors run first; a throwing collector is skipped. */
   snapshot(): MetricSnapshot[] {
-    for (const collect of this.#collectors) {
-      try {
-        collect();
-      } catch {
-        // A broken collector must not take /metrics or EMF down; its gauges keep their last values.
-      }
-    }
+    runAll(this.#collectors);
     return [...this.#metrics.values()].map((m) => m.snapshot());
   }
 
-  /** Prometheus text exposition format, version 0.0.4. */
+  /** Prometheus text exposition format, version 0.0.4. Scrape collectors run first, then `snapshot()`. */
   renderPrometheus(): string {
+    runAll(this.#scrapeCollectors);
     return renderPrometheusText(this.snapshot());
+  }
+}
+
+function runAll(collectors: ReadonlyArray<() => void>): void {
+  for (const collect of collectors) {
+    try {
+      collect();
+    } catch {
+      // A broken collector must not take /metrics or EMF down; its gauges keep their last values.
+    }
   }
 }

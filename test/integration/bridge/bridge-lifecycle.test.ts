@@ -3,8 +3,9 @@ import type { BridgeConfigInput } from '#shared/config/bridge-config';
 import { startInvokeResponder } from '#test/harness/invoke-responder';
 import { waitChannelSettled } from '#test/harness/nsq-channel';
 import { useServices, waitFor } from '#test/harness/services';
+import { readMemoryUse } from '../../../bench/proc.ts';
 import { eventOf, startBridge, waitChannelIdle } from './bridge-harness.ts';
-import { spawnBridge, useBridgeProcesses } from './bridge-process.ts';
+import { type BridgeProcess, spawnBridge, useBridgeProcesses } from './bridge-process.ts';
 
 const services = useServices();
 const { processes, responders } = useBridgeProcesses();
@@ -26,6 +27,40 @@ function processConfig(
       { name: 'proc', functionName: 'proc-fn', topic, channel: 'bridge', maxWaitMs: 20, ...sub },
     ],
   };
+}
+
+const gauge = (metrics: string, name: string) =>
+  Number(new RegExp(`^nsq_lambda_${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+
+/**
+ * The process figures of a running bridge's /metrics (process-metrics.ts): RSS as the kernel counts it,
+ * heap below it, the event-loop delay over a window that each scrape closes.
+ */
+async function expectProcessGauges(url: string, p: BridgeProcess, spawnedAtMs: number): Promise<void> {
+  const scrape = async () => (await fetch(`${url}/metrics`)).text();
+  const metrics = await scrape();
+  const kernelRss = readMemoryUse(p.child.pid ?? 0).rssBytes;
+  const rss = gauge(metrics, 'process_resident_memory_bytes');
+  expect(rss / kernelRss).toBeGreaterThan(0.8);
+  expect(rss / kernelRss).toBeLessThan(1.25);
+  expect(gauge(metrics, 'process_heap_used_bytes')).toBeGreaterThan(1e6);
+  expect(gauge(metrics, 'process_heap_used_bytes')).toBeLessThan(rss);
+  const p99 = gauge(metrics, 'event_loop_delay_p99_seconds');
+  expect(p99).toBeGreaterThanOrEqual(0);
+  expect(p99).toBeLessThanOrEqual(gauge(metrics, 'event_loop_delay_max_seconds'));
+  expect(gauge(metrics, 'event_loop_delay_max_seconds')).toBeLessThan(10);
+  // The first window runs from the start to this scrape; the next one from this scrape on.
+  const first = gauge(metrics, 'event_loop_delay_window_seconds');
+  expect(first).toBeGreaterThan(0);
+  expect(first).toBeLessThan((performance.now() - spawnedAtMs) / 1_000);
+  const next = await waitFor(
+    async () => {
+      const w = gauge(await scrape(), 'event_loop_delay_window_seconds');
+      return w < first ? w : undefined;
+    },
+    { what: 'a delay window that starts at the previous scrape' },
+  );
+  expect(next).toBeGreaterThan(0);
 }
 
 describe('bridge process lifecycle', () => {
@@ -56,6 +91,7 @@ describe('bridge process lifecycle', () => {
       return { body: { batchItemFailures: [] } };
     });
     responders.push(responder);
+    const spawnedAtMs = performance.now();
     const p = spawnBridge(
       processConfig(nsqd.tcpAddress, nsqd.httpAddress, responder.endpoint, topic, {
         maxMessages: 2,
@@ -78,7 +114,7 @@ describe('bridge process lifecycle', () => {
       Array.from({ length: 10 }, (_, i) => `m${i}`),
     );
     await waitFor(() => invoked.length >= 4, { what: 'two invocations in flight', timeoutMs: 20_000 });
-    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^# TYPE /m);
+    await expectProcessGauges(url, p, spawnedAtMs);
     p.kill('SIGTERM');
     await waitFor(async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.status !== 200, {
       what: 'not ready while draining',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { envName, PRESETS, resolveOptions } from '../../../bench/options.ts';
+import { envName, PRESETS, renderOptions, resolveOptions } from '../../../bench/options.ts';
 
 describe('resolveOptions', () => {
   it('uses the full preset by default and the quick one with --quick or BENCH_QUICK=1', () => {
@@ -42,5 +42,18 @@ describe('resolveOptions', () => {
   it('names environment variables after the settings', () => {
     expect(envName('smallMessages')).toBe('BENCH_SMALL_MESSAGES');
     expect(envName('runs')).toBe('BENCH_RUNS');
+  });
+});
+
+describe('renderOptions', () => {
+  const saved = resolveOptions({}, {});
+  const results = 'docs/benchmarks/results.json';
+  it.each([
+    [{}, 'docs/BENCHMARKS.md', 'docs/benchmarks/throughput.svg'],
+    [{ out: '/tmp/x/BENCHMARKS.md' }, '/tmp/x/BENCHMARKS.md', '/tmp/x/throughput.svg'],
+    [{ out: '/tmp/x/B.md', chart: '/tmp/y/c.svg' }, '/tmp/x/B.md', '/tmp/y/c.svg'],
+    [{ chart: '/tmp/y/c.svg' }, 'docs/BENCHMARKS.md', '/tmp/y/c.svg'],
+  ])('flags %j: report %s, chart %s, results the file rendered', (flags, out, chart) => {
+    expect(renderOptions(saved, flags, results)).toEqual({ ...saved, out, chart, results });
   });
 });

@@ -7,9 +7,19 @@ describe('renderReport', () => {
 
   it('has the targets with verdicts, the chart and a throughput table per workload', () => {
     expect(md).toMatch(/^# Benchmarks/);
+    expect(md).toContain('## Targets (issue 18)');
     expect(md).toContain(
-      '| batch 100 (bare responder) ≥ 5× nsq_to_http msgs/s | 25,000 vs 4,500 msgs/s = 5.56× | **met** |',
+      '| 200 B, batch 100 → responder: ≥ 90 % of the Lambda floor | the floor not run | **not measured** |',
     );
+    expect(md).toContain(
+      '| peak RSS with 10,000 in flight ≤ 140 MB (140,000,000 bytes = 133.5 MiB) | peak 150 MB = 143 MiB',
+    );
+    expect(md).toContain("### Issue 8's targets that still apply");
+    expect(md).toContain(
+      '| 200 B, batch 100 → responder: ≥ 5× nsq_to_http msgs/s | 25,000 vs 4,500 msgs/s = 5.56× | **met** |',
+    );
+    expect(md.indexOf('## Targets (issue 18)')).toBeLessThan(md.indexOf("### Issue 8's targets"));
+    expect(md.indexOf("### Issue 8's targets")).toBeLessThan(md.indexOf('## Throughput'));
     expect(md).toContain('![msgs/s per system and batch size](benchmarks/throughput.svg)');
     expect(md).toContain('![consumer CPU seconds per 100,000 messages](benchmarks/throughput-cpu.svg)');
     expect(md).toContain('### 200 B: 10,000 messages');

@@ -29,4 +29,20 @@ describe('MetricsRegistry', () => {
     expect(registry.renderPrometheus()).toContain('live 1\n');
     expect(registry.renderPrometheus()).toContain('live 2\n');
   });
+
+  it('runs scrape collectors before a Prometheus render only, never before an EMF snapshot', () => {
+    const registry = new MetricsRegistry();
+    const g = registry.gauge({ name: 'scrapes', help: 'S.', labelNames: [] });
+    let scrapes = 0;
+    registry.onScrape(() => {
+      throw new Error('broken');
+    });
+    registry.onScrape(() => g.set({}, ++scrapes));
+    registry.snapshot();
+    registry.snapshot();
+    expect(scrapes).toBe(0);
+    expect(registry.renderPrometheus()).toContain('scrapes 1\n');
+    expect(registry.snapshot()[0]?.series[0]?.value).toBe(1);
+    expect(scrapes).toBe(1);
+  });
 });
