@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createInvokeSigner, lambdaEndpoint } from '#bridge/lambda/invoke-signer';
+import { waitFor } from '#dev/services/wait';
 
 const request = (body = Buffer.from('{"messages":[]}')) => ({
   hostname: 'lambda.eu-west-1.amazonaws.com',
@@ -49,6 +52,49 @@ describe('createInvokeSigner', () => {
     delete process.env.AWS_PROFILE;
     const headers = await createInvokeSigner({ region: 'eu-west-1' }).sign(request());
     expect(headers.authorization).toContain('Credential=ENVKEY/');
+  });
+
+  it('takes the ECS task role from the container credentials endpoint and fetches new ones before they expire', async () => {
+    // Prepare: a container credentials endpoint (as ECS serves the task role) whose credentials expire in
+    // 2 minutes, so each one is due for a refresh (the chain refreshes 5 minutes before expiry).
+    let served = 0;
+    const server = http.createServer((_, res) => {
+      served++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          AccessKeyId: `ROLEKEY${served}`,
+          SecretAccessKey: 'role-secret',
+          Token: `role-token-${served}`,
+          Expiration: new Date(Date.now() + 120_000).toISOString(),
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
+    process.env.AWS_CONFIG_FILE = '/nonexistent/config';
+    process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/credentials';
+    process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI = `http://127.0.0.1:${(server.address() as AddressInfo).port}/creds`;
+    try {
+      const signer = createInvokeSigner({ region: 'eu-west-1' });
+      // Act
+      const first = await signer.sign(request());
+      // Assess: the role's credentials, then new ones fetched in the background and used
+      expect(first.authorization).toContain('Credential=ROLEKEY1/');
+      expect(first['x-amz-security-token']).toBe('role-token-1');
+      let latest = first;
+      await waitFor(
+        async () => {
+          latest = await signer.sign(request());
+          return latest.authorization?.includes('Credential=ROLEKEY2/') === true;
+        },
+        { what: 'the refreshed credentials to be used' },
+      );
+      expect(latest['x-amz-security-token']).toBe('role-token-2');
+      expect(served).toBeGreaterThanOrEqual(2);
+    } finally {
+      server.close();
+    }
   });
 
   it('corrects its clock by a reply’s Date header, unless an Age header says it was cached', async () => {
