@@ -38,6 +38,24 @@ export interface Transport {
   destroy(): void;
 }
 
+/** The connect timeout's error (@smithy/node-http-handler's text, without its prefix): notExecuted. */
+export function connectTimeoutError(timeoutMs: number): Error {
+  return Object.assign(
+    new Error(
+      `the request socket did not establish a connection with the server within the configured timeout of ${timeoutMs} ms.`,
+    ),
+    { name: 'TimeoutError' },
+  );
+}
+
+/** The total deadline's error (@smithy/node-http-handler's, without its prefix): ambiguous. */
+export function deadlineError(timeoutMs: number): Error {
+  return Object.assign(new Error(`a request has exceeded the configured ${timeoutMs} ms requestTimeout.`), {
+    name: 'TimeoutError',
+    code: 'ETIMEDOUT',
+  });
+}
+
 /** @smithy/node-http-handler's buildAbortError. */
 export function abortErrorOf(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
@@ -100,10 +118,7 @@ export function createTransport(options: {
         },
       );
       deadline = setTimeout(() => {
-        const error = Object.assign(
-          new Error(`a request has exceeded the configured ${request.timeoutMs} ms requestTimeout.`),
-          { name: 'TimeoutError', code: 'ETIMEDOUT' },
-        );
+        const error = deadlineError(request.timeoutMs);
         req.destroy(error);
         settle(error);
       }, request.timeoutMs);
@@ -125,14 +140,7 @@ export function createTransport(options: {
         if (socket.connecting && connectionTimeoutMs > 0) {
           connectTimer = setTimeout(() => {
             req.destroy();
-            settle(
-              Object.assign(
-                new Error(
-                  `the request socket did not establish a connection with the server within the configured timeout of ${connectionTimeoutMs} ms.`,
-                ),
-                { name: 'TimeoutError' },
-              ),
-            );
+            settle(connectTimeoutError(connectionTimeoutMs));
           }, connectionTimeoutMs);
           socket.once('connect', () => clearTimeout(connectTimer));
         }
