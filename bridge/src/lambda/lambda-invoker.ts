@@ -86,6 +86,8 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): LambdaInvoke
       host: url.host,
       'content-type': 'application/octet-stream',
       'x-amz-invocation-type': invocationType,
+      // Not signed (SigV4 leaves user-agent out); names the caller in CloudTrail.
+      'user-agent': 'nsq-lambda-bridge',
     };
     if (payload !== undefined) headers['content-length'] = String(payload.byteLength);
     const signed = await signer.sign({
