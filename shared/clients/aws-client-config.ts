@@ -83,11 +83,15 @@ export function awsClientOptionProblems(options: AwsClientOptions): string[] {
   return problems;
 }
 
-/** The client config; throws an OptionsError listing every invalid option. */
-export function awsClientConfig(options: AwsClientOptions = {}): AwsClientConfig {
-  const problems = awsClientOptionProblems(options);
-  if (problems.length > 0) throw new OptionsError('AWS client', problems);
-  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+/**
+ * The keep-alive agents (http and https) of every AWS client here, also used by the bridge's lean Lambda
+ * invoker: TCP keep-alive probes after `keepAliveMs`, and `maxSockets` (when given) both as the limit and
+ * as the idle sockets kept.
+ */
+export function keepAliveAgents(options: Pick<AwsClientOptions, 'maxSockets' | 'keepAliveMs'>): {
+  httpAgent: HttpAgent;
+  httpsAgent: Agent;
+} {
   const agent = {
     keepAlive: true,
     keepAliveMsecs: options.keepAliveMs ?? 1_000,
@@ -96,6 +100,15 @@ export function awsClientConfig(options: AwsClientOptions = {}): AwsClientConfig
       maxFreeSockets: options.maxSockets,
     }),
   };
+  return { httpAgent: new HttpAgent(agent), httpsAgent: new Agent(agent) };
+}
+
+/** The client config; throws an OptionsError listing every invalid option. */
+export function awsClientConfig(options: AwsClientOptions = {}): AwsClientConfig {
+  const problems = awsClientOptionProblems(options);
+  if (problems.length > 0) throw new OptionsError('AWS client', problems);
+  const requestTimeout = options.requestTimeoutMs ?? 30_000;
+  const { httpAgent, httpsAgent } = keepAliveAgents(options);
   return {
     maxAttempts: options.maxAttempts ?? 1,
     requestHandler: new NodeHttpHandler({
@@ -103,8 +116,8 @@ export function awsClientConfig(options: AwsClientOptions = {}): AwsClientConfig
       ...(requestTimeout > 0 && { requestTimeout }),
       ...(options.socketTimeoutMs !== undefined && { socketTimeout: options.socketTimeoutMs }),
       throwOnRequestTimeout: true,
-      httpAgent: new HttpAgent(agent),
-      httpsAgent: new Agent(agent),
+      httpAgent,
+      httpsAgent,
     }),
     ...(options.region !== undefined && { region: options.region }),
     ...(options.endpoint !== undefined && { endpoint: options.endpoint }),

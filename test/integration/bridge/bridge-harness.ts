@@ -1,6 +1,6 @@
 /**
  * Shared set-up for the bridge integration tests: a real nsqd, the scriptable Invoke responder over real
- * HTTP, the real Lambda invoker (@aws-sdk/client-lambda), and the bridge itself.
+ * HTTP, the real Lambda invoker (bridge/src/lambda/lambda-invoker.ts), and the bridge itself.
  */
 import { type Bridge, createBridge } from '#bridge/bridge';
 import { BridgeEventEmitter } from '#bridge/events';
