@@ -125,10 +125,18 @@ describe('the bundle bridge/Dockerfile builds', () => {
     for (const chunk of chunks) expect(existsSync(join(outDir, 'chunks', `${chunk}.map`))).toBe(true);
     const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sourcesContent?: unknown };
     expect(map.sourcesContent).toBeUndefined();
-    // S3 dead letters and Upstash toggles load on demand: the entry does not hold their code.
+    // S3 dead letters, Upstash toggles and the HTTP invoker load on demand: the entry does not hold their code.
     const entry = readFileSync(bundle, 'utf8');
     expect(entry).not.toContain('PutObjectCommand');
     expect(entry).toMatch(/import\("\.\/chunks\/s3-store-[^"]+\.mjs"\)/);
+    expect(entry).not.toContain('llhttp');
+    expect(entry).toMatch(/import\("\.\/chunks\/http-invoker-[^"]+\.mjs"\)/);
+    // ASCII sources: V8 holds a module's source with one non-ASCII character as two bytes per character.
+    for (const file of [bundle, ...chunks.map((c) => join(outDir, 'chunks', c))])
+      expect(
+        readFileSync(file).findIndex((byte) => byte > 0x7f),
+        file,
+      ).toBe(-1);
   });
 
   it('exits 1 listing the problem when no config is given', () => {
