@@ -131,6 +131,10 @@ describe('the bundle bridge/Dockerfile builds', () => {
     expect(entry).toMatch(/import\("\.\/chunks\/s3-store-[^"]+\.mjs"\)/);
     expect(entry).not.toContain('llhttp');
     expect(entry).toMatch(/import\("\.\/chunks\/http-invoker-[^"]+\.mjs"\)/);
+    // nsqjs's node-fetch (for lookupd queries the bridge makes itself) is aliased to a stub.
+    expect(entry).toContain('node_modules/nsqjs/lib/lookupd.js');
+    expect(entry).not.toContain('node_modules/node-fetch/');
+    expect(entry).not.toContain('node_modules/tr46/');
   });
 
   it('exits 1 listing the problem when no config is given', () => {
