@@ -8,14 +8,14 @@ import type { BridgeConfig } from '#shared/config/bridge-config';
 import { ConfigError } from '#shared/errors';
 import { UpstashToggleReader } from '#shared/toggle/toggle-reader';
 import { createNsqTopicDeadLetterStore } from './dead-letter/nsq-topic-store.ts';
-import { createHttpInvoker } from './http/http-invoker.ts';
 import { resolveSigningSecrets } from './http/signing-secrets.ts';
 import type { Logger } from './observability/logger.ts';
 import type { BatchInvoker, ClaimCheckStore, DeadLetterStore, ToggleReader } from './ports.ts';
 
-// The S3 store (@aws-sdk/client-s3) and the Upstash client are imported only when the config uses
-// them: in the bundle their modules then never run, which keeps about 8 MiB off the RSS of a bridge
-// that dead-letters to an NSQ topic and reads no toggles (bridge/Dockerfile has the numbers).
+// The S3 store (@aws-sdk/client-s3), the Upstash client and the HTTP invoker (undici) are imported only
+// when the config uses them: in the bundle their modules then never run, which keeps them off the RSS
+// of a bridge that invokes Lambda, dead-letters to an NSQ topic and reads no toggles (bridge/Dockerfile
+// has the numbers).
 
 export async function deadLetterStore(config: BridgeConfig): Promise<DeadLetterStore> {
   const d = config.deadLetter;
@@ -83,6 +83,9 @@ export async function httpInvokers(
   });
   if (problems.length > 0) throw new ConfigError(problems);
   const invokers = new Map<string, BatchInvoker>();
+  const all = [...secrets.values()].flat();
+  if (!config.subscriptions.some((s) => s.target)) return { invokers, secrets: all };
+  const { createHttpInvoker } = await import('./http/http-invoker.ts');
   for (const s of config.subscriptions) {
     const own = secrets.get(s.name);
     if (!s.target || !own) continue;
@@ -96,5 +99,5 @@ export async function httpInvokers(
       }),
     );
   }
-  return { invokers, secrets: [...secrets.values()].flat() };
+  return { invokers, secrets: all };
 }

@@ -375,9 +375,10 @@ export class NsqLambdaBridge extends Construct {
         streamPrefix: 'bridge',
         mode: ecs.AwsLogDriverMode.NON_BLOCKING,
       }),
+      // No NODE_OPTIONS here: the image's (bridge/Dockerfile: source maps and the young-generation size its
+      // memory figures were measured with) would be replaced by it, not added to.
       environment: {
         NSQ_LAMBDA_CONFIG: stack.toJsonString(config),
-        NODE_OPTIONS: '--enable-source-maps',
       },
       secrets,
       healthCheck: {
@@ -476,8 +477,8 @@ export class NsqLambdaBridge extends Construct {
     acknowledgeNag(
       this.taskDefinition,
       ['ECS2'],
-      'The only environment variables are the non-secret runtime config (NSQ_LAMBDA_CONFIG: addresses, ' +
-        'function ARNs, bucket name) and NODE_OPTIONS; every secret comes in as an ECS secret from Secrets Manager.',
+      'The only environment variable is the non-secret runtime config (NSQ_LAMBDA_CONFIG: addresses, ' +
+        'function ARNs, bucket name); every secret comes in as an ECS secret from Secrets Manager.',
     );
 
     this.scaling = this.service.autoScaleTaskCount({

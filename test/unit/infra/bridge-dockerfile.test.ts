@@ -125,10 +125,16 @@ describe('the bundle bridge/Dockerfile builds', () => {
     for (const chunk of chunks) expect(existsSync(join(outDir, 'chunks', `${chunk}.map`))).toBe(true);
     const map = JSON.parse(readFileSync(`${bundle}.map`, 'utf8')) as { sourcesContent?: unknown };
     expect(map.sourcesContent).toBeUndefined();
-    // S3 dead letters and Upstash toggles load on demand: the entry does not hold their code.
+    // S3 dead letters, Upstash toggles and the HTTP invoker load on demand: the entry does not hold their code.
     const entry = readFileSync(bundle, 'utf8');
     expect(entry).not.toContain('PutObjectCommand');
     expect(entry).toMatch(/import\("\.\/chunks\/s3-store-[^"]+\.mjs"\)/);
+    expect(entry).not.toContain('llhttp');
+    expect(entry).toMatch(/import\("\.\/chunks\/http-invoker-[^"]+\.mjs"\)/);
+    // nsqjs's node-fetch (for lookupd queries the bridge makes itself) is aliased to a stub.
+    expect(entry).toContain('node_modules/nsqjs/lib/lookupd.js');
+    expect(entry).not.toContain('node_modules/node-fetch/');
+    expect(entry).not.toContain('node_modules/tr46/');
   });
 
   it('exits 1 listing the problem when no config is given', () => {
