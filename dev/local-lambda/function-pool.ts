@@ -88,7 +88,7 @@ export class FunctionPool {
   readonly #history = new Map<WorkerProcess, number[]>();
   readonly #detectors = new Map<WorkerProcess, LeakDetector>();
   readonly #logStreams = new Map<WorkerProcess, string>();
-  readonly #eventQueue: { payload: string; requestId: string }[] = [];
+  readonly #eventQueue: { payload: Buffer; requestId: string }[] = [];
   #inUse = 0;
   #closed = false;
 
@@ -168,7 +168,7 @@ export class FunctionPool {
   }
 
   /** A synchronous (RequestResponse) invocation. Never throws for function failures. */
-  async invoke(payload: string, requestId: string, invokedFunctionArn: string): Promise<PoolResult> {
+  async invoke(payload: Buffer, requestId: string, invokedFunctionArn: string): Promise<PoolResult> {
     if (this.#inUse >= this.concurrencyLimit) {
       this.stats.throttles += 1;
       return {
@@ -190,7 +190,7 @@ export class FunctionPool {
   }
 
   /** An asynchronous (Event) invocation: queued when the pool is full, run when a worker frees up. */
-  enqueueEvent(payload: string, requestId: string): void {
+  enqueueEvent(payload: Buffer, requestId: string): void {
     this.stats.eventInvocations += 1;
     this.#eventQueue.push({ payload, requestId });
     this.stats.queuedEvents = this.#eventQueue.length;
@@ -213,7 +213,7 @@ export class FunctionPool {
     }
   }
 
-  async #run(payload: string, requestId: string, invokedFunctionArn: string): Promise<PoolResult> {
+  async #run(payload: Buffer, requestId: string, invokedFunctionArn: string): Promise<PoolResult> {
     const d = this.#definition;
     this.stats.invocations += 1;
     let worker = this.#takeIdle();

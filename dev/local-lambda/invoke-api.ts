@@ -162,10 +162,10 @@ export function createInvokeApi(settings: InvokeApiSettings) {
         type: 'RequestTooLargeException',
         message: `Request must be smaller than ${limitBytes} bytes for the InvokeFunction operation`,
       });
-    const payload = body.toString('utf8');
-    if (payload.trim() !== '') {
+    const text = body.toString('utf8');
+    if (text.trim() !== '') {
       try {
-        JSON.parse(payload);
+        JSON.parse(text);
       } catch (err) {
         return sendError(res, requestId, {
           status: 400,
@@ -181,11 +181,11 @@ export function createInvokeApi(settings: InvokeApiSettings) {
       return void res.end();
     }
     if (invocationType === 'Event') {
-      pool.enqueueEvent(payload, requestId);
+      pool.enqueueEvent(body, requestId);
       res.writeHead(202, { 'x-amzn-requestid': requestId, 'content-length': 0 });
       return void res.end();
     }
-    const result = await pool.invoke(payload, requestId, invokedArn);
+    const result = await pool.invoke(body, requestId, invokedArn);
     if (result.kind === 'throttled')
       return sendError(res, requestId, {
         status: 429,

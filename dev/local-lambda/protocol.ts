@@ -1,5 +1,6 @@
 /**
- * Messages between the local Lambda server and its worker processes (Node IPC, JSON serialisation).
+ * Messages between the local Lambda server and its worker processes (Node IPC, JSON serialisation). An
+ * invocation's payload travels beside them, as bytes on a pipe of its own (payload-channel.ts).
  * One worker runs one invocation at a time, like a Lambda execution environment.
  */
 
@@ -31,8 +32,8 @@ export interface InvokeContextFields {
 
 export type ParentMessage = {
   readonly type: 'invoke';
-  /** The request payload exactly as received (JSON text; empty means `{}`). */
-  readonly payload: string;
+  /** The size of the request payload, whose bytes, exactly as received, come on the payload pipe (empty means `{}`). */
+  readonly payloadBytes: number;
   readonly context: InvokeContextFields;
 };
 
