@@ -1,6 +1,7 @@
 /**
- * Messages between the local Lambda server and its worker processes (Node IPC, JSON serialisation). An
- * invocation's payload travels beside them, as bytes on a pipe of its own (payload-channel.ts).
+ * Messages between the local Lambda server and its worker processes: the worker's on Node's IPC channel
+ * (JSON serialisation), the server's `invoke` on the invoke pipe, followed by the payload's bytes
+ * (invoke-channel.ts).
  * One worker runs one invocation at a time, like a Lambda execution environment.
  */
 
@@ -32,7 +33,7 @@ export interface InvokeContextFields {
 
 export type ParentMessage = {
   readonly type: 'invoke';
-  /** The size of the request payload, whose bytes, exactly as received, come on the payload pipe (empty means `{}`). */
+  /** The size of the request payload, whose bytes (exactly as received) follow the message (empty means `{}`). */
   readonly payloadBytes: number;
   readonly context: InvokeContextFields;
 };

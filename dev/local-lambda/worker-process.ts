@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { recordOf, writeRecord } from '#dev/services/run-records';
 import { heapFlags } from './heap-flags.ts';
-import { payloadFd } from './payload-channel.ts';
+import { invokeFd, writeInvoke } from './invoke-channel.ts';
 import type { InvokeContextFields, LambdaErrorPayload, MemorySample, WorkerMessage } from './protocol.ts';
 
 export interface WorkerSpawnOptions {
@@ -59,7 +59,7 @@ export class WorkerProcess {
   initDurationMs = 0;
   #state: State = 'starting';
   #child: ChildProcess;
-  #payloads: Writable;
+  #invocations: Writable;
   #exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   #removeRecord: () => void;
@@ -80,10 +80,10 @@ export class WorkerProcess {
         options.handlerExport,
         `ric${options.clientMajor}`,
       ],
-      // The payload goes as bytes on its own pipe (fd 4, payload-channel.ts); the IPC channel carries only
-      // small messages. 'json', not 'advanced': V8's serializer makes the worker hold each received message
-      // in Buffers outside the heap until a GC, and its RSS climbs over ten invocations in a row: the leak
-      // detector warned about healthy functions at batch sizes of 1,000.
+      // Invocations go on a pipe of their own (fd 4, invoke-channel.ts), the payload as bytes; the IPC
+      // channel carries the worker's small messages. 'json', not 'advanced': V8's serializer makes the
+      // worker hold each received message in Buffers outside the heap until a GC, and its RSS climbs over
+      // ten invocations in a row: the leak detector warned about healthy functions at batch sizes of 1,000.
       {
         env: options.env,
         cwd: options.cwd,
@@ -97,11 +97,11 @@ export class WorkerProcess {
       this.kill();
     });
     if (this.#child.pid === undefined) throw new Error(`could not start a worker (${process.execPath})`);
-    const payloads = this.#child.stdio[payloadFd];
-    if (!(payloads instanceof Writable)) throw new Error('a worker was started without its payload pipe');
+    const invocations = this.#child.stdio[invokeFd];
+    if (!(invocations instanceof Writable)) throw new Error('a worker was started without its invoke pipe');
     // A write to a worker that died (EPIPE): its exit answers the invocation.
-    payloads.on('error', () => this.kill());
-    this.#payloads = payloads;
+    invocations.on('error', () => this.kill());
+    this.#invocations = invocations;
     this.pid = this.#child.pid;
     live.add(this);
     this.#removeRecord = writeRecord(recordOf(this.pid, { name: 'local-lambda worker' }));
@@ -177,11 +177,8 @@ export class WorkerProcess {
     this.#state = 'busy';
     this.invocations += 1;
     this.#outputTail = '';
-    if (payload.length > 0) this.#payloads.write(payload);
-    this.#child.send({ type: 'invoke', payloadBytes: payload.length, context }, (err) => {
-      // The worker died between being picked and receiving the invocation; its exit answers #next.
-      if (err) this.kill();
-    });
+    // A worker that died between being picked and receiving the invocation: its exit answers #next.
+    writeInvoke(this.#invocations, { type: 'invoke', payloadBytes: payload.length, context }, payload);
     const pollMs = this.options.rssPollMs ?? 50;
     const watchdog =
       pollMs > 0 ? setInterval(() => this.#enforceMemory(this.#procRssBytes()), pollMs) : undefined;

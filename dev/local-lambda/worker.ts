@@ -3,11 +3,11 @@
  * (aws-lambda-ric 4.x, which nodejs24.x carries, or 3.x, which nodejs22.x carries). It imports the function's
  * bundle once (module scope survives between invocations, as in a warm execution environment), then runs one
  * invocation per `invoke` message from the server and answers with the result, the logs of that invocation and
- * the process's memory. The payload's bytes arrive on a pipe of their own (payload-channel.ts). How an invocation finishes follows the client (buffered-invoke.ts for 4.x,
+ * the process's memory. Invocations arrive on a pipe of their own (invoke-channel.ts). How an invocation finishes follows the client (buffered-invoke.ts for 4.x,
  * callback-context.ts for 3.x); test/parity holds it to the real one.
  *
  * Started as `node --max-old-space-size=<memoryMb> worker.mjs <bundle> <handlerExport> <ric3|ric4>`
- * with an IPC channel and the payload pipe on fd 4. The server bundles this file with esbuild; it imports
+ * with an IPC channel and the invoke pipe on fd 4. The server bundles this file with esbuild; it imports
  * nothing but Node built-ins.
  */
 import { pathToFileURL } from 'node:url';
@@ -15,8 +15,8 @@ import { format } from 'node:util';
 import { CallbackHandlerDeprecatedError, UnhandledPromiseRejection } from '../errors.ts';
 import { BufferedInvokeProcessor, buildContextV4, refusesHandler } from './buffered-invoke.ts';
 import { buildCallbackContext, type Callback, serializeResponse } from './callback-context.ts';
+import { InvokeReader } from './invoke-channel.ts';
 import { toLambdaError, toLambdaErrorV4 } from './lambda-error.ts';
-import { PayloadReader } from './payload-channel.ts';
 import type {
   InvokeContextFields,
   LambdaErrorPayload,
@@ -277,13 +277,9 @@ async function main(): Promise<void> {
   // A handler refused above declares at most two parameters: 4.x calls it with two.
   const processor = new BufferedInvokeProcessor(handler as (event: unknown, context: unknown) => unknown);
   const runtime = new Runtime(handler);
-  const payloads = PayloadReader.open();
-  const runInvocation = (message: ParentMessage, payload: string) =>
-    v4 ? invokeV4(processor, message, payload) : invokeV3(runtime, message, payload);
-  process.on('message', (message: ParentMessage) => {
-    if (message.type === 'invoke')
-      payloads.take(message.payloadBytes, (payload) => runInvocation(message, payload));
-  });
+  InvokeReader.open((message, payload) =>
+    v4 ? invokeV4(processor, message, payload) : invokeV3(runtime, message, payload),
+  );
   send({ type: 'ready', initDurationMs: performance.now() - started, ...memory() });
 }
 
