@@ -17,11 +17,29 @@ import type { ParentMessage } from './protocol.ts';
 /** The worker's file descriptor of the invoke pipe (stdio: ignore, stdout, stderr, ipc, invocations). */
 export const invokeFd = 4;
 
-/** The server's end: the message and the payload, written together. */
-export function writeInvoke(pipe: Writable, message: ParentMessage, payload: Buffer): void {
+/** A request body as it came off the socket: never concatenated into one Buffer outside the heap. */
+export type Payload = readonly Buffer[];
+
+export function payloadBytes(payload: Payload): number {
+  let bytes = 0;
+  for (const chunk of payload) bytes += chunk.length;
+  return bytes;
+}
+
+/** The payload's UTF-8 text, as `Buffer.concat(payload).toString('utf8')` gives it. */
+export function payloadText(payload: Payload): string {
+  if (payload.length === 1) return payload[0]?.toString('utf8') ?? '';
+  const decoder = new StringDecoder('utf8');
+  let text = '';
+  for (const chunk of payload) text += decoder.write(chunk);
+  return text + decoder.end();
+}
+
+/** The server's end: the message and the payload, written together (one writev). */
+export function writeInvoke(pipe: Writable, message: ParentMessage, payload: Payload): void {
   pipe.cork();
   pipe.write(`${JSON.stringify(message)}\n`);
-  if (payload.length > 0) pipe.write(payload);
+  for (const chunk of payload) pipe.write(chunk);
   pipe.uncork();
 }
 

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { recordOf, writeRecord } from '#dev/services/run-records';
 import { heapFlags } from './heap-flags.ts';
-import { invokeFd, writeInvoke } from './invoke-channel.ts';
+import { invokeFd, type Payload, payloadBytes, writeInvoke } from './invoke-channel.ts';
 import type { InvokeContextFields, LambdaErrorPayload, MemorySample, WorkerMessage } from './protocol.ts';
 
 export interface WorkerSpawnOptions {
@@ -170,7 +170,7 @@ export class WorkerProcess {
   }
 
   /** Runs one invocation. The worker must be idle. */
-  async invoke(payload: Buffer, context: InvokeContextFields, timeoutMs: number): Promise<InvokeOutcome> {
+  async invoke(payload: Payload, context: InvokeContextFields, timeoutMs: number): Promise<InvokeOutcome> {
     if (this.#diedWhileIdle)
       return { kind: 'worker-lost', error: await this.#exitError(context.awsRequestId, ''), logs: '' };
     if (this.#state !== 'idle') throw new Error(`worker ${this.id} is ${this.#state}, not idle`);
@@ -178,7 +178,7 @@ export class WorkerProcess {
     this.invocations += 1;
     this.#outputTail = '';
     // A worker that died between being picked and receiving the invocation: its exit answers #next.
-    writeInvoke(this.#invocations, { type: 'invoke', payloadBytes: payload.length, context }, payload);
+    writeInvoke(this.#invocations, { type: 'invoke', payloadBytes: payloadBytes(payload), context }, payload);
     const pollMs = this.options.rssPollMs ?? 50;
     const watchdog =
       pollMs > 0 ? setInterval(() => this.#enforceMemory(this.#procRssBytes()), pollMs) : undefined;

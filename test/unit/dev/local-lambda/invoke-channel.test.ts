@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InvokeReader, writeInvoke } from '#dev/local-lambda/invoke-channel';
+import { InvokeReader, payloadText, writeInvoke } from '#dev/local-lambda/invoke-channel';
 import type { ParentMessage } from '#dev/local-lambda/protocol';
 
 const context = {
@@ -24,7 +24,7 @@ function frame(payload: Buffer, awsRequestId: string): { message: ParentMessage;
     context: { ...context, awsRequestId },
   };
   const pipe = new PassThrough();
-  writeInvoke(pipe, message, payload);
+  writeInvoke(pipe, message, cut(payload, [payload.length >> 1]));
   pipe.end();
   const chunks: Buffer[] = [];
   for (let chunk = pipe.read() as Buffer | null; chunk; chunk = pipe.read() as Buffer | null)
@@ -32,17 +32,38 @@ function frame(payload: Buffer, awsRequestId: string): { message: ParentMessage;
   return { message, bytes: Buffer.concat(chunks) };
 }
 
-/** Feeds `bytes` to the reader in pieces cut at `cuts`. */
-function feed(reader: InvokeReader, bytes: Buffer, cuts: readonly number[]): void {
+/** `bytes` in pieces cut at `cuts`. */
+function cut(bytes: Buffer, cuts: readonly number[]): Buffer[] {
+  const pieces: Buffer[] = [];
   let at = 0;
-  for (const cut of [...cuts].sort((a, b) => a - b)) {
-    reader.push(bytes.subarray(at, cut));
-    at = cut;
+  for (const end of [...cuts].sort((a, b) => a - b)) {
+    pieces.push(bytes.subarray(at, end));
+    at = end;
   }
-  reader.push(bytes.subarray(at));
+  pieces.push(bytes.subarray(at));
+  return pieces;
 }
 
+/** Feeds `bytes` to the reader in pieces cut at `cuts`. */
+function feed(reader: InvokeReader, bytes: Buffer, cuts: readonly number[]): void {
+  for (const piece of cut(bytes, cuts)) reader.push(piece);
+}
+
+const bytesAndCuts = fc
+  .uint8Array({ maxLength: 64 })
+  .chain((raw) => fc.tuple(fc.constant(Buffer.from(raw)), fc.array(fc.nat({ max: raw.length }))));
+
 describe('invoke channel', () => {
+  it("reads a body's chunks as Buffer#toString('utf8') reads them joined, however the socket cut them", () => {
+    // Bytes, not only valid UTF-8: the server validates the text the worker will parse.
+    fc.assert(
+      fc.property(bytesAndCuts, ([bytes, cuts]) => {
+        expect(payloadText(cut(bytes, cuts))).toBe(bytes.toString('utf8'));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it("delivers each message with its payload's text as Buffer#toString('utf8') gives it, however the pipe cuts the frames", () => {
     // Bytes, not only valid UTF-8: a body's invalid sequences must read as the server decoded them.
     const payloads = fc.array(fc.uint8Array({ maxLength: 64 }), { minLength: 1, maxLength: 4 });
@@ -55,7 +76,7 @@ describe('invoke channel', () => {
       fc.property(framesAndCuts, ([frames, all, cuts]) => {
         const delivered: [ParentMessage, string][] = [];
         feed(new InvokeReader((message, text) => delivered.push([message, text])), all, cuts);
-        expect(delivered).toEqual(frames.map((f) => [f.message, payloadText(f)]));
+        expect(delivered).toEqual(frames.map((f) => [f.message, framedText(f)]));
       }),
       { numRuns: 2000 },
     );
@@ -79,7 +100,7 @@ describe('invoke channel', () => {
   });
 });
 
-/** The payload of a frame, as the server received it, decoded the way the server validated it. */
-function payloadText(f: { message: ParentMessage; bytes: Buffer }): string {
+/** The payload of a frame, as the server received it. */
+function framedText(f: { message: ParentMessage; bytes: Buffer }): string {
   return f.bytes.subarray(f.bytes.length - f.message.payloadBytes).toString('utf8');
 }
