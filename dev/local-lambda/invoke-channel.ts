@@ -5,7 +5,7 @@
  *
  * Through Node's IPC ('json' serialisation) the payload text was JSON.stringified into the message (every
  * quote escaped), written as UTF-8, then parsed as a message and parsed again as the event: at 1.4 MB a batch
- * that was most of the local Lambda's CPU. Here the bytes are decoded once, in the worker, chunk by chunk
+ * that was about 40 % of the server's CPU. Here the bytes are decoded once, in the worker, chunk by chunk
  * into strings on the V8 heap. Nothing is collected into one Buffer outside the heap (the reason 'advanced'
  * serialisation was rejected: the leak detector warned about healthy functions). One frame is one write.
  */

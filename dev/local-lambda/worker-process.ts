@@ -98,7 +98,10 @@ export class WorkerProcess {
     });
     if (this.#child.pid === undefined) throw new Error(`could not start a worker (${process.execPath})`);
     const invocations = this.#child.stdio[invokeFd];
-    if (!(invocations instanceof Writable)) throw new Error('a worker was started without its invoke pipe');
+    if (!(invocations instanceof Writable)) {
+      this.#child.kill('SIGKILL');
+      throw new Error('a worker was started without its invoke pipe');
+    }
     // A write to a worker that died (EPIPE): its exit answers the invocation.
     invocations.on('error', () => this.kill());
     this.#invocations = invocations;
