@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import type { FunctionBundle } from '#shared/functions/bundling';
 import type { FunctionDefinition } from '#shared/functions/definition';
 import { runtimeClient } from '#shared/functions/runtime-client';
+import type { Payload } from './invoke-channel.ts';
 import { LeakDetector, type LeakDetectorOptions } from './leak-detector.ts';
 import type { InvokeContextFields, LambdaErrorPayload } from './protocol.ts';
 import { type InvokeOutcome, WorkerProcess } from './worker-process.ts';
@@ -88,7 +89,7 @@ export class FunctionPool {
   readonly #history = new Map<WorkerProcess, number[]>();
   readonly #detectors = new Map<WorkerProcess, LeakDetector>();
   readonly #logStreams = new Map<WorkerProcess, string>();
-  readonly #eventQueue: { payload: string; requestId: string }[] = [];
+  readonly #eventQueue: { payload: Payload; requestId: string }[] = [];
   #inUse = 0;
   #closed = false;
 
@@ -168,7 +169,7 @@ export class FunctionPool {
   }
 
   /** A synchronous (RequestResponse) invocation. Never throws for function failures. */
-  async invoke(payload: string, requestId: string, invokedFunctionArn: string): Promise<PoolResult> {
+  async invoke(payload: Payload, requestId: string, invokedFunctionArn: string): Promise<PoolResult> {
     if (this.#inUse >= this.concurrencyLimit) {
       this.stats.throttles += 1;
       return {
@@ -190,7 +191,7 @@ export class FunctionPool {
   }
 
   /** An asynchronous (Event) invocation: queued when the pool is full, run when a worker frees up. */
-  enqueueEvent(payload: string, requestId: string): void {
+  enqueueEvent(payload: Payload, requestId: string): void {
     this.stats.eventInvocations += 1;
     this.#eventQueue.push({ payload, requestId });
     this.stats.queuedEvents = this.#eventQueue.length;
@@ -213,7 +214,7 @@ export class FunctionPool {
     }
   }
 
-  async #run(payload: string, requestId: string, invokedFunctionArn: string): Promise<PoolResult> {
+  async #run(payload: Payload, requestId: string, invokedFunctionArn: string): Promise<PoolResult> {
     const d = this.#definition;
     this.stats.invocations += 1;
     let worker = this.#takeIdle();

@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseFunctionName } from './function-name.ts';
 import type { FunctionPool, FunctionStats } from './function-pool.ts';
+import { type Payload, payloadText } from './invoke-channel.ts';
 import type { LambdaErrorPayload } from './protocol.ts';
 
 /** Synchronous Invoke request limit (bytes), as AWS documents and enforces. */
@@ -62,7 +63,7 @@ function sendJson(res: ServerResponse, requestId: string, status: number, value:
 }
 
 /** Reads the body; past `limitBytes` it keeps draining (so the reply reaches the client) but keeps nothing. */
-async function readBody(req: IncomingMessage, limitBytes: number): Promise<{ body: Buffer; bytes: number }> {
+async function readBody(req: IncomingMessage, limitBytes: number): Promise<{ body: Payload; bytes: number }> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -70,7 +71,7 @@ async function readBody(req: IncomingMessage, limitBytes: number): Promise<{ bod
     if (bytes <= limitBytes) chunks.push(chunk);
     else chunks.length = 0;
   }
-  return { body: bytes <= limitBytes ? Buffer.concat(chunks) : Buffer.alloc(0), bytes };
+  return { body: bytes <= limitBytes ? chunks : [], bytes };
 }
 
 function logTail(log: string): string {
@@ -162,10 +163,10 @@ export function createInvokeApi(settings: InvokeApiSettings) {
         type: 'RequestTooLargeException',
         message: `Request must be smaller than ${limitBytes} bytes for the InvokeFunction operation`,
       });
-    const payload = body.toString('utf8');
-    if (payload.trim() !== '') {
+    const text = payloadText(body);
+    if (text.trim() !== '') {
       try {
-        JSON.parse(payload);
+        JSON.parse(text);
       } catch (err) {
         return sendError(res, requestId, {
           status: 400,
@@ -181,11 +182,11 @@ export function createInvokeApi(settings: InvokeApiSettings) {
       return void res.end();
     }
     if (invocationType === 'Event') {
-      pool.enqueueEvent(payload, requestId);
+      pool.enqueueEvent(body, requestId);
       res.writeHead(202, { 'x-amzn-requestid': requestId, 'content-length': 0 });
       return void res.end();
     }
-    const result = await pool.invoke(payload, requestId, invokedArn);
+    const result = await pool.invoke(body, requestId, invokedArn);
     if (result.kind === 'throttled')
       return sendError(res, requestId, {
         status: 429,

@@ -1,5 +1,7 @@
 /**
- * Messages between the local Lambda server and its worker processes (Node IPC, JSON serialisation).
+ * Messages between the local Lambda server and its worker processes: the worker's on Node's IPC channel
+ * (JSON serialisation), the server's `invoke` on the invoke pipe, followed by the payload's bytes
+ * (invoke-channel.ts).
  * One worker runs one invocation at a time, like a Lambda execution environment.
  */
 
@@ -31,8 +33,8 @@ export interface InvokeContextFields {
 
 export type ParentMessage = {
   readonly type: 'invoke';
-  /** The request payload exactly as received (JSON text; empty means `{}`). */
-  readonly payload: string;
+  /** The size of the request payload, whose bytes (exactly as received) follow the message (empty means `{}`). */
+  readonly payloadBytes: number;
   readonly context: InvokeContextFields;
 };
 

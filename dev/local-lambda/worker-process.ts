@@ -6,8 +6,10 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { recordOf, writeRecord } from '#dev/services/run-records';
 import { heapFlags } from './heap-flags.ts';
+import { invokeFd, type Payload, payloadBytes, writeInvoke } from './invoke-channel.ts';
 import type { InvokeContextFields, LambdaErrorPayload, MemorySample, WorkerMessage } from './protocol.ts';
 
 export interface WorkerSpawnOptions {
@@ -57,6 +59,7 @@ export class WorkerProcess {
   initDurationMs = 0;
   #state: State = 'starting';
   #child: ChildProcess;
+  #invocations: Writable;
   #exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   #removeRecord: () => void;
@@ -77,10 +80,16 @@ export class WorkerProcess {
         options.handlerExport,
         `ric${options.clientMajor}`,
       ],
-      // 'json', not 'advanced': V8's serializer saves about 0.2 ms of CPU per 40 KB event, but the worker
-      // then holds each received event in Buffers outside the heap until a GC, and its RSS climbs over
+      // Invocations go on a pipe of their own (fd 4, invoke-channel.ts), the payload as bytes; the IPC
+      // channel carries the worker's small messages. 'json', not 'advanced': V8's serializer makes the
+      // worker hold each received message in Buffers outside the heap until a GC, and its RSS climbs over
       // ten invocations in a row: the leak detector warned about healthy functions at batch sizes of 1,000.
-      { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'json' },
+      {
+        env: options.env,
+        cwd: options.cwd,
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc', 'pipe'],
+        serialization: 'json',
+      },
     );
     // A failed spawn or a send on a closed channel: the 'exit' event (or the kill below) ends the worker.
     this.#child.on('error', (err) => {
@@ -88,6 +97,14 @@ export class WorkerProcess {
       this.kill();
     });
     if (this.#child.pid === undefined) throw new Error(`could not start a worker (${process.execPath})`);
+    const invocations = this.#child.stdio[invokeFd];
+    if (!(invocations instanceof Writable)) {
+      this.#child.kill('SIGKILL');
+      throw new Error('a worker was started without its invoke pipe');
+    }
+    // A write to a worker that died (EPIPE): its exit answers the invocation.
+    invocations.on('error', () => this.kill());
+    this.#invocations = invocations;
     this.pid = this.#child.pid;
     live.add(this);
     this.#removeRecord = writeRecord(recordOf(this.pid, { name: 'local-lambda worker' }));
@@ -156,17 +173,15 @@ export class WorkerProcess {
   }
 
   /** Runs one invocation. The worker must be idle. */
-  async invoke(payload: string, context: InvokeContextFields, timeoutMs: number): Promise<InvokeOutcome> {
+  async invoke(payload: Payload, context: InvokeContextFields, timeoutMs: number): Promise<InvokeOutcome> {
     if (this.#diedWhileIdle)
       return { kind: 'worker-lost', error: await this.#exitError(context.awsRequestId, ''), logs: '' };
     if (this.#state !== 'idle') throw new Error(`worker ${this.id} is ${this.#state}, not idle`);
     this.#state = 'busy';
     this.invocations += 1;
     this.#outputTail = '';
-    this.#child.send({ type: 'invoke', payload, context }, (err) => {
-      // The worker died between being picked and receiving the invocation; its exit answers #next.
-      if (err) this.kill();
-    });
+    // A worker that died between being picked and receiving the invocation: its exit answers #next.
+    writeInvoke(this.#invocations, { type: 'invoke', payloadBytes: payloadBytes(payload), context }, payload);
     const pollMs = this.options.rssPollMs ?? 50;
     const watchdog =
       pollMs > 0 ? setInterval(() => this.#enforceMemory(this.#procRssBytes()), pollMs) : undefined;

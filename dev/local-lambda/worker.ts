@@ -3,17 +3,19 @@
  * (aws-lambda-ric 4.x, which nodejs24.x carries, or 3.x, which nodejs22.x carries). It imports the function's
  * bundle once (module scope survives between invocations, as in a warm execution environment), then runs one
  * invocation per `invoke` message from the server and answers with the result, the logs of that invocation and
- * the process's memory. How an invocation finishes follows the client (buffered-invoke.ts for 4.x,
+ * the process's memory. Invocations arrive on a pipe of their own (invoke-channel.ts). How an invocation finishes follows the client (buffered-invoke.ts for 4.x,
  * callback-context.ts for 3.x); test/parity holds it to the real one.
  *
  * Started as `node --max-old-space-size=<memoryMb> worker.mjs <bundle> <handlerExport> <ric3|ric4>`
- * with an IPC channel. The server bundles this file with esbuild; it imports nothing but Node built-ins.
+ * with an IPC channel and the invoke pipe on fd 4. The server bundles this file with esbuild; it imports
+ * nothing but Node built-ins.
  */
 import { pathToFileURL } from 'node:url';
 import { format } from 'node:util';
 import { CallbackHandlerDeprecatedError, UnhandledPromiseRejection } from '../errors.ts';
 import { BufferedInvokeProcessor, buildContextV4, refusesHandler } from './buffered-invoke.ts';
 import { buildCallbackContext, type Callback, serializeResponse } from './callback-context.ts';
+import { InvokeReader } from './invoke-channel.ts';
 import { toLambdaError, toLambdaErrorV4 } from './lambda-error.ts';
 import type {
   InvokeContextFields,
@@ -146,7 +148,7 @@ function makeContext(fields: InvokeContextFields, callbackContext: object) {
 }
 
 /** One invocation as the 4.x client runs it (buffered-invoke.ts). */
-function invokeV4(processor: BufferedInvokeProcessor, message: ParentMessage): void {
+function invokeV4(processor: BufferedInvokeProcessor, message: ParentMessage, payload: string): void {
   const running: Current = { requestId: message.context.awsRequestId, logs: '', emptyLoop: undefined };
   current = running;
   // Nothing may keep the process alive but the handler's own work: with an empty event loop it ends (exit 0).
@@ -154,7 +156,7 @@ function invokeV4(processor: BufferedInvokeProcessor, message: ParentMessage): v
   const live = () => current === running;
   let event: unknown;
   try {
-    event = JSON.parse(message.payload === '' ? '{}' : message.payload);
+    event = JSON.parse(payload === '' ? '{}' : payload);
   } catch (err) {
     finish({ error: lambdaError(err) });
     return;
@@ -172,7 +174,7 @@ function invokeV4(processor: BufferedInvokeProcessor, message: ParentMessage): v
 }
 
 /** One invocation as the 3.x client runs it (callback-context.ts). */
-function invokeV3(runtime: Runtime, message: ParentMessage): void {
+function invokeV3(runtime: Runtime, message: ParentMessage, payload: string): void {
   const requestId = message.context.awsRequestId;
   const running: Current = { requestId, logs: '', emptyLoop: undefined };
   current = running;
@@ -199,7 +201,7 @@ function invokeV3(runtime: Runtime, message: ParentMessage): void {
     if (live()) finish({ payload: 'null' });
   };
   try {
-    const event: unknown = JSON.parse(message.payload === '' ? '{}' : message.payload);
+    const event: unknown = JSON.parse(payload === '' ? '{}' : payload);
     const result = runtime.handler(event, makeContext(message.context, callbackContext), callback);
     if (result && typeof (result as PromiseLike<unknown>).then === 'function') {
       (result as Promise<unknown>)
@@ -275,11 +277,9 @@ async function main(): Promise<void> {
   // A handler refused above declares at most two parameters: 4.x calls it with two.
   const processor = new BufferedInvokeProcessor(handler as (event: unknown, context: unknown) => unknown);
   const runtime = new Runtime(handler);
-  const runInvocation = (message: ParentMessage) =>
-    v4 ? invokeV4(processor, message) : invokeV3(runtime, message);
-  process.on('message', (message: ParentMessage) => {
-    if (message.type === 'invoke') runInvocation(message);
-  });
+  InvokeReader.open((message, payload) =>
+    v4 ? invokeV4(processor, message, payload) : invokeV3(runtime, message, payload),
+  );
   send({ type: 'ready', initDurationMs: performance.now() - started, ...memory() });
 }
 
