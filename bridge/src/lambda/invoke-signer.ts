@@ -16,6 +16,7 @@
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentials } from '#shared/clients/aws-client-config';
@@ -91,12 +92,9 @@ export function createInvokeSigner(options: {
 /**
  * The Lambda endpoint for `region` by the SDK's endpoint rules (e.g. https://lambda.eu-west-1.amazonaws.com,
  * .amazonaws.com.cn in China, FIPS when AWS_USE_FIPS_ENDPOINT is set), or `endpoint` when configured.
- * The SDK's Lambda client is imported only then, and only for this: a bridge with an endpoint never loads
- * it (several MiB of heap that the old generation's growth multiplies; see docs/bridge.md).
  */
 export async function lambdaEndpoint(region: string, endpoint?: string): Promise<URL> {
   if (endpoint !== undefined) return new URL(endpoint);
-  const { LambdaClient } = await import('@aws-sdk/client-lambda');
   const client = new LambdaClient({ region });
   try {
     const { url } = client.config.endpointProvider({
