@@ -59,6 +59,12 @@ export function soakChart(run: SoakRun): LineChartInput {
             label: 'heap used',
             points: at((s) => (s.heapUsedBytes === undefined ? undefined : s.heapUsedBytes / MIB)),
           },
+          {
+            label: 'heap after full GC',
+            points: at((s) =>
+              s.heapAfterFullGcBytes === undefined ? undefined : s.heapAfterFullGcBytes / MIB,
+            ),
+          },
         ],
       },
       { title: 'msgs/s', series: [{ label: 'msgs/s', points: at((s) => s.msgsPerSec) }] },
@@ -92,7 +98,7 @@ export function renderSoakReport(run: SoakRun, chartFile: string, csvFile: strin
     '| --- | --- | --- | --- |',
     ...run.verdicts.map((v) => `| ${v.figure} | ${v.measured} | ${v.target} | ${verdictCell(v.pass)} |`),
     '',
-    `Samples: [${csvFile}](${csvFile}). Drift is read off a least-squares line through the samples from the one at which 10 % of the messages were through to the last (so start-up and one noisy sample do not decide it); a rise in memory or a fall in msgs/s counts against the target. RSS and descriptors come from /proc of the bridge; heap used and the event-loop delay p99 from its /metrics, scraped once per sample (\`nsq_lambda_process_heap_used_bytes\`, and \`nsq_lambda_event_loop_delay_p99_seconds\`: how late a 10 ms \`perf_hooks.monitorEventLoopDelay\` timer ran, over the interval since the previous sample, as each scrape starts a new window). Lost = published − handled (\`nsq_lambda_messages_finished_total\`) − dead-lettered (\`nsq_lambda_messages_dead_lettered_total\`) − still in nsqd, and for a pass nsqd must hold none.`,
+    `Samples: [${csvFile}](${csvFile}). Drift is read off a least-squares line through the samples from the one at which 10 % of the messages were through to the last (so start-up and one noisy sample do not decide it); a rise in memory or a fall in msgs/s counts against the target. RSS and descriptors come from /proc of the bridge; heap used, the heap after the last full GC and the event-loop delay p99 from its /metrics, scraped once per sample (\`nsq_lambda_process_heap_used_bytes\`; \`nsq_lambda_process_heap_after_full_gc_bytes\`, which the heap drift is read off, since heap used rises and falls with garbage between collections; and \`nsq_lambda_event_loop_delay_p99_seconds\`: how late a 10 ms \`perf_hooks.monitorEventLoopDelay\` timer ran, over the interval since the previous sample, as each scrape starts a new window). Lost = published − handled (\`nsq_lambda_messages_finished_total\`) − dead-lettered (\`nsq_lambda_messages_dead_lettered_total\`) − still in nsqd, and for a pass nsqd must hold none.`,
     '',
   ];
   return lines.join('\n');

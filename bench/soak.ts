@@ -137,6 +137,7 @@ async function soak(options: SoakOptions, command: string, isStopping: () => boo
         msgsPerSec: rateBetween(previous, now),
         rssBytes: readMemoryUse(pid).rssBytes,
         heapUsedBytes: figures.heapUsedBytes,
+        heapAfterFullGcBytes: figures.heapAfterFullGcBytes,
         openFds: readOpenFds(pid),
         eventLoopDelayP99Ms: figures.eventLoopDelayP99Ms,
         cpuSeconds: readCpuSeconds(pid) - cpu0,
@@ -146,7 +147,7 @@ async function soak(options: SoakOptions, command: string, isStopping: () => boo
       const left = options.messages - s.finished;
       const avg = s.finished / Math.max(s.elapsedSec, 1e-3);
       log(
-        `${formatDuration(s.elapsedSec)}: ${s.finished.toLocaleString('en-US')} done (${((s.finished / options.messages) * 100).toFixed(1)} %), ${Math.round(s.msgsPerSec)} msgs/s, RSS ${(s.rssBytes / 2 ** 20).toFixed(0)} MiB, heap ${s.heapUsedBytes === undefined ? '–' : (s.heapUsedBytes / 2 ** 20).toFixed(0)} MiB, ${s.openFds} fds, loop p99 ${s.eventLoopDelayP99Ms?.toFixed(1) ?? '–'} ms, ETA ${avg > 0 ? formatDuration(left / avg) : '–'}`,
+        `${formatDuration(s.elapsedSec)}: ${s.finished.toLocaleString('en-US')} done (${((s.finished / options.messages) * 100).toFixed(1)} %), ${Math.round(s.msgsPerSec)} msgs/s, RSS ${(s.rssBytes / 2 ** 20).toFixed(0)} MiB, heap ${s.heapUsedBytes === undefined ? '–' : (s.heapUsedBytes / 2 ** 20).toFixed(0)} MiB (${s.heapAfterFullGcBytes === undefined ? '–' : (s.heapAfterFullGcBytes / 2 ** 20).toFixed(0)} after full GC), ${s.openFds} fds, loop p99 ${s.eventLoopDelayP99Ms?.toFixed(1) ?? '–'} ms, ETA ${avg > 0 ? formatDuration(left / avg) : '–'}`,
       );
       return s.finished;
     };

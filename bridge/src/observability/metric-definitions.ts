@@ -216,6 +216,11 @@ export function createProcessMetrics(registry: MetricsRegistry) {
       help: 'V8 heap used by the bridge process (process.memoryUsage().heapUsed), read at the scrape.',
       labelNames: [],
     }),
+    heapAfterFullGc: registry.gauge({
+      name: `${P}process_heap_after_full_gc_bytes`,
+      help: 'V8 heap used right after the last full (mark-compact) GC: the live heap, without the garbage that heap used rises and falls with between collections. Absent until the first.',
+      labelNames: [],
+    }),
     eventLoopDelayP99: registry.gauge({
       name: `${P}event_loop_delay_p99_seconds`,
       help: 'p99 of how late the event loop ran a 10 ms timer, over the window since the previous scrape.',

@@ -1,7 +1,9 @@
 /**
  * The bridge process's own figures on /metrics, so that a soak, a dashboard or an operator needs no
  * probe inside the process:
- * - RSS and V8 heap used (`process.memoryUsage()`), read at each scrape;
+ * - RSS and V8 heap used (`process.memoryUsage()`), read at each scrape, and the heap used right after the
+ *   last full GC (a `gc` PerformanceObserver): heap used rises and falls with garbage between collections,
+ *   so only the heap after a full GC shows a leak (the soak's heap drift is read off it);
  * - the event-loop delay from one `perf_hooks.monitorEventLoopDelay` histogram: a timer due every
  *   10 ms, each sample the time between two of its runs. Reported is how late it ran (the sample less
  *   the 10 ms), p99 and max.
@@ -15,7 +17,8 @@
  * stall that begins before it (at most 10 ms after the scrape, if the loop is free), or a scrape served
  * right after a stall before the timer has run again, leaves that stall in no window.
  */
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
 import { createProcessMetrics } from './metric-definitions.ts';
 import type { MetricsRegistry } from './metrics-registry.ts';
 
@@ -38,6 +41,28 @@ export interface ProcessMetricsSources {
   readonly histogram?: DelayHistogram;
   /** Monotonic milliseconds. @default performance.now */
   readonly nowMs?: () => number;
+  /**
+   * Calls `listener` with the heap used after each full GC; returns a function that stops it.
+   * @default fullGcHeapWatcher (a `gc` PerformanceObserver)
+   */
+  readonly watchFullGc?: (listener: (heapUsedBytes: number) => void) => () => void;
+}
+
+/**
+ * A `gc` PerformanceObserver that reports the heap used after each full (mark-compact) GC. Its entries
+ * arrive after the collection, batched: the heap is read then (V8's used size, no /proc read).
+ */
+export function fullGcHeapWatcher(listener: (heapUsedBytes: number) => void): () => void {
+  const observer = new PerformanceObserver((list) => {
+    const full = list
+      .getEntries()
+      .some(
+        (e) => (e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR,
+      );
+    if (full) listener(getHeapStatistics().used_heap_size);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return () => observer.disconnect();
 }
 
 function enabledHistogram(): DelayHistogram {
@@ -62,6 +87,7 @@ export function attachProcessMetrics(
   const histogram = sources.histogram ?? enabledHistogram();
   let windowStartMs = nowMs();
   let attached = true;
+  const stopGcWatch = (sources.watchFullGc ?? fullGcHeapWatcher)((bytes) => m.heapAfterFullGc.set({}, bytes));
   registry.onScrape(() => {
     if (!attached) return;
     const { rss, heapUsed } = memory();
@@ -79,5 +105,6 @@ export function attachProcessMetrics(
     if (!attached) return;
     attached = false;
     histogram.disable();
+    stopGcWatch();
   };
 }

@@ -23,6 +23,10 @@ describe('processFigures', () => {
     let samples = [10_000_000, 10_000_000, 22_000_000];
     attachProcessMetrics(registry, {
       memory: () => ({ rss: 120e6, heapUsed: 33e6 }),
+      watchFullGc: (listener) => {
+        listener(21e6);
+        return () => {};
+      },
       histogram: {
         get count() {
           return samples.length;
@@ -41,7 +45,12 @@ describe('processFigures', () => {
     const figures = processFigures(registry.renderPrometheus());
     // Assess
     expect(figures.heapUsedBytes).toBe(33e6);
+    expect(figures.heapAfterFullGcBytes).toBe(21e6);
     expect(figures.eventLoopDelayP99Ms).toBeCloseTo(12, 9);
-    expect(processFigures('')).toEqual({ heapUsedBytes: undefined, eventLoopDelayP99Ms: undefined });
+    expect(processFigures('')).toEqual({
+      heapUsedBytes: undefined,
+      heapAfterFullGcBytes: undefined,
+      eventLoopDelayP99Ms: undefined,
+    });
   });
 });

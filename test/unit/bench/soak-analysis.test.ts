@@ -19,7 +19,7 @@ const MIB = 2 ** 20;
 /** Samples every 5 s for `n` intervals, figures from functions of the elapsed seconds. */
 function samplesOf(
   n: number,
-  f: Partial<Record<'rss' | 'heap' | 'rate' | 'fds', (t: number) => number>> = {},
+  f: Partial<Record<'rss' | 'heap' | 'heapGc' | 'rate' | 'fds', (t: number) => number>> = {},
 ): SoakSample[] {
   return Array.from({ length: n }, (_, i) => {
     const t = (i + 1) * 5;
@@ -29,6 +29,7 @@ function samplesOf(
       msgsPerSec: f.rate?.(t) ?? 1000,
       rssBytes: f.rss?.(t) ?? 100 * MIB,
       heapUsedBytes: f.heap?.(t) ?? 40 * MIB,
+      heapAfterFullGcBytes: f.heapGc?.(t) ?? 30 * MIB,
       openFds: f.fds?.(t) ?? 30,
       eventLoopDelayP99Ms: 12,
       cpuSeconds: t / 2,
@@ -162,7 +163,7 @@ describe('soakVerdicts', () => {
   it('passes a flat run with nothing lost', () => {
     expect(verdict(samplesOf(20))).toEqual({
       'RSS drift': true,
-      'heap used drift': true,
+      'heap drift (after each full GC)': true,
       'msgs/s drift': true,
       'open file descriptors': true,
       'lost messages': true,
@@ -172,7 +173,7 @@ describe('soakVerdicts', () => {
   it('fails growing memory, falling msgs/s, leaking descriptors and a lost message', () => {
     const samples = samplesOf(20, {
       rss: (t) => 100 * MIB + t * MIB,
-      heap: (t) => 40 * MIB + t * MIB,
+      heapGc: (t) => 30 * MIB + t * MIB,
       rate: (t) => 2_000 - t * 20,
       fds: (t) => 30 + Math.floor(t / 10),
     });
@@ -190,6 +191,14 @@ describe('soakVerdicts', () => {
     });
   });
 
+  it('reads the heap drift off the heap after full GCs, not the sawtooth of heap used', () => {
+    // Heap used climbs with garbage that no full GC has collected yet; the live heap stays flat.
+    const samples = samplesOf(20, { heap: (t) => 30 * MIB + t * MIB });
+    expect(verdict(samples)).toMatchObject({ 'heap drift (after each full GC)': true });
+    const leaking = samplesOf(20, { heapGc: (t) => 30 * MIB + t * 0.5 * MIB });
+    expect(verdict(leaking)).toMatchObject({ 'heap drift (after each full GC)': false });
+  });
+
   it('judges nothing it has too few samples for', () => {
     expect(verdict(samplesOf(2))).toMatchObject({ 'RSS drift': undefined, 'lost messages': true });
   });
@@ -200,9 +209,9 @@ describe('samplesToCsv', () => {
     const [first, second] = samplesOf(2);
     const csv = samplesToCsv([{ ...(first as SoakSample), heapUsedBytes: undefined }, second as SoakSample]);
     expect(csv.split('\n')).toEqual([
-      'elapsed_s,finished,msgs_per_s,rss_bytes,heap_used_bytes,open_fds,event_loop_delay_p99_ms,cpu_seconds',
-      `5.000,5000,1000.0,${100 * MIB},,30,12.000,2.50`,
-      `10.000,10000,1000.0,${100 * MIB},${40 * MIB},30,12.000,5.00`,
+      'elapsed_s,finished,msgs_per_s,rss_bytes,heap_used_bytes,heap_after_full_gc_bytes,open_fds,event_loop_delay_p99_ms,cpu_seconds',
+      `5.000,5000,1000.0,${100 * MIB},,${30 * MIB},30,12.000,2.50`,
+      `10.000,10000,1000.0,${100 * MIB},${40 * MIB},${30 * MIB},30,12.000,5.00`,
       '',
     ]);
   });

@@ -10,6 +10,7 @@ const samples: SoakSample[] = [5, 10, 15, 20].map((t) => ({
   msgsPerSec: 1_000,
   rssBytes: 100 * 2 ** 20,
   heapUsedBytes: t === 5 ? undefined : 40 * 2 ** 20,
+  heapAfterFullGcBytes: t === 5 ? undefined : 30 * 2 ** 20,
   openFds: 30,
   eventLoopDelayP99Ms: 12,
   cpuSeconds: t / 4,

@@ -1,10 +1,13 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { MetricsRegistry } from '#bridge/observability/metrics-registry';
 import {
   attachProcessMetrics,
   type DelayHistogram,
   EVENT_LOOP_RESOLUTION_MS,
+  fullGcHeapWatcher,
   lateSeconds,
 } from '#bridge/observability/process-metrics';
 import { waitFor } from '#dev/services/wait';
@@ -155,6 +158,49 @@ describe('attachProcessMetrics', () => {
       expect(gauge(text, 'nsq_lambda_process_resident_memory_bytes')).toBeGreaterThan(
         gauge(text, 'nsq_lambda_process_heap_used_bytes') ?? Number.POSITIVE_INFINITY,
       );
+    } finally {
+      stop();
+    }
+  });
+
+  it('reports the heap after each full GC as its watcher gives it, and stops the watcher', () => {
+    const registry = new MetricsRegistry();
+    let listener: ((bytes: number) => void) | undefined;
+    let stopped = 0;
+    const stop = attachProcessMetrics(registry, {
+      histogram: fakeHistogram(),
+      watchFullGc: (l) => {
+        listener = l;
+        return () => stopped++;
+      },
+    });
+    expect(gauge(registry.renderPrometheus(), 'nsq_lambda_process_heap_after_full_gc_bytes')).toBeUndefined();
+    listener?.(31_000_000);
+    listener?.(29_000_000);
+    expect(gauge(registry.renderPrometheus(), 'nsq_lambda_process_heap_after_full_gc_bytes')).toBe(
+      29_000_000,
+    );
+    stop();
+    stop();
+    expect(stopped).toBe(1);
+  });
+
+  it('sees a real full GC, and the heap it left', async () => {
+    // Prepare: V8's gc() in a fresh context (this process was not started with --expose-gc).
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const seen: number[] = [];
+    const stop = fullGcHeapWatcher((bytes) => seen.push(bytes));
+    try {
+      // Act: garbage, then a full collection.
+      let garbage: unknown[] | undefined = Array.from({ length: 50_000 }, (_, i) => ({ i, s: `x${i}` }));
+      garbage = undefined;
+      gc();
+      // Assess: reported once the observer's batch arrives; a heap, not a count.
+      await waitFor(() => seen.length > 0, { what: 'a full GC reported' });
+      expect(garbage).toBeUndefined();
+      expect(seen[0]).toBeGreaterThan(1e6);
+      expect(seen[0]).toBeLessThan(4 * 2 ** 30);
     } finally {
       stop();
     }
