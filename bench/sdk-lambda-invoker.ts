@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { classifyError, classifyOutput } from '#bridge/lambda/invoke-outcome';
+import { classifyError, classifyOutput, preflightFailure } from '#bridge/lambda/invoke-outcome';
 import type { LambdaInvokerOptions } from '#bridge/lambda/lambda-invoker';
 import type { BatchInvoker, InvokeRequest, InvokeResult, PreflightResult } from '#bridge/ports';
 import { awsClientConfig } from '#shared/clients/aws-client-config';
@@ -69,15 +69,7 @@ export function createSdkLambdaInvoker(options: LambdaInvokerOptions): SdkLambda
         });
         return { ok: true, durationMs: elapsed() };
       } catch (error) {
-        const e = error as { name?: unknown; code?: unknown; message?: unknown };
-        // Service errors are named (ResourceNotFoundException); socket errors carry a code (ECONNREFUSED).
-        const name = typeof e?.name === 'string' && e.name !== '' && e.name !== 'Error' ? e.name : undefined;
-        return {
-          ok: false,
-          errorType: name ?? (typeof e?.code === 'string' ? e.code : 'Error'),
-          message: typeof e?.message === 'string' ? e.message : String(error),
-          durationMs: elapsed(),
-        };
+        return preflightFailure(error, elapsed());
       }
     },
     async close() {

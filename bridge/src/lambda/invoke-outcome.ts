@@ -8,7 +8,7 @@
  * spent; if it may have (socket reset, timeout, abort, 5xx), the outcome is 'ambiguous' and the
  * messages are requeued, relying on at-least-once delivery and idempotent handlers.
  */
-import type { InvokeResult } from '../ports.ts';
+import type { InvokeResult, PreflightResult } from '../ports.ts';
 import { firstErrorCode, SOCKET_NOT_CONNECTED_CODES } from '../socket-errors.ts';
 
 /** Longest errorMessage kept from a function error payload (it ends up in logs and dead letters). */
@@ -197,4 +197,16 @@ export function classifyError(error: unknown, durationMs: number, aborted = fals
     };
   }
   return { kind: 'ambiguous', errorType: code ?? name, message, durationMs };
+}
+
+/** A failed preflight (DryRun): service errors are named (ResourceNotFoundException), socket errors carry a code (ECONNREFUSED). */
+export function preflightFailure(error: unknown, durationMs: number): PreflightResult {
+  const e = error as { name?: unknown; code?: unknown; message?: unknown };
+  const name = typeof e?.name === 'string' && e.name !== '' && e.name !== 'Error' ? e.name : undefined;
+  return {
+    ok: false,
+    errorType: name ?? (typeof e?.code === 'string' ? e.code : 'Error'),
+    message: typeof e?.message === 'string' ? e.message : String(error),
+    durationMs,
+  };
 }

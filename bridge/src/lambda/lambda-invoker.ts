@@ -28,7 +28,7 @@
 import { performance } from 'node:perf_hooks';
 import { type AwsCredentials, keepAliveAgents } from '#shared/clients/aws-client-config';
 import type { BatchInvoker, InvokeRequest, InvokeResult, PreflightResult } from '../ports.ts';
-import { classifyError, classifyOutput } from './invoke-outcome.ts';
+import { classifyError, classifyOutput, preflightFailure } from './invoke-outcome.ts';
 import { type InvokeReply, invokeOutputOf, serviceErrorOf } from './invoke-reply.ts';
 import { createInvokeSigner, lambdaEndpoint } from './invoke-signer.ts';
 import { createTransport } from './invoke-transport.ts';
@@ -131,15 +131,7 @@ export function createLambdaInvoker(options: LambdaInvokerOptions): LambdaInvoke
         if (reply.status >= 300) throw serviceErrorOf(reply);
         return { ok: true, durationMs: elapsed() };
       } catch (error) {
-        const e = error as { name?: unknown; code?: unknown; message?: unknown };
-        // Service errors are named (ResourceNotFoundException); socket errors carry a code (ECONNREFUSED).
-        const name = typeof e?.name === 'string' && e.name !== '' && e.name !== 'Error' ? e.name : undefined;
-        return {
-          ok: false,
-          errorType: name ?? (typeof e?.code === 'string' ? e.code : 'Error'),
-          message: typeof e?.message === 'string' ? e.message : String(error),
-          durationMs: elapsed(),
-        };
+        return preflightFailure(error, elapsed());
       }
     },
     async close() {
